@@ -1,0 +1,171 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { listAudit } from './modules/audit/index.ts';
+import { authRoutes, bootstrapAdmin, resolveCredentials, SESSION_COOKIE } from './modules/auth/index.ts';
+import { channelRoutes, ensureDefaultAccount } from './modules/channels/index.ts';
+import { ORDER_EVENTS_QUEUE, type OrderEventMessage } from './modules/orders/index.ts';
+import { orderRoutes } from './modules/orders/routes.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import type { Config } from './platform/config.ts';
+import { createFieldCrypto, loadMasterKey } from './platform/crypto.ts';
+import { type Database, openDatabase } from './platform/db.ts';
+import type { Deps } from './platform/deps.ts';
+import { createHttp } from './platform/http.ts';
+import { startJobs } from './platform/jobs.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+
+export const VERSION = '0.1.0';
+
+export interface BuildOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Use this database instead of opening one from the config (tests share a prepared one). */
+  database?: Database;
+  /** Run pending migrations even on PostgreSQL (tests, `orderhub migrate`). */
+  migrate?: boolean;
+}
+
+export interface App {
+  http: FastifyInstance;
+  deps: Deps;
+  /** Set when this start created the first admin with a generated password: print it once. */
+  firstAdmin: { username: string; password: string | null } | null;
+  close(): Promise<void>;
+}
+
+/** Everything but `listen`: tests drive the result with inject(), `orderhub start` listens. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const database =
+    opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const ownsDatabase = !opts.database;
+  try {
+    const migrate = database.kind === 'pglite' || opts.migrate === true;
+    if (migrate) await database.migrate();
+    else {
+      const pending = await database.pendingMigrations();
+      if (pending.length)
+        throw new Error(
+          `the database lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`orderhub migrate\` first`,
+        );
+    }
+    const crypto = createFieldCrypto(loadMasterKey(config.masterKey, config.dataDir));
+    const jobs = await startJobs(database, {
+      migrate,
+      supervise: config.workers,
+      log,
+      queues: [{ name: ORDER_EVENTS_QUEUE }],
+    });
+    const deps: Deps = { config, database, jobs, crypto, clock, log };
+
+    await ensureDefaultAccount(database, clock.now());
+    const firstAdmin = await bootstrapAdmin(database, clock.now(), config.adminPassword);
+
+    if (config.workers) {
+      // Order events leave through here; outbound webhooks and channel pushes subscribe in later modules.
+      await jobs.work<OrderEventMessage>(ORDER_EVENTS_QUEUE, async (msg) => {
+        log.debug({ orderId: msg.orderId, type: msg.type, version: msg.version }, 'order event');
+      });
+    }
+
+    const http = await createHttp({
+      logger: log,
+      bodyLimit: config.bodyLimit,
+      resolveActor: async (req) => {
+        const auth = req.headers.authorization;
+        const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+        const sessionToken = req.cookies?.[SESSION_COOKIE];
+        if (!bearer && !sessionToken) return null;
+        return resolveCredentials(database, clock.now(), {
+          bearer,
+          sessionToken,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+        });
+      },
+    });
+    await http.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'orderhub API',
+          version: VERSION,
+          description:
+            'One order centre for every channel. Log in with POST /api/auth/login (session cookie) or send `Authorization: Bearer <token>` (create one with `orderhub token create`). Money is in minor units (fen), times are RFC 3339 instants stored as UTC. Errors are application/problem+json with a stable `code`.',
+        },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer' },
+            session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          },
+        },
+        security: [{ bearer: [] }, { session: [] }],
+      },
+    });
+    await http.register(swaggerUi, { routePrefix: '/docs' });
+
+    http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
+    http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+      try {
+        await database.query('SELECT 1');
+        await jobs.boss.getQueue(ORDER_EVENTS_QUEUE);
+        return { status: 'ready', database: database.kind };
+      } catch (err) {
+        log.warn({ err }, 'not ready');
+        return reply.status(503).send({ status: 'unavailable', database: database.kind });
+      }
+    });
+
+    authRoutes(http, deps);
+    channelRoutes(http, deps);
+    orderRoutes(http, deps);
+    auditRoutes(http, deps);
+
+    await http.ready();
+    return {
+      http,
+      deps,
+      firstAdmin,
+      async close() {
+        await http.close();
+        await jobs.stop();
+        if (ownsDatabase) await database.close();
+      },
+    };
+  } catch (e) {
+    if (ownsDatabase) await database.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+function auditRoutes(app: FastifyInstance, { database }: Deps) {
+  app.get(
+    '/api/audit',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log, newest first',
+        querystring: Type.Object(
+          {
+            actorId: Type.Optional(Type.String({ maxLength: 64 })),
+            action: Type.Optional(
+              Type.String({ maxLength: 64, description: 'prefix, e.g. `order.` or `user.create`' }),
+            ),
+            entityType: Type.Optional(Type.String({ maxLength: 64 })),
+            entityId: Type.Optional(Type.String({ maxLength: 64 })),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => listAudit(database, req.query as Parameters<typeof listAudit>[1]),
+  );
+}

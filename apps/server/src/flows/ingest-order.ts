@@ -1,0 +1,189 @@
+import type { IngestOrderBody } from '@orderhub/contracts';
+import { recordAudit } from '../modules/audit/index.ts';
+import { requireActiveAccount } from '../modules/channels/index.ts';
+import {
+  appendTimeline,
+  type CanonicalOrder,
+  emitOrderEvent,
+  insertOrder,
+  lockOrderByKey,
+  normaliseOrder,
+  type OrderRow,
+  storeRawPayload,
+  transitionLocked,
+  updateOrderFromSource,
+} from '../modules/orders/index.ts';
+import { type Actor, systemActor } from '../platform/actor.ts';
+import type { Tx } from '../platform/db.ts';
+import type { Deps } from '../platform/deps.ts';
+
+export type IngestOutcome = 'created' | 'updated' | 'duplicate' | 'stale';
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  order: OrderRow;
+  account: { code: string; channel: string };
+}
+
+/** Lines may be replaced by a newer channel version only until someone decided on the order. */
+const LINES_OPEN: readonly string[] = ['pending_payment', 'paid', 'under_review', 'on_hold'];
+
+/**
+ * Checks and converts outside the transaction; the transaction then does the upsert, the raw
+ * payload, timeline, audit and outbox, and any automatic transitions, all or nothing.
+ */
+export function prepareIngest(
+  deps: Pick<Deps, 'crypto'>,
+  input: IngestOrderBody,
+  rawBody: unknown,
+): CanonicalOrder {
+  return normaliseOrder(input, deps.crypto, rawBody);
+}
+
+export async function ingestOrder(
+  tx: Tx,
+  deps: Pick<Deps, 'jobs'>,
+  at: Date,
+  actor: Actor,
+  accountCode: string,
+  o: CanonicalOrder,
+): Promise<IngestResult> {
+  const account = await requireActiveAccount(tx, accountCode);
+  const info = { code: account.code, channel: account.channel };
+  const created = await insertOrder(tx, at, account.id, o);
+  if (created) {
+    await storeRawPayload(tx, at, created.id, o);
+    await appendTimeline(tx, at, actor, {
+      orderId: created.id,
+      event: 'created',
+      fromStatus: null,
+      toStatus: created.status,
+      details: {
+        externalOrderId: o.externalOrderId,
+        total: o.total,
+        currency: o.currency,
+        lines: o.lines.length,
+      },
+    });
+    await recordAudit(tx, at, actor, {
+      action: 'order.ingest',
+      entityType: 'order',
+      entityId: created.id,
+      summary: {
+        outcome: 'created',
+        channelAccount: account.code,
+        externalOrderId: o.externalOrderId,
+        status: created.status,
+      },
+    });
+    await emitOrderEvent(tx, deps.jobs, {
+      type: 'order.created',
+      orderId: created.id,
+      version: created.version,
+      status: created.status,
+      at: at.toISOString(),
+    });
+    const order = await applyAutomaticHolds(tx, deps, at, created, o);
+    return { outcome: 'created', order, account: info };
+  }
+
+  const current = (await lockOrderByKey(tx, account.id, o.externalOrderId))!;
+  if (o.sourceVersion.getTime() < current.sourceVersion.getTime())
+    return { outcome: 'stale', order: current, account: info };
+  if (o.sourceVersion.getTime() === current.sourceVersion.getTime()) {
+    // Same version: a repeat is a duplicate; different content under the same version is not
+    // trusted over what we hold (first write wins) and is reported as stale.
+    return {
+      outcome: o.contentHash === current.contentHash ? 'duplicate' : 'stale',
+      order: current,
+      account: info,
+    };
+  }
+
+  const replaceLines = LINES_OPEN.includes(current.status);
+  let order = await updateOrderFromSource(tx, at, current, o, replaceLines);
+  await storeRawPayload(tx, at, order.id, o);
+  await appendTimeline(tx, at, actor, {
+    orderId: order.id,
+    event: 'updated',
+    fromStatus: current.status,
+    toStatus: current.status,
+    details: {
+      sourceVersion: [current.sourceVersion.toISOString(), o.sourceVersion.toISOString()],
+      changed: changedFields(current, order),
+      ...(replaceLines ? {} : { linesKept: `lines are not replaced once an order is ${current.status}` }),
+    },
+  });
+  await recordAudit(tx, at, actor, {
+    action: 'order.ingest',
+    entityType: 'order',
+    entityId: order.id,
+    summary: { outcome: 'updated', channelAccount: account.code, externalOrderId: o.externalOrderId },
+  });
+  await emitOrderEvent(tx, deps.jobs, {
+    type: 'order.updated',
+    orderId: order.id,
+    version: order.version,
+    status: order.status,
+    at: at.toISOString(),
+  });
+
+  // The channel's word on payment and cancellation drives the machine like anyone else's.
+  const channel = { ...actor, source: 'channel' as const };
+  if (o.status === 'paid' && order.status === 'pending_payment') {
+    order = await transitionLocked(tx, deps.jobs, at, channel, order, {
+      orderId: order.id,
+      event: 'pay',
+      note: 'paid on the channel',
+    });
+    order = await applyAutomaticHolds(tx, deps, at, order, o);
+  } else if (o.status === 'cancelled' && order.status !== 'cancelled') {
+    if (['pending_payment', 'paid', 'under_review', 'on_hold', 'approved'].includes(order.status)) {
+      order = await transitionLocked(tx, deps.jobs, at, channel, order, {
+        orderId: order.id,
+        event: 'cancel',
+        reasonCode: 'CHANNEL_CANCELLED',
+        note: 'cancelled on the channel',
+      });
+    } else {
+      // Already on its way: nobody may silently cancel it. Hold if still possible, and say so.
+      await appendTimeline(tx, at, channel, {
+        orderId: order.id,
+        event: 'channel_cancel_refused',
+        fromStatus: order.status,
+        toStatus: order.status,
+        reasonCode: 'CHANNEL_CANCELLED',
+        note: `the channel cancelled the order, but it is ${order.status}: intercept the parcel or open an after-sales case`,
+      });
+    }
+  }
+  return { outcome: 'updated', order, account: info };
+}
+
+/** A paid order with an unmapped line cannot be fulfilled: hold it with a reason people can act on. */
+async function applyAutomaticHolds(
+  tx: Tx,
+  deps: Pick<Deps, 'jobs'>,
+  at: Date,
+  order: OrderRow,
+  o: CanonicalOrder,
+): Promise<OrderRow> {
+  if (order.status !== 'paid') return order;
+  const unmapped = o.lines.filter((l) => !l.sku);
+  if (unmapped.length === 0) return order;
+  return transitionLocked(tx, deps.jobs, at, systemActor('ingest'), order, {
+    orderId: order.id,
+    event: 'hold',
+    reasonCode: 'SKU_UNMAPPED',
+    note: `no master SKU for ${unmapped.map((l) => `line ${l.lineNo} (${l.channelSku})`).join(', ')}`,
+  });
+}
+
+function changedFields(before: OrderRow, after: OrderRow): string[] {
+  const keys = Object.keys(after) as (keyof OrderRow)[];
+  const skip = new Set<keyof OrderRow>(['version', 'updatedAt', 'contentHash', 'sourceVersion']);
+  // Sealed fields differ on every write (fresh IV); the phone's blind index stands in for them.
+  return keys.filter(
+    (k) => !skip.has(k) && !k.endsWith('Enc') && JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
+}

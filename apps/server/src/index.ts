@@ -1,0 +1,2 @@
+export { type App, type BuildOptions, buildApp } from './app.ts';
+export { loadConfig } from './platform/config.ts';

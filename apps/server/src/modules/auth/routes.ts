@@ -1,0 +1,166 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  CreateTokenBody,
+  CreateUserBody,
+  LoginBody,
+  TokenView,
+  UpdateUserBody,
+  UserView,
+} from '@orderhub/contracts';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../platform/deps.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { createToken, listTokens, revokeToken } from './api-tokens.ts';
+import { login, logout, SESSION_COOKIE } from './sessions.ts';
+import { createUser, getUser, listUsers, updateUser, userView } from './users.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export function authRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { database, clock, config } = deps;
+
+  r.post(
+    '/api/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; sets the session cookie',
+        body: LoginBody,
+        response: { 200: UserView },
+      },
+    },
+    async (req, reply) => {
+      const at = clock.now();
+      const result = await database.tx((tx) =>
+        login(tx, at, {
+          ...req.body,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+          ttlHours: config.sessionTtlHours,
+        }),
+      );
+      if (!result.ok)
+        throw new DomainError(
+          'INVALID_CREDENTIALS',
+          'wrong username or password (after 5 failures the account is locked for 15 minutes)',
+        );
+      reply.setCookie(SESSION_COOKIE, result.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.secureCookies,
+        expires: result.expiresAt,
+      });
+      return result.user;
+    },
+  );
+
+  r.post(
+    '/api/auth/logout',
+    {
+      config: { public: true },
+      schema: { tags: ['auth'], summary: 'End the console session', response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token && req.actor) {
+        const actor = req.actor;
+        await database.tx((tx) => logout(tx, clock.now(), actor, token));
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/auth/me',
+    {
+      config: { permission: 'orders:read' },
+      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: UserView } },
+    },
+    async (req) => userView(await getUser(database, req.actor!.id!)),
+  );
+
+  r.get(
+    '/api/users',
+    {
+      config: { permission: 'users:manage' },
+      schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(UserView) } },
+    },
+    async () => listUsers(database),
+  );
+
+  r.post(
+    '/api/users',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        body: CreateUserBody,
+        response: { 201: UserView },
+      },
+    },
+    async (req, reply) => {
+      const user = await database.tx((tx) => createUser(tx, clock.now(), req.actor!, req.body));
+      return reply.status(201).send(user);
+    },
+  );
+
+  r.patch(
+    '/api/users/:id',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user’s role, name, password or active flag',
+        params: IdParams,
+        body: UpdateUserBody,
+        response: { 200: UserView },
+      },
+    },
+    async (req) => database.tx((tx) => updateUser(tx, clock.now(), req.actor!, req.params.id, req.body)),
+  );
+
+  r.get(
+    '/api/tokens',
+    {
+      config: { permission: 'tokens:manage' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'API tokens (yours; everyone’s for a user manager)',
+        response: { 200: Type.Array(TokenView) },
+      },
+    },
+    async (req) => listTokens(database, req.actor!),
+  );
+
+  r.post(
+    '/api/tokens',
+    {
+      config: { permission: 'tokens:manage' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token; the secret is in this answer only',
+        body: CreateTokenBody,
+        response: { 201: Type.Intersect([TokenView, Type.Object({ token: Type.String() })]) },
+      },
+    },
+    async (req, reply) => {
+      const created = await database.tx((tx) => createToken(tx, clock.now(), req.actor!, req.body));
+      return reply.status(201).send(created);
+    },
+  );
+
+  r.delete(
+    '/api/tokens/:id',
+    {
+      config: { permission: 'tokens:manage' },
+      schema: { tags: ['tokens'], summary: 'Revoke a token', params: IdParams, response: { 200: TokenView } },
+    },
+    async (req) => database.tx((tx) => revokeToken(tx, clock.now(), req.actor!, req.params.id)),
+  );
+}

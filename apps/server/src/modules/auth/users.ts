@@ -1,0 +1,128 @@
+import {
+  type CreateUserBody,
+  ROLE_PERMISSIONS,
+  type Role,
+  type UpdateUserBody,
+  type UserView,
+} from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
+import type { SqlExecutor, Tx } from '../../platform/db.ts';
+import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { recordAudit } from '../audit/index.ts';
+import { hashPassword } from './passwords.ts';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  active: boolean;
+  failed_logins: number;
+  locked_until: Date | string | null;
+  created_at: Date | string;
+}
+
+export function userView(u: UserRow): UserView {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role,
+    active: u.active,
+    permissions: [...ROLE_PERMISSIONS[u.role]],
+    createdAt: new Date(u.created_at).toISOString(),
+  };
+}
+
+export async function findUserByUsername(exec: SqlExecutor, username: string): Promise<UserRow | undefined> {
+  return (
+    await exec.query<UserRow & Record<string, unknown>>(`SELECT * FROM users WHERE username = $1`, [username])
+  )[0];
+}
+
+export async function getUser(exec: SqlExecutor, id: string): Promise<UserRow> {
+  const row = (
+    await exec.query<UserRow & Record<string, unknown>>(`SELECT * FROM users WHERE id = $1`, [id])
+  )[0];
+  if (!row) throw new DomainError('USER_NOT_FOUND', `no user ${id}`);
+  return row;
+}
+
+export async function listUsers(exec: SqlExecutor): Promise<UserView[]> {
+  const rows = await exec.query<UserRow & Record<string, unknown>>(`SELECT * FROM users ORDER BY username`);
+  return rows.map(userView);
+}
+
+export async function countUsers(exec: SqlExecutor): Promise<number> {
+  const rows = await exec.query<{ n: number | string }>(`SELECT count(*) AS n FROM users`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function createUser(tx: Tx, at: Date, actor: Actor, input: CreateUserBody): Promise<UserView> {
+  const id = newId('user');
+  const hash = await hashPassword(input.password);
+  try {
+    await tx.query(
+      `INSERT INTO users (id, username, display_name, role, password_hash, active, created_at, updated_at)
+       VALUES ($1,$2,$3,$4,$5,true,$6,$6)`,
+      [id, input.username, input.displayName ?? input.username, input.role, hash, at],
+    );
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new DomainError('USERNAME_TAKEN', `the username "${input.username}" is taken`);
+    }
+    throw e;
+  }
+  await recordAudit(tx, at, actor, {
+    action: 'user.create',
+    entityType: 'user',
+    entityId: id,
+    summary: { username: input.username, role: input.role },
+  });
+  return userView(await getUser(tx, id));
+}
+
+export async function updateUser(
+  tx: Tx,
+  at: Date,
+  actor: Actor,
+  id: string,
+  input: UpdateUserBody,
+): Promise<UserView> {
+  const before = await getUser(tx, id);
+  if (actor.id === id && (input.active === false || (input.role && input.role !== before.role))) {
+    throw new DomainError('CANNOT_DEACTIVATE_SELF', 'you cannot deactivate yourself or change your own role');
+  }
+  const hash = input.password ? await hashPassword(input.password) : null;
+  await tx.query(
+    `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
+            active = COALESCE($4, active), password_hash = COALESCE($5, password_hash),
+            failed_logins = CASE WHEN $5::text IS NULL THEN failed_logins ELSE 0 END,
+            locked_until = CASE WHEN $5::text IS NULL THEN locked_until ELSE NULL END,
+            updated_at = $6
+      WHERE id = $1`,
+    [id, input.displayName ?? null, input.role ?? null, input.active ?? null, hash, at],
+  );
+  // A deactivated user, a role change or a new password ends the user's console sessions.
+  if (input.active === false || input.role || hash)
+    await tx.query(`DELETE FROM sessions WHERE user_id = $1`, [id]);
+  if (input.active === false)
+    await tx.query(`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [
+      id,
+      at,
+    ]);
+  await recordAudit(tx, at, actor, {
+    action: 'user.update',
+    entityType: 'user',
+    entityId: id,
+    summary: {
+      ...(input.displayName !== undefined ? { displayName: [before.display_name, input.displayName] } : {}),
+      ...(input.role ? { role: [before.role, input.role] } : {}),
+      ...(input.active !== undefined ? { active: [before.active, input.active] } : {}),
+      ...(hash ? { password: 'changed' } : {}),
+    },
+  });
+  return userView(await getUser(tx, id));
+}

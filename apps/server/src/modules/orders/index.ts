@@ -1,0 +1,17 @@
+export { emitOrderEvent, ORDER_EVENTS_QUEUE, type OrderEventMessage } from './events.ts';
+export { getOrderDetail, getOrderRow } from './get-order.ts';
+export { listOrders } from './list-orders.ts';
+export { eventsFrom, ORDER_MACHINE } from './machine.ts';
+export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
+export {
+  insertOrder,
+  loadLines,
+  lockOrderByKey,
+  type OrderLineRow,
+  type OrderRow,
+  storeRawPayload,
+  updateOrderFromSource,
+} from './store.ts';
+export { appendTimeline } from './timeline.ts';
+export { transitionLocked, transitionOrder } from './transition.ts';
+export { orderView } from './view.ts';

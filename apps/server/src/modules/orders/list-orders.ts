@@ -1,0 +1,96 @@
+import type { OrderListQuery, OrderView } from '@orderhub/contracts';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { FieldCrypto } from '../../platform/crypto.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import type { Db } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { localDayRange, parseInstant } from '../../platform/time.ts';
+import { channelAccounts } from '../channels/schema.ts';
+import { phoneIndex } from './normalise.ts';
+import { orderLines, orders } from './schema.ts';
+import { orderView } from './view.ts';
+
+const SORT_COLUMNS = {
+  placedAt: orders.placedAt,
+  paidAt: orders.paidAt,
+  updatedAt: orders.updatedAt,
+} as const;
+
+/**
+ * The order list: every filter is a bound parameter, day filters are instant ranges in the asked
+ * zone, paging is keyset on (sort column, id) so page 500 costs what page 1 does.
+ */
+export async function listOrders(
+  db: Db,
+  crypto: FieldCrypto,
+  q: OrderListQuery,
+  tzDefault: string,
+): Promise<{ items: OrderView[]; nextCursor: string | null }> {
+  const where: SQL[] = [];
+  if (q.status?.length) where.push(inArray(orders.status, q.status));
+  if (q.channel?.length) where.push(inArray(channelAccounts.channel, q.channel));
+  if (q.account?.length) where.push(inArray(channelAccounts.code, q.account));
+  if (q.holdReason?.length) where.push(inArray(orders.holdReason, q.holdReason));
+  if (q.tag?.length) where.push(sql`${orders.tags} @> ${sql.param(q.tag)}::text[]`);
+  if (q.orderNo) where.push(or(eq(orders.id, q.orderNo), eq(orders.externalOrderId, q.orderNo))!);
+  if (q.sku) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM ${orderLines} WHERE ${orderLines.orderId} = ${orders.id} AND (${orderLines.sku} = ${q.sku} OR ${orderLines.channelSku} = ${q.sku}))`,
+    );
+  }
+  if (q.phone) {
+    const idx = phoneIndex(crypto, q.phone);
+    if (!idx)
+      throw new DomainError(
+        'PHONE_INVALID',
+        `"${q.phone}" is not a complete phone number; masked numbers cannot be searched`,
+      );
+    where.push(eq(orders.receiverPhoneIdx, idx));
+  }
+  if (q.placedFrom) where.push(gte(orders.placedAt, parseInstant(q.placedFrom, 'placedFrom')));
+  if (q.placedTo) where.push(lt(orders.placedAt, parseInstant(q.placedTo, 'placedTo')));
+  if (q.paidFrom) where.push(gte(orders.paidAt, parseInstant(q.paidFrom, 'paidFrom')));
+  if (q.paidTo) where.push(lt(orders.paidAt, parseInstant(q.paidTo, 'paidTo')));
+  if (q.localDay) {
+    const { from, to } = localDayRange(q.localDay, q.tz ?? tzDefault);
+    where.push(gte(orders.placedAt, from), lt(orders.placedAt, to));
+  } else if (q.tz) {
+    localDayRange('2000-01-01', q.tz); // a bad zone is refused even when unused
+  }
+
+  const [sortKey, dir] = (q.sort ?? 'placedAt:desc').split(':') as [
+    keyof typeof SORT_COLUMNS,
+    'asc' | 'desc',
+  ];
+  const col = SORT_COLUMNS[sortKey];
+  // Orders never paid have no place in a list sorted by payment time.
+  if (sortKey === 'paidAt') where.push(isNotNull(orders.paidAt));
+  if (q.cursor) {
+    const [v, id] = decodeCursor(q.cursor, 2);
+    if (!v || !id || Number.isNaN(Date.parse(v)))
+      throw new DomainError('INVALID_CURSOR', 'the cursor does not fit this sort');
+    const at = new Date(v);
+    where.push(
+      dir === 'desc'
+        ? sql`(${col}, ${orders.id}) < (${at}, ${id})`
+        : sql`(${col}, ${orders.id}) > (${at}, ${id})`,
+    );
+  }
+  const limit = q.limit ?? 50;
+  const order = dir === 'desc' ? [desc(col), desc(orders.id)] : [asc(col), asc(orders.id)];
+  const rows = await db
+    .select({ o: orders, code: channelAccounts.code, channel: channelAccounts.channel })
+    .from(orders)
+    .innerJoin(channelAccounts, eq(channelAccounts.id, orders.channelAccountId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(...order)
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1)?.o;
+  const lastKey = last ? (last[sortKey] as Date | null) : null;
+  return {
+    items: page.map((r) => orderView(r.o, { code: r.code, channel: r.channel }, crypto, false)),
+    nextCursor:
+      rows.length > limit && last && lastKey ? encodeCursor([lastKey.toISOString(), last.id]) : null,
+  };
+}

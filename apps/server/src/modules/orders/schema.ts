@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { channelAccounts } from '../channels/schema.ts';
+
+const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    channelAccountId: text('channel_account_id')
+      .notNull()
+      .references(() => channelAccounts.id),
+    externalOrderId: text('external_order_id').notNull(),
+    status: text('status').notNull(),
+    holdReason: text('hold_reason'),
+    /** Bumped by every change; a caller holding an older one is refused (optimistic concurrency). */
+    version: integer('version').notNull().default(1),
+    /** The channel's modification time of the data we hold; an older update never overwrites it. */
+    sourceVersion: tstz('source_version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    currency: text('currency').notNull(),
+    goodsAmount: money('goods_amount'),
+    shippingFee: money('shipping_fee'),
+    discount: money('discount'),
+    tax: money('tax'),
+    total: money('total'),
+    placedAt: tstz('placed_at').notNull(),
+    placedAtRaw: text('placed_at_raw'),
+    paidAt: tstz('paid_at'),
+    paidAtRaw: text('paid_at_raw'),
+    buyerId: text('buyer_id'),
+    buyerNick: text('buyer_nick'),
+    receiverNameEnc: text('receiver_name_enc'),
+    receiverPhoneEnc: text('receiver_phone_enc'),
+    /** HMAC of the E.164 phone: exact search without storing the number in clear. */
+    receiverPhoneIdx: text('receiver_phone_idx'),
+    receiverCountry: text('receiver_country').notNull().default('CN'),
+    receiverProvince: text('receiver_province'),
+    receiverCity: text('receiver_city'),
+    receiverDistrict: text('receiver_district'),
+    receiverDetailEnc: text('receiver_detail_enc'),
+    receiverPostalCode: text('receiver_postal_code'),
+    receiverPlatformRef: text('receiver_platform_ref'),
+    buyerRemark: text('buyer_remark'),
+    sellerRemark: text('seller_remark'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    lineCount: integer('line_count').notNull(),
+    createdAt: tstz('created_at').notNull(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_account_external_uq').on(t.channelAccountId, t.externalOrderId),
+    index('orders_placed_idx').on(t.placedAt, t.id),
+    index('orders_paid_idx').on(t.paidAt, t.id),
+    index('orders_updated_idx').on(t.updatedAt, t.id),
+    index('orders_status_placed_idx').on(t.status, t.placedAt),
+    index('orders_phone_idx').on(t.receiverPhoneIdx),
+    index('orders_external_idx').on(t.externalOrderId),
+    index('orders_hold_idx').on(t.holdReason).where(sql`${t.holdReason} IS NOT NULL`),
+    index('orders_tags_idx').using('gin', t.tags),
+  ],
+);
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    lineNo: integer('line_no').notNull(),
+    externalLineId: text('external_line_id'),
+    channelSku: text('channel_sku').notNull(),
+    sku: text('sku'),
+    title: text('title'),
+    quantity: integer('quantity').notNull(),
+    unitPrice: money('unit_price'),
+    discount: money('discount'),
+    status: text('status').notNull().default('open'),
+  },
+  (t) => [
+    uniqueIndex('order_lines_order_line_uq').on(t.orderId, t.lineNo),
+    index('order_lines_sku_idx').on(t.sku),
+    index('order_lines_channel_sku_idx').on(t.channelSku),
+  ],
+);
+
+/** Every version of an order as it arrived, verbatim, before anything was read out of it. */
+export const orderRawPayloads = pgTable(
+  'order_raw_payloads',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    sourceVersion: tstz('source_version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    receivedAt: tstz('received_at').notNull(),
+    /** The payload encrypted as a whole: it carries personal data in clear as the channel sent it. */
+    payloadEnc: text('payload_enc').notNull(),
+  },
+  (t) => [index('order_raw_order_idx').on(t.orderId, t.receivedAt)],
+);
+
+/** The explained history of an order: who did what, when, from where, and why. Append-only. */
+export const orderTimeline = pgTable(
+  'order_timeline',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    at: tstz('at').notNull(),
+    event: text('event').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    ip: text('ip'),
+    source: text('source').notNull(),
+    reasonCode: text('reason_code'),
+    note: text('note'),
+    details: jsonb('details'),
+  },
+  (t) => [index('order_timeline_order_idx').on(t.orderId, t.at)],
+);

@@ -1,0 +1,151 @@
+import type { OrderEvent } from '@orderhub/contracts';
+import { eq } from 'drizzle-orm';
+import type { Actor } from '../../platform/actor.ts';
+import type { Tx } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Jobs } from '../../platform/jobs.ts';
+import { recordAudit } from '../audit/index.ts';
+import { emitOrderEvent } from './events.ts';
+import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
+import * as schema from './schema.ts';
+import { loadLines, lockOrder, type OrderRow } from './store.ts';
+import { appendTimeline } from './timeline.ts';
+
+export interface TransitionInput {
+  orderId: string;
+  event: OrderEvent;
+  /** The version the caller saw; a stale one is refused. Leave out only for system-driven changes. */
+  expectedVersion?: number | undefined;
+  reasonCode?: string | undefined;
+  note?: string | undefined;
+  details?: unknown;
+}
+
+/**
+ * The only way an order changes status. In the caller's transaction: lock the row, check version,
+ * table, permission, reason and guards; then write status, timeline, audit and outbox together.
+ */
+export async function transitionOrder(
+  tx: Tx,
+  jobs: Jobs,
+  at: Date,
+  actor: Actor,
+  input: TransitionInput,
+): Promise<OrderRow> {
+  const order = await lockOrder(tx, input.orderId);
+  if (!order) throw new DomainError('ORDER_NOT_FOUND', `no order ${input.orderId}`);
+  return transitionLocked(tx, jobs, at, actor, order, input);
+}
+
+/** As transitionOrder, for a caller that already holds the row lock (e.g. ingest). */
+export async function transitionLocked(
+  tx: Tx,
+  jobs: Jobs,
+  at: Date,
+  actor: Actor,
+  order: OrderRow,
+  input: TransitionInput,
+): Promise<OrderRow> {
+  if (input.expectedVersion !== undefined && input.expectedVersion !== order.version) {
+    throw new DomainError(
+      'ORDER_VERSION_CONFLICT',
+      `the order changed since you saw it (version ${input.expectedVersion}, now ${order.version}); reload and try again`,
+      {
+        currentVersion: order.version,
+        status: order.status,
+      },
+    );
+  }
+  const spec = ORDER_MACHINE[input.event];
+  if (!spec.from.includes(order.status as never)) {
+    const allowed = eventsFrom(order.status);
+    throw new DomainError(
+      'ORDER_INVALID_TRANSITION',
+      `cannot ${input.event} an order that is ${order.status}; allowed: ${allowed.join(', ') || 'none'}`,
+      {
+        status: order.status,
+        event: input.event,
+        allowed,
+      },
+    );
+  }
+  if (actor.type !== 'system' && !actor.permissions.has(spec.permission)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `your role (${actor.role}) may not ${input.event} orders (needs ${spec.permission})`,
+      {
+        permission: spec.permission,
+      },
+    );
+  }
+  if (spec.reasons) {
+    if (!input.reasonCode) {
+      throw new DomainError(
+        'ORDER_REASON_REQUIRED',
+        `${input.event} needs a reasonCode, one of ${spec.reasons.join(', ')}`,
+        { reasons: spec.reasons },
+      );
+    }
+    if (!spec.reasons.includes(input.reasonCode)) {
+      throw new DomainError(
+        'ORDER_REASON_UNKNOWN',
+        `"${input.reasonCode}" is not a reason for ${input.event}; use one of ${spec.reasons.join(', ')}`,
+        {
+          reasons: spec.reasons,
+        },
+      );
+    }
+  }
+  if (spec.guards) {
+    const failure = checkGuards(spec, { lines: await loadLines(tx, order.id) });
+    if (failure) {
+      throw new DomainError('ORDER_GUARD_FAILED', `cannot ${input.event}: ${failure.message}`, {
+        guard: failure.code,
+        message: failure.message,
+      });
+    }
+  }
+  const rows = await tx.db
+    .update(schema.orders)
+    .set({
+      status: spec.to,
+      holdReason: spec.to === 'on_hold' ? (input.reasonCode ?? null) : null,
+      paidAt: input.event === 'pay' ? (order.paidAt ?? at) : order.paidAt,
+      version: order.version + 1,
+      updatedAt: at,
+    })
+    .where(eq(schema.orders.id, order.id))
+    .returning();
+  const updated = rows[0]!;
+  await appendTimeline(tx, at, actor, {
+    orderId: order.id,
+    event: input.event,
+    fromStatus: order.status,
+    toStatus: spec.to,
+    reasonCode: input.reasonCode ?? null,
+    note: input.note ?? null,
+    details: input.details,
+  });
+  await recordAudit(tx, at, actor, {
+    action: `order.${input.event}`,
+    entityType: 'order',
+    entityId: order.id,
+    summary: {
+      from: order.status,
+      to: spec.to,
+      reasonCode: input.reasonCode ?? null,
+      version: updated.version,
+    },
+  });
+  await emitOrderEvent(tx, jobs, {
+    type: 'order.status_changed',
+    orderId: order.id,
+    version: updated.version,
+    status: spec.to,
+    at: at.toISOString(),
+    event: input.event,
+    from: order.status,
+    reasonCode: input.reasonCode ?? null,
+  });
+  return updated;
+}

@@ -1,0 +1,107 @@
+import type { OrderEvent, OrderView } from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
+import type { FieldCrypto } from '../../platform/crypto.ts';
+import { maskAddress, maskName, maskPhone } from '../../platform/pii.ts';
+import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
+import type { OrderLineRow, OrderRow } from './store.ts';
+
+export interface AccountInfo {
+  code: string;
+  channel: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** An order for an API answer. Personal data is masked unless `reveal` (the caller audits reveals). */
+export function orderView(
+  o: OrderRow,
+  account: AccountInfo,
+  crypto: FieldCrypto,
+  reveal: boolean,
+): OrderView {
+  const open = (sealed: string | null, mask: (s: string) => string) => {
+    if (!sealed) return null;
+    const plain = crypto.decrypt(sealed);
+    return reveal ? plain : mask(plain);
+  };
+  return {
+    id: o.id,
+    channelAccountId: o.channelAccountId,
+    channelAccount: account.code,
+    channel: account.channel,
+    externalOrderId: o.externalOrderId,
+    status: o.status,
+    holdReason: o.holdReason,
+    version: o.version,
+    sourceVersion: o.sourceVersion.toISOString(),
+    currency: o.currency,
+    goodsAmount: Number(o.goodsAmount),
+    shippingFee: Number(o.shippingFee),
+    discount: Number(o.discount),
+    tax: Number(o.tax),
+    total: Number(o.total),
+    placedAt: o.placedAt.toISOString(),
+    placedAtRaw: o.placedAtRaw,
+    paidAt: iso(o.paidAt),
+    paidAtRaw: o.paidAtRaw,
+    buyerId: o.buyerId,
+    buyerNick: o.buyerNick,
+    receiver: {
+      name: open(o.receiverNameEnc, maskName),
+      phone: open(o.receiverPhoneEnc, maskPhone),
+      country: o.receiverCountry,
+      province: o.receiverProvince,
+      city: o.receiverCity,
+      district: o.receiverDistrict,
+      detail: open(o.receiverDetailEnc, maskAddress),
+      postalCode: o.receiverPostalCode,
+      platformRef: o.receiverPlatformRef,
+      masked: !reveal,
+    },
+    buyerRemark: o.buyerRemark,
+    sellerRemark: o.sellerRemark,
+    tags: o.tags,
+    lineCount: o.lineCount,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+export function lineView(l: OrderLineRow) {
+  const unitPrice = Number(l.unitPrice);
+  const discount = Number(l.discount);
+  return {
+    id: l.id,
+    lineNo: l.lineNo,
+    externalLineId: l.externalLineId,
+    channelSku: l.channelSku,
+    sku: l.sku,
+    title: l.title,
+    quantity: l.quantity,
+    unitPrice,
+    discount,
+    amount: unitPrice * l.quantity - discount,
+    status: l.status,
+  };
+}
+
+/** What the actor could do next, and if not, why not: the console shows disabled buttons with the reason. */
+export function nextEvents(o: OrderRow, lines: OrderLineRow[], actor: Actor) {
+  return eventsFrom(o.status).map((event: OrderEvent) => {
+    const spec = ORDER_MACHINE[event];
+    const guard = checkGuards(spec, { lines });
+    const permitted = actor.permissions.has(spec.permission);
+    const blockedBy = !permitted
+      ? { code: 'FORBIDDEN', message: `your role may not ${event} (needs ${spec.permission})` }
+      : guard
+        ? { code: guard.code, message: `cannot ${event}: ${guard.message}` }
+        : null;
+    return {
+      event,
+      to: spec.to,
+      allowed: blockedBy === null,
+      blockedBy,
+      needsReason: spec.reasons ? [...spec.reasons] : null,
+    };
+  });
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { DomainError } from './errors.ts';
+import { assertTimeZone } from './time.ts';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  masterKey: string | undefined;
+  adminPassword: string | undefined;
+  tzDefault: string;
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  sessionTtlHours: number;
+  /** Whether the session cookie is marked Secure (behind HTTPS). */
+  secureCookies: boolean;
+  /** Run background job workers in this process. */
+  workers: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads and checks every setting once, at boot. A bad setting stops the start with its name. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const databaseUrl = env['DATABASE_URL'] || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const tzDefault = env['TZ_DEFAULT'] || 'Asia/Shanghai';
+  try {
+    assertTimeZone(tzDefault);
+  } catch (e) {
+    if (e instanceof DomainError) throw new Error(`TZ_DEFAULT: ${e.message}`);
+    throw e;
+  }
+  const config: Config = {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env['HOST'] || '127.0.0.1',
+    dataDir: path.resolve(env['ORDERHUB_DATA_DIR'] || './data'),
+    databaseUrl,
+    masterKey: env['ORDERHUB_MASTER_KEY'] || undefined,
+    adminPassword: env['ORDERHUB_ADMIN_PASSWORD'] || undefined,
+    tzDefault,
+    logLevel: env['LOG_LEVEL'] || 'info',
+    bodyLimit: int(env, 'ORDERHUB_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    sessionTtlHours: int(env, 'ORDERHUB_SESSION_TTL_HOURS', 12, 1, 24 * 30),
+    secureCookies: bool(env, 'ORDERHUB_SECURE_COOKIES', false),
+    workers: bool(env, 'ORDERHUB_WORKERS', true),
+  };
+  return { ...config, ...overrides };
+}

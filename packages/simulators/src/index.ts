@@ -1,0 +1,5 @@
+/**
+ * Local servers that speak each partner's real protocol (channels, payments, carriers).
+ * The first ones arrive with the channel connectors; see shared protocol digests.
+ */
+export const SIMULATORS: readonly string[] = [];
