@@ -59,7 +59,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       log,
       queues: [{ name: ORDER_EVENTS_QUEUE }],
     });
-    const deps: Deps = { config, database, jobs, crypto, clock, log };
+    const deps: Deps = { config, database, jobs, crypto, clock, log, orderEffects: [] };
 
     await ensureDefaultAccount(database, clock.now());
     const firstAdmin = await bootstrapAdmin(database, clock.now(), config.adminPassword);

@@ -42,7 +42,7 @@ export function prepareIngest(
 
 export async function ingestOrder(
   tx: Tx,
-  deps: Pick<Deps, 'jobs'>,
+  deps: Pick<Deps, 'jobs' | 'orderEffects'>,
   at: Date,
   actor: Actor,
   accountCode: string,
@@ -131,7 +131,7 @@ export async function ingestOrder(
   // The channel's word on payment and cancellation drives the machine like anyone else's.
   const channel = { ...actor, source: 'channel' as const };
   if (o.status === 'paid' && order.status === 'pending_payment') {
-    order = await transitionLocked(tx, deps.jobs, at, channel, order, {
+    order = await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, channel, order, {
       orderId: order.id,
       event: 'pay',
       note: 'paid on the channel',
@@ -139,12 +139,19 @@ export async function ingestOrder(
     order = await applyAutomaticHolds(tx, deps, at, order, o);
   } else if (o.status === 'cancelled' && order.status !== 'cancelled') {
     if (['pending_payment', 'paid', 'under_review', 'on_hold', 'approved'].includes(order.status)) {
-      order = await transitionLocked(tx, deps.jobs, at, channel, order, {
-        orderId: order.id,
-        event: 'cancel',
-        reasonCode: 'CHANNEL_CANCELLED',
-        note: 'cancelled on the channel',
-      });
+      order = await transitionLocked(
+        tx,
+        { jobs: deps.jobs, effects: deps.orderEffects },
+        at,
+        channel,
+        order,
+        {
+          orderId: order.id,
+          event: 'cancel',
+          reasonCode: 'CHANNEL_CANCELLED',
+          note: 'cancelled on the channel',
+        },
+      );
     } else {
       // Already on its way: nobody may silently cancel it. Hold if still possible, and say so.
       await appendTimeline(tx, at, channel, {
@@ -163,7 +170,7 @@ export async function ingestOrder(
 /** A paid order with an unmapped line cannot be fulfilled: hold it with a reason people can act on. */
 async function applyAutomaticHolds(
   tx: Tx,
-  deps: Pick<Deps, 'jobs'>,
+  deps: Pick<Deps, 'jobs' | 'orderEffects'>,
   at: Date,
   order: OrderRow,
   o: CanonicalOrder,
@@ -171,12 +178,19 @@ async function applyAutomaticHolds(
   if (order.status !== 'paid') return order;
   const unmapped = o.lines.filter((l) => !l.sku);
   if (unmapped.length === 0) return order;
-  return transitionLocked(tx, deps.jobs, at, systemActor('ingest'), order, {
-    orderId: order.id,
-    event: 'hold',
-    reasonCode: 'SKU_UNMAPPED',
-    note: `no master SKU for ${unmapped.map((l) => `line ${l.lineNo} (${l.channelSku})`).join(', ')}`,
-  });
+  return transitionLocked(
+    tx,
+    { jobs: deps.jobs, effects: deps.orderEffects },
+    at,
+    systemActor('ingest'),
+    order,
+    {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'SKU_UNMAPPED',
+      note: `no master SKU for ${unmapped.map((l) => `line ${l.lineNo} (${l.channelSku})`).join(', ')}`,
+    },
+  );
 }
 
 function changedFields(before: OrderRow, after: OrderRow): string[] {

@@ -1,3 +1,4 @@
+import type { TransitionEffect } from '../modules/orders/transition.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { FieldCrypto } from './crypto.ts';
@@ -13,4 +14,6 @@ export interface Deps {
   crypto: FieldCrypto;
   clock: Clock;
   log: Logger;
+  /** Run inside every order transition's transaction, in order (see TransitionEffect). */
+  orderEffects: TransitionEffect[];
 }

@@ -13,5 +13,11 @@ export {
   updateOrderFromSource,
 } from './store.ts';
 export { appendTimeline } from './timeline.ts';
-export { transitionLocked, transitionOrder } from './transition.ts';
+export {
+  type TransitionContext,
+  type TransitionEffect,
+  type TransitionInput,
+  transitionLocked,
+  transitionOrder,
+} from './transition.ts';
 export { orderView } from './view.ts';

@@ -216,7 +216,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
     async (req) => {
       const actor = req.actor!;
       await database.tx((tx) =>
-        transitionOrder(tx, deps.jobs, clock.now(), actor, {
+        transitionOrder(tx, { jobs: deps.jobs, effects: deps.orderEffects }, clock.now(), actor, {
           orderId: req.params.id,
           event: req.body.event,
           expectedVersion: req.body.version,

@@ -11,6 +11,22 @@ import * as schema from './schema.ts';
 import { loadLines, lockOrder, type OrderRow } from './store.ts';
 import { appendTimeline } from './timeline.ts';
 
+/**
+ * What another module does inside the same transaction when an order moves (inventory releases on
+ * cancel, consumes on ship, …). Wired in app.ts; the order module knows none of them.
+ */
+export type TransitionEffect = (
+  tx: Tx,
+  at: Date,
+  actor: Actor,
+  change: { before: OrderRow; after: OrderRow; input: TransitionInput },
+) => Promise<void>;
+
+export interface TransitionContext {
+  jobs: Jobs;
+  effects: readonly TransitionEffect[];
+}
+
 export interface TransitionInput {
   orderId: string;
   event: OrderEvent;
@@ -27,20 +43,20 @@ export interface TransitionInput {
  */
 export async function transitionOrder(
   tx: Tx,
-  jobs: Jobs,
+  ctx: TransitionContext,
   at: Date,
   actor: Actor,
   input: TransitionInput,
 ): Promise<OrderRow> {
   const order = await lockOrder(tx, input.orderId);
   if (!order) throw new DomainError('ORDER_NOT_FOUND', `no order ${input.orderId}`);
-  return transitionLocked(tx, jobs, at, actor, order, input);
+  return transitionLocked(tx, ctx, at, actor, order, input);
 }
 
 /** As transitionOrder, for a caller that already holds the row lock (e.g. ingest). */
 export async function transitionLocked(
   tx: Tx,
-  jobs: Jobs,
+  ctx: TransitionContext,
   at: Date,
   actor: Actor,
   order: OrderRow,
@@ -137,7 +153,8 @@ export async function transitionLocked(
       version: updated.version,
     },
   });
-  await emitOrderEvent(tx, jobs, {
+  for (const effect of ctx.effects) await effect(tx, at, actor, { before: order, after: updated, input });
+  await emitOrderEvent(tx, ctx.jobs, {
     type: 'order.status_changed',
     orderId: order.id,
     version: updated.version,
