@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   masterKey: string | undefined;
+  /** Earlier master keys, still needed to read data sealed before a rotation. */
+  retiredKeys: string[];
   adminPassword: string | undefined;
   tzDefault: string;
   logLevel: string;
@@ -59,6 +61,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir: path.resolve(env['ORDERHUB_DATA_DIR'] || './data'),
     databaseUrl,
     masterKey: env['ORDERHUB_MASTER_KEY'] || undefined,
+    retiredKeys: (env['ORDERHUB_RETIRED_KEYS'] ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     adminPassword: env['ORDERHUB_ADMIN_PASSWORD'] || undefined,
     tzDefault,
     logLevel: env['LOG_LEVEL'] || 'info',

@@ -15,7 +15,7 @@ export interface FieldCrypto {
 
 const FORMAT = 'v1';
 
-function parseKey(raw: string, origin: string): Buffer {
+export function parseKey(raw: string, origin: string): Buffer {
   const trimmed = raw.trim();
   const buf = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
