@@ -25,6 +25,11 @@ export const PERMISSIONS = [
   'audit:read',
   'users:manage',
   'tokens:manage', // own API tokens; admin manages everyone's through users:manage
+  'inventory:read', // stock levels, ledger, alerts, SKU master, warehouses
+  'inventory:adjust', // receipts, adjustments, counts, transfers
+  'inventory:freeze', // freeze and release units (after-sales, quality checks)
+  'inventory:plan', // warehouses, safety stock, channel shares
+  'catalog:manage', // SKU master
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,11 +43,31 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'channels:read',
     'channels:manage',
     'tokens:manage',
+    'inventory:read',
+    'inventory:freeze',
+    'inventory:plan',
+    'catalog:manage',
   ],
-  customer_service: ['orders:read', 'orders:review', 'orders:cancel', 'pii:read', 'channels:read'],
-  warehouse: ['orders:read', 'orders:fulfil', 'pii:read', 'channels:read'],
-  finance: ['orders:read', 'channels:read'],
-  auditor: ['orders:read', 'channels:read', 'audit:read'],
+  customer_service: [
+    'orders:read',
+    'orders:review',
+    'orders:cancel',
+    'pii:read',
+    'channels:read',
+    'inventory:read',
+    'inventory:freeze',
+  ],
+  warehouse: [
+    'orders:read',
+    'orders:fulfil',
+    'pii:read',
+    'channels:read',
+    'inventory:read',
+    'inventory:adjust',
+    'inventory:freeze',
+  ],
+  finance: ['orders:read', 'channels:read', 'inventory:read'],
+  auditor: ['orders:read', 'channels:read', 'audit:read', 'inventory:read'],
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {

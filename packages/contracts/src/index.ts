@@ -1,3 +1,4 @@
 export * from './auth.ts';
 export * from './errors.ts';
+export * from './inventory.ts';
 export * from './orders.ts';

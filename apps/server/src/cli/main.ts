@@ -1,8 +1,17 @@
-import { ROLES, type Role } from '@orderhub/contracts';
+import fs from 'node:fs';
+import { ADJUSTMENT_REASONS, ROLES, type Role } from '@orderhub/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildApp, VERSION } from '../app.ts';
 import { createToken, createUser, findUserByUsername } from '../modules/auth/index.ts';
 import { generatePassword } from '../modules/auth/passwords.ts';
+import {
+  adjustStock,
+  applyCount,
+  type InventorySettings,
+  previewCount,
+  type StockDeps,
+  verifyLedger,
+} from '../modules/inventory/index.ts';
 import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { DataDirLockedError, openDatabase } from '../platform/db.ts';
@@ -134,6 +143,106 @@ program
       );
     });
   });
+
+const inventory = program.command('inventory').description('stock: verify the ledger, import counts, adjust');
+inventory
+  .command('verify')
+  .description(
+    'recompute every stock counter from the movement ledger and list any difference (exit 2 if any)',
+  )
+  .action(async () => {
+    await withApp(async ({ deps }) => {
+      const result = await verifyLedger(deps.database);
+      for (const d of result.differences)
+        process.stdout.write(
+          `${d.sku}\t${d.warehouse}\t${d.counter}: counter ${d.counterValue}, ledger ${d.ledger}${d.documents === null ? '' : `, documents ${d.documents}`}\n`,
+        );
+      process.stdout.write(`${result.levels} level(s) checked, ${result.differences.length} difference(s)\n`);
+      if (result.differences.length) process.exitCode = 2;
+    });
+  });
+inventory
+  .command('import-count')
+  .description(
+    'preview a count sheet (盘点表, .csv or .xlsx: sku, warehouse, counted); --apply books the differences',
+  )
+  .argument('<file>', 'the sheet')
+  .option('--warehouse <code>', 'warehouse for rows that name none')
+  .option('--apply', 'book the differences after the preview')
+  .action(async (file: string, o: { warehouse?: string; apply?: boolean }) => {
+    const format = file.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
+    const content = fs.readFileSync(file).toString('base64');
+    await withApp(async ({ deps }) => {
+      const d = deps as typeof deps & StockDeps;
+      const ctx = (tx: Parameters<Parameters<typeof d.database.tx>[0]>[0]) => ({
+        tx,
+        deps: { jobs: d.jobs, inventory: d.inventory as InventorySettings },
+        at: d.clock.now(),
+        actor: systemActor('cli', 'cli'),
+      });
+      const preview = await d.database.tx((tx) =>
+        previewCount(ctx(tx), { format, content, ...(o.warehouse ? { warehouse: o.warehouse } : {}) }),
+      );
+      for (const r of preview.rows.filter((x) => x.difference !== 0))
+        process.stdout.write(
+          `row ${r.row}\t${r.sku}\t${r.warehouse}\t${r.expected} → ${r.counted} (${r.difference > 0 ? '+' : ''}${r.difference})\n`,
+        );
+      process.stdout.write(
+        `count ${preview.id}: ${preview.rows.length} row(s), ${preview.differences} difference(s)\n`,
+      );
+      if (o.apply) {
+        await d.database.tx((tx) => applyCount(ctx(tx), preview.id));
+        process.stdout.write(`applied ${preview.id}\n`);
+      }
+    });
+  });
+inventory
+  .command('adjust')
+  .description('add (positive) or remove (negative) units of one SKU in one warehouse, with a reason')
+  .requiredOption('--warehouse <code>', 'warehouse code')
+  .requiredOption('--sku <code>', 'master SKU code')
+  .requiredOption('--delta <n>', 'whole number of units, not 0', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n === 0) throw new InvalidArgumentError('a whole number other than 0');
+    return n;
+  })
+  .addOption(
+    new Option('--reason <code>', 'reason code').choices([...ADJUSTMENT_REASONS]).makeOptionMandatory(),
+  )
+  .option('--note <text>', 'why')
+  .action(
+    async (o: {
+      warehouse: string;
+      sku: string;
+      delta: number;
+      reason: (typeof ADJUSTMENT_REASONS)[number];
+      note?: string;
+    }) => {
+      await withApp(async ({ deps }) => {
+        const d = deps as typeof deps & StockDeps;
+        const res = await d.database.tx((tx) =>
+          adjustStock(
+            {
+              tx,
+              deps: { jobs: d.jobs, inventory: d.inventory },
+              at: d.clock.now(),
+              actor: systemActor('cli', 'cli'),
+            },
+            {
+              warehouse: o.warehouse,
+              lines: [{ sku: o.sku, delta: o.delta }],
+              reasonCode: o.reason,
+              ...(o.note ? { note: o.note } : {}),
+            },
+          ),
+        );
+        for (const l of res.levels)
+          process.stdout.write(
+            `${l.sku}\t${l.warehouse}\ton hand ${l.onHand}, reserved ${l.reserved}, frozen ${l.frozen}, available ${l.available}\n`,
+          );
+      });
+    },
+  );
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof DataDirLockedError) fail(e.message, 75);

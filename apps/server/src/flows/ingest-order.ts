@@ -16,6 +16,7 @@ import {
 import { type Actor, systemActor } from '../platform/actor.ts';
 import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
+import { syncOrderStock } from './order-inventory.ts';
 
 export type IngestOutcome = 'created' | 'updated' | 'duplicate' | 'stale';
 
@@ -83,7 +84,9 @@ export async function ingestOrder(
       status: created.status,
       at: at.toISOString(),
     });
-    const order = await applyAutomaticHolds(tx, deps, at, created, o);
+    let order = await applyAutomaticHolds(tx, deps, at, created, o);
+    // Stock is reserved in this same transaction (下单即锁库); see flows/order-inventory.ts.
+    order = await syncOrderStock(tx, deps, at, actor, order, info, true);
     return { outcome: 'created', order, account: info };
   }
 
@@ -164,6 +167,7 @@ export async function ingestOrder(
       });
     }
   }
+  order = await syncOrderStock(tx, deps, at, actor, order, info, false);
   return { outcome: 'updated', order, account: info };
 }
 

@@ -1,0 +1,296 @@
+import { findSkus } from '../modules/catalog/index.ts';
+import {
+  attachCheckout,
+  CHANNEL_STOCK_PUSH_QUEUE,
+  type ChannelStockPushMessage,
+  clearExpiry,
+  consumeReservations,
+  DEFAULT_INVENTORY_SETTINGS,
+  dueFreezes,
+  endReservations,
+  expireCheckouts,
+  expireFreeze,
+  heldByOrder,
+  type InventorySettings,
+  lockActiveReservations,
+  ordersWithDueReservations,
+  releaseUnits,
+  reserveLines,
+  STOCK_EXPIRY_QUEUE,
+  type StockCtx,
+  type StockDeps,
+} from '../modules/inventory/index.ts';
+import {
+  getOrderRow,
+  loadLines,
+  lockOrderByKey,
+  type OrderRow,
+  type TransitionEffect,
+  transitionLocked,
+} from '../modules/orders/index.ts';
+import { type Actor, systemActor } from '../platform/actor.ts';
+import type { Database, Tx } from '../platform/db.ts';
+import type { Deps } from '../platform/deps.ts';
+
+/** Statuses in which an order holds stock for its lines. */
+const HOLDS_STOCK: readonly string[] = [
+  'pending_payment',
+  'paid',
+  'under_review',
+  'on_hold',
+  'approved',
+  'fulfilling',
+];
+/** Statuses from which a short order is put on hold (OUT_OF_STOCK). */
+const HOLDABLE: readonly string[] = ['paid', 'under_review'];
+
+type FlowDeps = Pick<Deps, 'jobs' | 'orderEffects'> & Partial<Pick<StockDeps, 'inventory'>>;
+
+export function inventorySettingsOf(deps: Partial<Pick<StockDeps, 'inventory'>>): InventorySettings {
+  return deps.inventory ?? DEFAULT_INVENTORY_SETTINGS;
+}
+
+const stockDeps = (deps: FlowDeps): StockDeps => ({ jobs: deps.jobs, inventory: inventorySettingsOf(deps) });
+
+/**
+ * Makes the order's reservations match its lines, in the ingest transaction. Only SKUs in the
+ * master are stocked; an order with an unmapped line reserves nothing (it is held SKU_UNMAPPED).
+ * Unpaid own-storefront orders get all or nothing (INVENTORY_INSUFFICIENT rolls the order back);
+ * anything sold on a channel takes what exists, and a paid order left short goes on hold
+ * OUT_OF_STOCK until stock arrives.
+ */
+export async function syncOrderStock(
+  tx: Tx,
+  deps: FlowDeps,
+  at: Date,
+  actor: Actor,
+  order: OrderRow,
+  account: { code: string; channel: string },
+  created: boolean,
+): Promise<OrderRow> {
+  if (!HOLDS_STOCK.includes(order.status)) return order;
+  const settings = inventorySettingsOf(deps);
+  const ctx: StockCtx = { tx, deps: stockDeps(deps), at, actor };
+  const pending = order.status === 'pending_payment';
+  const expiresAt = pending ? new Date(at.getTime() + settings.paymentTimeoutSeconds * 1000) : null;
+  if (created) await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
+
+  const lines = await loadLines(tx, order.id);
+  const desired = new Map<string, number>();
+  if (lines.every((l) => l.sku)) {
+    const known = await findSkus(
+      tx,
+      lines.map((l) => l.sku!),
+    );
+    for (const l of lines)
+      if (known.has(l.sku!)) desired.set(l.sku!, (desired.get(l.sku!) ?? 0) + l.quantity);
+  }
+  const held = await heldByOrder(tx, order.id);
+  const toReserve: { sku: string; quantity: number }[] = [];
+  for (const sku of [...new Set([...desired.keys(), ...held.keys()])].sort()) {
+    const diff = (desired.get(sku) ?? 0) - (held.get(sku) ?? 0);
+    if (diff > 0) toReserve.push({ sku, quantity: diff });
+    if (diff < 0) {
+      let excess = -diff;
+      for (const r of await lockActiveReservations(tx, 'order_id = $1 AND sku = $2', [order.id, sku])) {
+        const q = Math.min(excess, r.quantity);
+        if (q > 0) await releaseUnits(ctx, r, q, 'ORDER_CHANGED');
+        excess -= q;
+      }
+    }
+  }
+  if (created && (held.size > 0 || toReserve.length > 0) && pending) {
+    await deps.jobs.send(
+      tx,
+      STOCK_EXPIRY_QUEUE,
+      { kind: 'order', orderId: order.id },
+      { startAfter: expiresAt! },
+    );
+  }
+  if (toReserve.length === 0) return order;
+  const own = settings.ownStorefrontChannels.includes(account.channel);
+  const { short } = await reserveLines(ctx, toReserve, {
+    mode: pending && own ? 'all' : 'available',
+    orderId: order.id,
+    reason: 'order',
+    expiresAt,
+  });
+  if (short.length === 0 || !HOLDABLE.includes(order.status)) return order;
+  return transitionLocked(
+    tx,
+    { jobs: deps.jobs, effects: deps.orderEffects },
+    at,
+    systemActor('inventory'),
+    order,
+    {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'OUT_OF_STOCK',
+      note: `short: ${short.map((s) => `${s.sku} ${s.reserved}/${s.requested}`).join(', ')}`,
+      details: { short },
+    },
+  );
+}
+
+/**
+ * The order's transitions move its stock in the same transaction: paid stops the timeout,
+ * cancel/close release what is held, ship consumes it.
+ */
+export function orderStockEffect(deps: StockDeps): TransitionEffect {
+  return async (tx, at, actor, { before, after, input }) => {
+    const ctx: StockCtx = { tx, deps, at, actor };
+    if (input.event === 'pay') await clearExpiry(ctx, after.id);
+    else if (input.event === 'ship') await consumeReservations(ctx, after.id);
+    else if (after.status === 'cancelled' || after.status === 'closed') {
+      const rows = await lockActiveReservations(tx, 'order_id = $1', [after.id]);
+      const timeout = input.reasonCode === 'PAYMENT_TIMEOUT';
+      await endReservations(ctx, rows, timeout ? 'expired' : 'released', input.reasonCode ?? before.status);
+    }
+  };
+}
+
+/**
+ * Timers: checkout holds and unpaid orders past their expiry, and freezes past theirs. Each order
+ * is cancelled in its own transaction under its row lock, after checking it is still unpaid: a
+ * payment that got the lock first wins, and the cancel then finds nothing to do (and vice versa).
+ */
+export async function expireDue(
+  database: Database,
+  deps: FlowDeps,
+  at: Date,
+): Promise<{ checkouts: number; orders: number; freezes: number }> {
+  const sd = stockDeps(deps);
+  const job = systemActor('payment-timeout', 'job');
+  const checkouts = await database.tx((tx) => expireCheckouts({ tx, deps: sd, at, actor: job }));
+  let orders = 0;
+  for (const orderId of await ordersWithDueReservations(database, at)) {
+    const head = await getOrderRow(database.db, orderId);
+    orders += await database.tx(async (tx) => {
+      const order = await lockOrderByKey(tx, head.channelAccountId, head.externalOrderId);
+      if (!order) return 0;
+      if (order.status !== 'pending_payment') {
+        await clearExpiry({ tx, deps: sd, at, actor: job }, order.id);
+        return 0;
+      }
+      const due = await tx.query(
+        `SELECT 1 FROM reservations WHERE order_id = $1 AND status = 'active' AND expires_at <= $2 LIMIT 1`,
+        [order.id, at],
+      );
+      if (!due.length) return 0;
+      await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, job, order, {
+        orderId: order.id,
+        event: 'cancel',
+        reasonCode: 'PAYMENT_TIMEOUT',
+        note: 'not paid in time; stock released',
+      });
+      return 1;
+    });
+  }
+  let freezes = 0;
+  for (const id of await dueFreezes(database, at)) {
+    if (
+      await database.tx((tx) =>
+        expireFreeze({ tx, deps: sd, at, actor: systemActor('freeze-expiry', 'job') }, id),
+      )
+    )
+      freezes++;
+  }
+  return { checkouts, orders, freezes };
+}
+
+/**
+ * After stock of a SKU changed (debounced): first come, first served by paid time, orders on hold
+ * OUT_OF_STOCK take what they lack and are released when whole; then every active channel account
+ * is sent what it may sell now.
+ */
+export async function onStockChanged(
+  database: Database,
+  deps: FlowDeps,
+  at: Date,
+  sku: string,
+): Promise<{ released: string[]; pushed: number }> {
+  const sd = stockDeps(deps);
+  const actor = systemActor('restock', 'job');
+  await database.query(`DELETE FROM stock_push_marks WHERE sku = $1`, [sku]);
+  const waiting = await database.query<{ id: string }>(
+    `SELECT o.id FROM orders o WHERE o.status = 'on_hold' AND o.hold_reason = 'OUT_OF_STOCK'
+       AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku = $1)
+     ORDER BY o.paid_at NULLS LAST, o.id LIMIT 1000`,
+    [sku],
+  );
+  const released: string[] = [];
+  for (const { id } of waiting) {
+    const head = await getOrderRow(database.db, id);
+    const done = await database.tx(async (tx) => {
+      const order = await lockOrderByKey(tx, head.channelAccountId, head.externalOrderId);
+      if (order?.status !== 'on_hold' || order.holdReason !== 'OUT_OF_STOCK') return false;
+      const lines = await loadLines(tx, order.id);
+      const known = await findSkus(
+        tx,
+        lines.flatMap((l) => (l.sku ? [l.sku] : [])),
+      );
+      const want = new Map<string, number>();
+      for (const l of lines)
+        if (l.sku && known.has(l.sku)) want.set(l.sku, (want.get(l.sku) ?? 0) + l.quantity);
+      const held = await heldByOrder(tx, order.id);
+      const missing = [...want]
+        .map(([s, q]) => ({ sku: s, quantity: q - (held.get(s) ?? 0) }))
+        .filter((m) => m.quantity > 0);
+      const ctx: StockCtx = { tx, deps: sd, at, actor };
+      const { short } = await reserveLines(ctx, missing, {
+        mode: 'available',
+        orderId: order.id,
+        reason: 'order',
+        expiresAt: null,
+      });
+      if (short.length) return false;
+      await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, actor, order, {
+        orderId: order.id,
+        event: 'release',
+        note: 'stock arrived; every line is reserved',
+      });
+      return true;
+    });
+    if (done) released.push(id);
+  }
+  const pushed = await database.tx(async (tx) => {
+    const accounts = await tx.query<{ code: string; channel: string }>(
+      `SELECT code, channel FROM channel_accounts WHERE active ORDER BY code`,
+    );
+    const rows = await tx.query<{ code: string; sellable: number; percent: number }>(
+      `SELECT a.code,
+         COALESCE((SELECT sum(GREATEST(0, l.on_hand - l.reserved - l.frozen - l.safety_stock))
+                   FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id AND w.active WHERE l.sku = $1), 0)::int AS sellable,
+         COALESCE((SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = $1),
+                  (SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = '*'), 100) AS percent
+       FROM channel_accounts a WHERE a.active`,
+      [sku],
+    );
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    for (const a of accounts) {
+      const r = byCode.get(a.code)!;
+      const msg: ChannelStockPushMessage = {
+        account: a.code,
+        channel: a.channel,
+        sku,
+        available: Math.floor((Number(r.sellable) * Number(r.percent)) / 100),
+        at: at.toISOString(),
+      };
+      await deps.jobs.send(tx, CHANNEL_STOCK_PUSH_QUEUE, msg);
+    }
+    return accounts.length;
+  });
+  return { released, pushed };
+}
+
+/** Partial or whole shipment of an order's reserved units outside the order machine (fulfilment). */
+export async function shipOrderUnits(
+  tx: Tx,
+  deps: StockDeps,
+  at: Date,
+  actor: Actor,
+  orderId: string,
+  items?: { sku: string; quantity: number }[],
+): Promise<number> {
+  return consumeReservations({ tx, deps, at, actor }, orderId, items);
+}

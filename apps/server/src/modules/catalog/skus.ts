@@ -1,0 +1,148 @@
+import type { CreateSkuBody, SkuListQuery, SkuView, UpdateSkuBody } from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import type { SqlExecutor, Tx } from '../../platform/db.ts';
+import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { prefixedId } from './ids.ts';
+
+interface SkuRow {
+  id: string;
+  code: string;
+  name: string;
+  category: string | null;
+  barcode: string | null;
+  active: boolean;
+  created_at: Date | string;
+  updated_at: Date | string;
+  [k: string]: unknown;
+}
+
+const view = (r: SkuRow): SkuView => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  category: r.category,
+  barcode: r.barcode,
+  active: r.active,
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
+export async function createSku(tx: Tx, at: Date, actor: Actor, input: CreateSkuBody): Promise<SkuView> {
+  const id = prefixedId('sku');
+  let row: SkuRow | undefined;
+  try {
+    row = (
+      await tx.query<SkuRow>(
+        `INSERT INTO skus (id, code, name, category, barcode, active, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,true,$6,$6) RETURNING *`,
+        [id, input.code, input.name, input.category ?? null, input.barcode ?? null, at],
+      )
+    )[0];
+  } catch (e) {
+    if (isUniqueViolation(e))
+      throw new DomainError('SKU_CODE_TAKEN', `a SKU "${input.code}" exists`, { sku: input.code });
+    throw e;
+  }
+  await recordAudit(tx, at, actor, { action: 'sku.create', entityType: 'sku', entityId: id, summary: input });
+  return view(row!);
+}
+
+export async function updateSku(
+  tx: Tx,
+  at: Date,
+  actor: Actor,
+  id: string,
+  input: UpdateSkuBody,
+): Promise<SkuView> {
+  const rows = await tx.query<SkuRow>(
+    `UPDATE skus SET name = COALESCE($2, name),
+       category = CASE WHEN $3::boolean THEN $4 ELSE category END,
+       barcode = CASE WHEN $5::boolean THEN $6 ELSE barcode END,
+       active = COALESCE($7, active), updated_at = $8
+     WHERE id = $1 OR code = $1 RETURNING *`,
+    [
+      id,
+      input.name ?? null,
+      input.category !== undefined,
+      input.category ?? null,
+      input.barcode !== undefined,
+      input.barcode ?? null,
+      input.active ?? null,
+      at,
+    ],
+  );
+  if (!rows[0]) throw new DomainError('NOT_FOUND', `no SKU ${id}`);
+  await recordAudit(tx, at, actor, {
+    action: 'sku.update',
+    entityType: 'sku',
+    entityId: rows[0].id,
+    summary: input,
+  });
+  return view(rows[0]);
+}
+
+export async function listSkus(
+  exec: SqlExecutor,
+  q: SkuListQuery,
+): Promise<{ items: SkuView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 100;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (q.q) where.push(`(code ILIKE ${p(`%${q.q}%`)} OR name ILIKE $${params.length})`);
+  if (q.category) where.push(`category = ${p(q.category)}`);
+  if (q.active !== undefined) where.push(`active = ${p(q.active)}`);
+  if (q.cursor) {
+    const [code] = decodeSkuCursor(q.cursor);
+    where.push(`code > ${p(code)}`);
+  }
+  const rows = await exec.query<SkuRow>(
+    `SELECT * FROM skus ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY code LIMIT ${limit + 1}`,
+    params,
+  );
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit).map(view);
+  return { items, nextCursor: more ? encodeCursor([items.at(-1)!.code]) : null };
+}
+
+function decodeSkuCursor(cursor: string): [string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string') return [v[0]];
+  } catch {
+    // fall through
+  }
+  return decodeCursor(cursor, 1) as [string];
+}
+
+/**
+ * The codes among `codes` that are in the master, with their active flag. Stock is kept only for
+ * SKUs in the master.
+ */
+export async function findSkus(exec: SqlExecutor, codes: readonly string[]): Promise<Map<string, boolean>> {
+  if (codes.length === 0) return new Map();
+  const rows = await exec.query<{ code: string; active: boolean }>(
+    `SELECT code, active FROM skus WHERE code = ANY($1::text[])`,
+    [[...new Set(codes)]],
+  );
+  return new Map(rows.map((r) => [r.code, r.active]));
+}
+
+/** Refuses with SKU_UNKNOWN (listing every unknown code) unless all of `codes` are in the master. */
+export async function requireSkus(exec: SqlExecutor, codes: readonly string[]): Promise<void> {
+  const found = await findSkus(exec, codes);
+  const unknown = [...new Set(codes)].filter((c) => !found.has(c));
+  if (unknown.length)
+    throw new DomainError(
+      'SKU_UNKNOWN',
+      `no SKU ${unknown.map((c) => `"${c}"`).join(', ')} in the SKU master`,
+      {
+        skus: unknown,
+      },
+    );
+}

@@ -1,0 +1,38 @@
+export { orderReservations, reservationViews, reserveCheckout } from './checkout.ts';
+export { applyCount, previewCount } from './counts.ts';
+export { dueFreezes, expireCheckouts, expireFreeze, ordersWithDueReservations } from './expire.ts';
+export { createFreeze, releaseFreeze } from './freezes.ts';
+export { byLevelKey, moveStock, type StockCtx } from './ledger.ts';
+export { listLevels, listMovements } from './levels.ts';
+export { availableToSell, markChanged, setChannelShares, setSafetyStock } from './planning.ts';
+export { adjustStock, receiveStock } from './receive-adjust.ts';
+export {
+  type ActiveReservation,
+  attachCheckout,
+  clearExpiry,
+  consumeReservations,
+  endReservations,
+  heldByOrder,
+  lockActiveReservations,
+  releaseUnits,
+  reserveLines,
+  type Shortfall,
+} from './reserve.ts';
+export { inventoryRoutes } from './routes.ts';
+export {
+  CHANNEL_STOCK_PUSH_QUEUE,
+  type ChannelStockPushMessage,
+  DEFAULT_INVENTORY_SETTINGS,
+  INVENTORY_QUEUES,
+  type InventorySettings,
+  inventorySettingsFromEnv,
+  STOCK_ALERTS_QUEUE,
+  STOCK_CHANGED_QUEUE,
+  STOCK_EXPIRY_QUEUE,
+  STOCK_VERIFY_QUEUE,
+  type StockAlertMessage,
+  type StockDeps,
+} from './settings.ts';
+export { createTransfer, receiveTransfer } from './transfers.ts';
+export { type LedgerDifference, verifyLedger } from './verify.ts';
+export { createWarehouse, listWarehouses, requireWarehouse, updateWarehouse } from './warehouses.ts';

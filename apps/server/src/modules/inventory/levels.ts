@@ -1,0 +1,147 @@
+import type { LevelsQuery, MovementsQuery, MovementView, StockLevelView } from '@orderhub/contracts';
+import type { SqlExecutor } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+
+const iso = (v: unknown) => new Date(v as string).toISOString();
+
+export function levelView(r: Record<string, unknown>): StockLevelView {
+  const onHand = Number(r['on_hand']);
+  const reserved = Number(r['reserved']);
+  const frozen = Number(r['frozen']);
+  const safetyStock = Number(r['safety_stock']);
+  const available = onHand - reserved - frozen;
+  return {
+    sku: r['sku'] as string,
+    warehouse: r['warehouse'] as string,
+    onHand,
+    reserved,
+    frozen,
+    inTransit: Number(r['in_transit']),
+    safetyStock,
+    available,
+    sellable: Math.max(0, available - safetyStock),
+    belowSafety: available < safetyStock,
+    updatedAt: iso(r['updated_at']),
+  };
+}
+
+function cursorOf(values: string[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+function readCursor(cursor: string, arity: number): string[] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    // fall through
+  }
+  throw new DomainError(
+    'INVALID_CURSOR',
+    'the cursor is not one this server handed out; start again without it',
+  );
+}
+
+/** Levels by SKU then warehouse code, keyset-paged. */
+export async function listLevels(
+  exec: SqlExecutor,
+  q: LevelsQuery,
+): Promise<{ items: StockLevelView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 100;
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (q.sku) where.push(`l.sku = ${p(q.sku)}`);
+  if (q.warehouse) where.push(`w.code = ${p(q.warehouse)}`);
+  if (q.belowSafety !== undefined)
+    where.push(`${q.belowSafety ? '' : 'NOT '}(l.on_hand - l.reserved - l.frozen < l.safety_stock)`);
+  if (q.cursor) {
+    const [sku, wh] = readCursor(q.cursor, 2);
+    where.push(`(l.sku, w.code) > (${p(sku)}, ${p(wh)})`);
+  }
+  const rows = await exec.query(
+    `SELECT l.*, w.code AS warehouse FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.sku, w.code LIMIT ${limit + 1}`,
+    params,
+  );
+  const items = rows.slice(0, limit).map(levelView);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? cursorOf([last.sku, last.warehouse]) : null };
+}
+
+export function movementView(r: Record<string, unknown>): MovementView {
+  return {
+    id: r['id'] as string,
+    at: iso(r['at']),
+    type: r['type'] as string,
+    sku: r['sku'] as string,
+    warehouse: r['warehouse'] as string,
+    onHand: Number(r['on_hand']),
+    reserved: Number(r['reserved']),
+    frozen: Number(r['frozen']),
+    inTransit: Number(r['in_transit']),
+    reasonCode: (r['reason_code'] as string | null) ?? null,
+    actor: {
+      type: r['actor_type'] as string,
+      id: (r['actor_id'] as string | null) ?? null,
+      name: (r['actor_name'] as string | null) ?? null,
+    },
+    source: r['source_type']
+      ? { type: r['source_type'] as string, id: (r['source_id'] as string | null) ?? null }
+      : null,
+    note: (r['note'] as string | null) ?? null,
+  };
+}
+
+/** The ledger, newest first, keyset-paged on the movement id. */
+export async function listMovements(
+  exec: SqlExecutor,
+  q: MovementsQuery,
+): Promise<{ items: MovementView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 100;
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (q.sku) where.push(`m.sku = ${p(q.sku)}`);
+  if (q.warehouse) where.push(`w.code = ${p(q.warehouse)}`);
+  if (q.type) where.push(`m.type = ${p(q.type)}`);
+  if (q.from) where.push(`m.at >= ${p(new Date(q.from))}`);
+  if (q.to) where.push(`m.at < ${p(new Date(q.to))}`);
+  if (q.cursor) where.push(`m.id < ${p(readCursor(q.cursor, 1)[0])}`);
+  const rows = await exec.query(
+    `SELECT m.*, w.code AS warehouse FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ${limit + 1}`,
+    params,
+  );
+  const items = rows.slice(0, limit).map(movementView);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? cursorOf([last.id]) : null };
+}
+
+export async function levelsOf(
+  exec: SqlExecutor,
+  keys: readonly { sku: string; warehouseId: string }[],
+): Promise<StockLevelView[]> {
+  if (keys.length === 0) return [];
+  const rows = await exec.query(
+    `SELECT l.*, w.code AS warehouse FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
+     WHERE (l.sku, l.warehouse_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY l.sku, w.code`,
+    [keys.map((k) => k.sku), keys.map((k) => k.warehouseId)],
+  );
+  return rows.map(levelView);
+}
+
+export async function movementsBySource(exec: SqlExecutor, ids: readonly string[]): Promise<MovementView[]> {
+  const rows = await exec.query(
+    `SELECT m.*, w.code AS warehouse FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
+     WHERE m.id = ANY($1::text[]) ORDER BY m.id`,
+    [ids],
+  );
+  return rows.map(movementView);
+}

@@ -1,0 +1,157 @@
+import type {
+  AlertsQuery,
+  AlertView,
+  AvailableQuery,
+  AvailableView,
+  ChannelSharesBody,
+  SafetyStockBody,
+} from '@orderhub/contracts';
+import type { SqlExecutor } from '../../platform/db.ts';
+import { recordAudit } from '../audit/index.ts';
+import { requireSkus } from '../catalog/index.ts';
+import { requireActiveAccount } from '../channels/index.ts';
+import { checkSafetyCrossing, ensureLevel, type LevelRow, type StockCtx } from './ledger.ts';
+import { STOCK_CHANGED_QUEUE } from './settings.ts';
+import { requireWarehouses } from './warehouses.ts';
+
+/** Tells the channels that what they may sell changed, debounced per SKU like stock movements. */
+export async function markChanged(ctx: StockCtx, skus: readonly string[]): Promise<void> {
+  if (skus.length === 0) return;
+  const marked = await ctx.tx.query<{ sku: string }>(
+    `INSERT INTO stock_push_marks (sku, marked_at) SELECT s, $2 FROM unnest($1::text[]) AS s
+     ON CONFLICT (sku) DO NOTHING RETURNING sku`,
+    [[...new Set(skus)].sort(), ctx.at],
+  );
+  for (const m of marked)
+    await ctx.deps.jobs.send(
+      ctx.tx,
+      STOCK_CHANGED_QUEUE,
+      { sku: m.sku },
+      { startAfter: ctx.deps.inventory.pushDebounceSeconds },
+    );
+}
+
+/** 安全库存: kept back from the channels; falling below it raises one alert. */
+export async function setSafetyStock(ctx: StockCtx, input: SafetyStockBody): Promise<number> {
+  const { tx, at } = ctx;
+  await requireSkus(
+    tx,
+    input.items.map((i) => i.sku),
+  );
+  const whs = await requireWarehouses(
+    tx,
+    input.items.map((i) => i.warehouse),
+  );
+  const items = input.items
+    .map((i) => ({ ...i, warehouseId: whs.get(i.warehouse)!.id }))
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.warehouseId < b.warehouseId ? -1 : 1));
+  await recordAudit(tx, at, ctx.actor, {
+    action: 'inventory.safety_stock',
+    entityType: 'stock_level',
+    entityId: null,
+    summary: input,
+  });
+  for (const i of items) {
+    await ensureLevel(tx, at, i.sku, i.warehouseId);
+    const before = (
+      await tx.query<LevelRow>(`SELECT * FROM stock_levels WHERE sku = $1 AND warehouse_id = $2 FOR UPDATE`, [
+        i.sku,
+        i.warehouseId,
+      ])
+    )[0]!;
+    const after = (
+      await tx.query<LevelRow>(
+        `UPDATE stock_levels SET safety_stock = $3, updated_at = $4 WHERE sku = $1 AND warehouse_id = $2 RETURNING *`,
+        [i.sku, i.warehouseId, i.safetyStock, at],
+      )
+    )[0]!;
+    const available = Number(after.on_hand) - Number(after.reserved) - Number(after.frozen);
+    await checkSafetyCrossing(ctx, after, available, available, Number(before.safety_stock));
+  }
+  await markChanged(
+    ctx,
+    items.map((i) => i.sku),
+  );
+  return items.length;
+}
+
+export async function listAlerts(exec: SqlExecutor, q: AlertsQuery): Promise<AlertView[]> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (q.active !== false) where.push('a.cleared_at IS NULL');
+  if (q.sku) where.push(`a.sku = $${params.push(q.sku)}`);
+  if (q.warehouse) where.push(`w.code = $${params.push(q.warehouse)}`);
+  const rows = await exec.query<Record<string, unknown>>(
+    `SELECT a.*, w.code AS warehouse FROM stock_alerts a JOIN warehouses w ON w.id = a.warehouse_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.raised_at DESC, a.id DESC LIMIT ${q.limit ?? 100}`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: r['id'] as string,
+    type: r['type'] as string,
+    sku: r['sku'] as string,
+    warehouse: r['warehouse'] as string,
+    available: Number(r['available']),
+    safetyStock: Number(r['safety_stock']),
+    raisedAt: new Date(r['raised_at'] as string).toISOString(),
+    clearedAt: r['cleared_at'] ? new Date(r['cleared_at'] as string).toISOString() : null,
+  }));
+}
+
+/** The share of sellable stock each channel account may offer (e.g. 60% to Douyin). */
+export async function setChannelShares(ctx: StockCtx, input: ChannelSharesBody): Promise<number> {
+  const { tx, at } = ctx;
+  for (const a of new Set(input.items.map((i) => i.account))) await requireActiveAccount(tx, a);
+  const skus = input.items.flatMap((i) => (i.sku ? [i.sku] : []));
+  await requireSkus(tx, skus);
+  await recordAudit(tx, at, ctx.actor, {
+    action: 'inventory.channel_shares',
+    entityType: 'channel_account',
+    entityId: null,
+    summary: input,
+  });
+  for (const i of input.items) {
+    await tx.query(
+      `INSERT INTO channel_stock_shares (account_code, sku, percent, updated_at) VALUES ($1,$2,$3,$4)
+       ON CONFLICT (account_code, sku) DO UPDATE SET percent = EXCLUDED.percent, updated_at = EXCLUDED.updated_at`,
+      [i.account, i.sku ?? '*', i.percent, at],
+    );
+  }
+  const all = input.items.some((i) => !i.sku);
+  const affected = all
+    ? (await tx.query<{ sku: string }>(`SELECT DISTINCT sku FROM stock_levels`)).map((r) => r.sku)
+    : skus;
+  await markChanged(ctx, affected);
+  return input.items.length;
+}
+
+/** What one channel account may sell per SKU: sellable over active warehouses, times its share. */
+export async function availableToSell(exec: SqlExecutor, q: AvailableQuery): Promise<AvailableView> {
+  await requireActiveAccount(exec, q.account);
+  const limit = q.limit ?? 100;
+  const params: unknown[] = [q.account];
+  const where: string[] = [];
+  if (q.sku) where.push(`s.code = $${params.push(q.sku)}`);
+  if (q.cursor) where.push(`s.code > $${params.push(Buffer.from(q.cursor, 'base64url').toString('utf8'))}`);
+  const rows = await exec.query<{ sku: string; sellable: number; percent: number }>(
+    `SELECT s.code AS sku,
+       COALESCE((SELECT sum(GREATEST(0, l.on_hand - l.reserved - l.frozen - l.safety_stock))
+                 FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id AND w.active WHERE l.sku = s.code), 0)::int AS sellable,
+       COALESCE((SELECT percent FROM channel_stock_shares WHERE account_code = $1 AND sku = s.code),
+                (SELECT percent FROM channel_stock_shares WHERE account_code = $1 AND sku = '*'), 100) AS percent
+     FROM skus s WHERE s.active ${where.length ? `AND ${where.join(' AND ')}` : ''}
+     ORDER BY s.code LIMIT ${limit + 1}`,
+    params,
+  );
+  const items = rows.slice(0, limit).map((r) => {
+    const sellable = Number(r.sellable);
+    const percent = Number(r.percent);
+    return { sku: r.sku, sellable, percent, available: Math.floor((sellable * percent) / 100) };
+  });
+  const last = items.at(-1);
+  return {
+    account: q.account,
+    items,
+    nextCursor: rows.length > limit && last ? Buffer.from(last.sku).toString('base64url') : null,
+  };
+}

@@ -1,0 +1,300 @@
+import type { SqlExecutor } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { prefixedId } from '../catalog/index.ts';
+import { moveStock, type StockCtx } from './ledger.ts';
+
+export interface ReserveLine {
+  sku: string;
+  quantity: number;
+  lineNo?: number | null;
+}
+
+export interface ReserveOptions {
+  /** `all`: every line in full or nothing (throws INVENTORY_INSUFFICIENT); `available`: what exists. */
+  mode: 'all' | 'available';
+  orderId: string | null;
+  checkout?: { account: string; ref: string } | null;
+  reason: 'order' | 'checkout';
+  expiresAt: Date | null;
+}
+
+export interface Shortfall {
+  sku: string;
+  requested: number;
+  reserved: number;
+}
+
+interface Candidate {
+  sku: string;
+  warehouse_id: string;
+  available: number;
+  [k: string]: unknown;
+}
+
+/**
+ * Reserves each SKU (lines of one SKU are added up) in SKU order. Which warehouse: the
+ * highest-priority active warehouse that can cover the SKU whole; if none can, several in priority
+ * order (a split shipment). Every unit is taken by `moveStock`'s guarded update — the read below
+ * only picks where to try, a stale read just makes the update refuse and the next one is tried.
+ */
+export async function reserveLines(
+  ctx: StockCtx,
+  lines: readonly ReserveLine[],
+  opts: ReserveOptions,
+): Promise<{ reservationIds: string[]; short: Shortfall[] }> {
+  const need = new Map<string, { quantity: number; lineNo: number | null }>();
+  for (const l of lines) {
+    const cur = need.get(l.sku);
+    need.set(l.sku, { quantity: (cur?.quantity ?? 0) + l.quantity, lineNo: cur?.lineNo ?? l.lineNo ?? null });
+  }
+  const skus = [...need.keys()].sort();
+  const candidates = await candidatesFor(ctx.tx, skus);
+  const reservationIds: string[] = [];
+  const short: Shortfall[] = [];
+  for (const sku of skus) {
+    const { quantity, lineNo } = need.get(sku)!;
+    const options = candidates.filter((c) => c.sku === sku);
+    let left = quantity;
+    const take = async (warehouseId: string, q: number) => {
+      const id = prefixedId('rsv');
+      const after = await moveStock(
+        ctx,
+        {
+          type: 'reserve',
+          sku,
+          warehouseId,
+          reserved: q,
+          reasonCode: opts.reason === 'checkout' ? 'CHECKOUT' : 'ORDER',
+          source: opts.orderId
+            ? { type: 'order', id: opts.orderId }
+            : { type: 'checkout', id: `${opts.checkout?.account}:${opts.checkout?.ref}` },
+        },
+        {
+          id,
+          orderId: opts.orderId,
+          checkoutAccount: opts.checkout?.account ?? null,
+          checkoutRef: opts.checkout?.ref ?? null,
+          lineNo,
+          reason: opts.reason,
+          expiresAt: opts.expiresAt,
+        },
+      );
+      if (after) reservationIds.push(id);
+      return after !== null;
+    };
+    // Whole from one warehouse, best priority first.
+    for (const c of options) {
+      if (c.available >= left && (await take(c.warehouse_id, left))) {
+        left = 0;
+        break;
+      }
+    }
+    // Otherwise split over warehouses in priority order, re-reading a warehouse that refused.
+    for (const c of left > 0 ? options : []) {
+      let available = c.available;
+      for (let attempt = 0; left > 0 && available > 0 && attempt < 5; attempt++) {
+        const q = Math.min(left, available);
+        if (await take(c.warehouse_id, q)) left -= q;
+        else available = await availableAt(ctx.tx, sku, c.warehouse_id);
+      }
+      if (left === 0) break;
+    }
+    if (left > 0) short.push({ sku, requested: quantity, reserved: quantity - left });
+  }
+  if (short.length && opts.mode === 'all') {
+    throw new DomainError(
+      'INVENTORY_INSUFFICIENT',
+      `not enough stock for ${short.map((s) => `${s.sku} (wanted ${s.requested}, ${s.reserved} available)`).join(', ')}`,
+      { short: short.map((s) => ({ sku: s.sku, requested: s.requested, available: s.reserved })) },
+    );
+  }
+  return { reservationIds, short };
+}
+
+async function candidatesFor(exec: SqlExecutor, skus: string[]): Promise<Candidate[]> {
+  if (skus.length === 0) return [];
+  const rows = await exec.query<Candidate>(
+    `SELECT l.sku, l.warehouse_id, l.on_hand - l.reserved - l.frozen AS available
+     FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
+     WHERE l.sku = ANY($1::text[]) AND w.active
+     ORDER BY l.sku, w.priority DESC, w.code`,
+    [skus],
+  );
+  return rows.map((r) => ({ ...r, available: Number(r.available) }));
+}
+
+async function availableAt(exec: SqlExecutor, sku: string, warehouseId: string): Promise<number> {
+  const r = await exec.query<{ a: number }>(
+    `SELECT on_hand - reserved - frozen AS a FROM stock_levels WHERE sku = $1 AND warehouse_id = $2`,
+    [sku, warehouseId],
+  );
+  return Number(r[0]?.a ?? 0);
+}
+
+export interface ActiveReservation {
+  id: string;
+  order_id: string | null;
+  sku: string;
+  warehouse_id: string;
+  quantity: number;
+  [k: string]: unknown;
+}
+
+/** Locks the active reservations matching `where` (in level order) so that each is ended exactly once. */
+export async function lockActiveReservations(
+  exec: SqlExecutor,
+  where: string,
+  params: unknown[],
+): Promise<ActiveReservation[]> {
+  const rows = await exec.query<ActiveReservation>(
+    `SELECT id, order_id, sku, warehouse_id, quantity FROM reservations
+     WHERE status = 'active' AND (${where}) ORDER BY sku, warehouse_id, id FOR UPDATE`,
+    params,
+  );
+  return rows.map((r) => ({ ...r, quantity: Number(r.quantity) }));
+}
+
+/**
+ * Ends reservations: their units go back to available. `status` says why (released on cancel,
+ * expired on timeout). Idempotent: a reservation already ended is not in `rows` (they were locked
+ * and filtered on `status = 'active'`).
+ */
+export async function endReservations(
+  ctx: StockCtx,
+  rows: readonly ActiveReservation[],
+  status: 'released' | 'expired',
+  reasonCode: string,
+): Promise<number> {
+  let units = 0;
+  for (const r of rows) {
+    if (r.quantity > 0) {
+      const after = await moveStock(ctx, {
+        type: 'release',
+        sku: r.sku,
+        warehouseId: r.warehouse_id,
+        reserved: -r.quantity,
+        reasonCode,
+        source: r.order_id ? { type: 'order', id: r.order_id } : { type: 'reservation', id: r.id },
+      });
+      if (!after)
+        throw new Error(
+          `reservation ${r.id}: reserved counter below its reservations (run inventory verify)`,
+        );
+      units += r.quantity;
+    }
+    await ctx.tx.query(`UPDATE reservations SET status = $2, quantity = 0, updated_at = $3 WHERE id = $1`, [
+      r.id,
+      status,
+      ctx.at,
+    ]);
+  }
+  return units;
+}
+
+/**
+ * Ships reserved units: on hand and reserved both go down. Without `items`, everything the order
+ * still holds; with `items`, those quantities per SKU (partial shipments).
+ */
+export async function consumeReservations(
+  ctx: StockCtx,
+  orderId: string,
+  items?: readonly { sku: string; quantity: number }[],
+): Promise<number> {
+  const rows = await lockActiveReservations(ctx.tx, 'order_id = $1', [orderId]);
+  const want = new Map<string, number>();
+  if (items) for (const i of items) want.set(i.sku, (want.get(i.sku) ?? 0) + i.quantity);
+  else for (const r of rows) want.set(r.sku, (want.get(r.sku) ?? 0) + r.quantity);
+  const short = [...want].filter(
+    ([sku, q]) => rows.filter((r) => r.sku === sku).reduce((s, r) => s + r.quantity, 0) < q,
+  );
+  if (short.length)
+    throw new DomainError(
+      'INVENTORY_INSUFFICIENT',
+      `order ${orderId} holds fewer units than shipped for ${short.map(([s]) => s).join(', ')}`,
+      { short: short.map(([sku, quantity]) => ({ sku, quantity })) },
+    );
+  let units = 0;
+  for (const r of rows) {
+    const q = Math.min(r.quantity, want.get(r.sku) ?? 0);
+    if (q === 0) continue;
+    want.set(r.sku, want.get(r.sku)! - q);
+    const after = await moveStock(ctx, {
+      type: 'ship',
+      sku: r.sku,
+      warehouseId: r.warehouse_id,
+      onHand: -q,
+      reserved: -q,
+      reasonCode: 'SHIPPED',
+      source: { type: 'order', id: orderId },
+    });
+    if (!after)
+      throw new Error(`reservation ${r.id}: counters disagree with reservations (run inventory verify)`);
+    await ctx.tx.query(
+      `UPDATE reservations SET quantity = quantity - $2, consumed = consumed + $2,
+         status = CASE WHEN quantity - $2 = 0 THEN 'consumed' ELSE status END, updated_at = $3 WHERE id = $1`,
+      [r.id, q, ctx.at],
+    );
+    units += q;
+  }
+  return units;
+}
+
+/** Paid: the order's hold no longer times out. */
+export async function clearExpiry(ctx: StockCtx, orderId: string): Promise<void> {
+  await ctx.tx.query(
+    `UPDATE reservations SET expires_at = NULL, updated_at = $2 WHERE order_id = $1 AND status = 'active' AND expires_at IS NOT NULL`,
+    [orderId, ctx.at],
+  );
+}
+
+/** The storefront's checkout hold becomes the order's. Returns units taken over per SKU. */
+export async function attachCheckout(
+  ctx: StockCtx,
+  orderId: string,
+  account: string,
+  ref: string,
+  expiresAt: Date | null,
+): Promise<Map<string, number>> {
+  const rows = await ctx.tx.query<{ sku: string; quantity: number }>(
+    `UPDATE reservations SET order_id = $1, reason = 'order', expires_at = $4, updated_at = $5
+     WHERE checkout_account = $2 AND checkout_ref = $3 AND status = 'active' AND order_id IS NULL
+     RETURNING sku, quantity`,
+    [orderId, account, ref, expiresAt, ctx.at],
+  );
+  const held = new Map<string, number>();
+  for (const r of rows) held.set(r.sku, (held.get(r.sku) ?? 0) + Number(r.quantity));
+  return held;
+}
+
+/** Units each SKU holds for the order now. */
+export async function heldByOrder(exec: SqlExecutor, orderId: string): Promise<Map<string, number>> {
+  const rows = await exec.query<{ sku: string; q: number }>(
+    `SELECT sku, sum(quantity)::int AS q FROM reservations WHERE order_id = $1 AND status = 'active' GROUP BY sku`,
+    [orderId],
+  );
+  return new Map(rows.map((r) => [r.sku, Number(r.q)]));
+}
+
+/** Gives back `quantity` units of one reservation (a changed order needs fewer). */
+export async function releaseUnits(
+  ctx: StockCtx,
+  r: ActiveReservation,
+  quantity: number,
+  reasonCode: string,
+): Promise<void> {
+  const after = await moveStock(ctx, {
+    type: 'release',
+    sku: r.sku,
+    warehouseId: r.warehouse_id,
+    reserved: -quantity,
+    reasonCode,
+    source: r.order_id ? { type: 'order', id: r.order_id } : { type: 'reservation', id: r.id },
+  });
+  if (!after)
+    throw new Error(`reservation ${r.id}: reserved counter below its reservations (run inventory verify)`);
+  await ctx.tx.query(
+    `UPDATE reservations SET quantity = quantity - $2,
+       status = CASE WHEN quantity - $2 = 0 THEN 'released' ELSE status END, updated_at = $3 WHERE id = $1`,
+    [r.id, quantity, ctx.at],
+  );
+}

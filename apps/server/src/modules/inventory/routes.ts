@@ -1,0 +1,318 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  AdjustmentBody,
+  AlertsQuery,
+  AlertView,
+  AvailableQuery,
+  AvailableView,
+  ChannelSharesBody,
+  CountApplyBody,
+  CountPreviewBody,
+  CountView,
+  CreateWarehouseBody,
+  FreezeBody,
+  FreezeReleaseBody,
+  FreezeView,
+  LevelsQuery,
+  LevelsResponse,
+  MovementsQuery,
+  MovementsResponse,
+  ReceiptBody,
+  ReservationBody,
+  ReservationResponse,
+  ReservationView,
+  SafetyStockBody,
+  StockChangeResponse,
+  TransferBody,
+  TransferReceiveBody,
+  TransferView,
+  UpdateWarehouseBody,
+  WarehouseView,
+} from '@orderhub/contracts';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Actor } from '../../platform/actor.ts';
+import type { Tx } from '../../platform/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { orderReservations, reserveCheckout } from './checkout.ts';
+import { applyCount, previewCount } from './counts.ts';
+import { createFreeze, releaseFreeze } from './freezes.ts';
+import type { StockCtx } from './ledger.ts';
+import { listLevels, listMovements } from './levels.ts';
+import { availableToSell, listAlerts, setChannelShares, setSafetyStock } from './planning.ts';
+import { adjustStock, receiveStock } from './receive-adjust.ts';
+import type { InventorySettings } from './settings.ts';
+import { createTransfer, receiveTransfer } from './transfers.ts';
+import { createWarehouse, listWarehouses, updateWarehouse } from './warehouses.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Updated = Type.Object({ updated: Type.Integer() });
+
+export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: InventorySettings): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { database, clock } = deps;
+  const stockDeps = { jobs: deps.jobs, inventory };
+  const inTx = <T>(actor: Actor, fn: (ctx: StockCtx) => Promise<T>) =>
+    database.tx((tx: Tx) => fn({ tx, deps: stockDeps, at: clock.now(), actor }));
+  const tags = ['inventory'];
+
+  r.get(
+    '/api/warehouses',
+    {
+      config: { permission: 'inventory:read' },
+      schema: { tags, summary: 'Warehouses (仓库)', response: { 200: Type.Array(WarehouseView) } },
+    },
+    async () => listWarehouses(database),
+  );
+  r.post(
+    '/api/warehouses',
+    {
+      config: { permission: 'inventory:plan' },
+      schema: {
+        tags,
+        summary: 'Add a warehouse',
+        body: CreateWarehouseBody,
+        response: { 201: WarehouseView },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await database.tx((tx) => createWarehouse(tx, clock.now(), req.actor!, req.body))),
+  );
+  r.patch(
+    '/api/warehouses/:id',
+    {
+      config: { permission: 'inventory:plan' },
+      schema: {
+        tags,
+        summary: 'Rename, re-prioritise or (de)activate a warehouse (by id or code)',
+        params: IdParams,
+        body: UpdateWarehouseBody,
+        response: { 200: WarehouseView },
+      },
+    },
+    async (req) => database.tx((tx) => updateWarehouse(tx, clock.now(), req.actor!, req.params.id, req.body)),
+  );
+
+  r.get(
+    '/api/inventory/levels',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        tags,
+        summary: 'Stock per SKU and warehouse',
+        querystring: LevelsQuery,
+        response: { 200: LevelsResponse },
+      },
+    },
+    async (req) => listLevels(database, req.query),
+  );
+  r.get(
+    '/api/inventory/movements',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        tags,
+        summary: 'The stock ledger (库存流水), newest first',
+        querystring: MovementsQuery,
+        response: { 200: MovementsResponse },
+      },
+    },
+    async (req) => listMovements(database, req.query),
+  );
+  r.post(
+    '/api/inventory/receipts',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Book goods in (入库)',
+        body: ReceiptBody,
+        response: { 201: StockChangeResponse },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await inTx(req.actor!, (ctx) => receiveStock(ctx, req.body))),
+  );
+  r.post(
+    '/api/inventory/adjustments',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Correct on hand with a reason (库存调整)',
+        body: AdjustmentBody,
+        response: { 201: StockChangeResponse },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await inTx(req.actor!, (ctx) => adjustStock(ctx, req.body))),
+  );
+  r.post(
+    '/api/inventory/counts::preview',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Import a count sheet (盘点) and show the differences; nothing changes yet',
+        description:
+          'A sheet with any bad row is refused whole (COUNT_SHEET_INVALID) with every bad row in `details.badRows`.',
+        body: CountPreviewBody,
+        response: { 201: CountView },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await inTx(req.actor!, (ctx) => previewCount(ctx, req.body))),
+  );
+  r.post(
+    '/api/inventory/counts/:id/apply',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Book a previewed count as count corrections',
+        params: IdParams,
+        body: Type.Optional(CountApplyBody),
+        response: { 200: CountView },
+      },
+    },
+    async (req) => inTx(req.actor!, (ctx) => applyCount(ctx, req.params.id, req.body?.note)),
+  );
+  r.post(
+    '/api/inventory/freezes',
+    {
+      config: { permission: 'inventory:freeze' },
+      schema: {
+        tags,
+        summary: 'Freeze units (冻结), e.g. during a refund-only review',
+        body: FreezeBody,
+        response: { 201: FreezeView },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await inTx(req.actor!, (ctx) => createFreeze(ctx, req.body))),
+  );
+  r.post(
+    '/api/inventory/freezes/:id/release',
+    {
+      config: { permission: 'inventory:freeze' },
+      schema: {
+        tags,
+        summary: 'Release a freeze on a decision',
+        params: IdParams,
+        body: FreezeReleaseBody,
+        response: { 200: FreezeView },
+      },
+    },
+    async (req) => inTx(req.actor!, (ctx) => releaseFreeze(ctx, req.params.id, req.body)),
+  );
+  r.post(
+    '/api/inventory/transfers',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Send stock to another warehouse (调拨)',
+        body: TransferBody,
+        response: { 201: TransferView },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await inTx(req.actor!, (ctx) => createTransfer(ctx, req.body))),
+  );
+  r.post(
+    '/api/inventory/transfers/:id/receive',
+    {
+      config: { permission: 'inventory:adjust' },
+      schema: {
+        tags,
+        summary: 'Book a transfer in at its target warehouse',
+        params: IdParams,
+        body: Type.Optional(TransferReceiveBody),
+        response: { 200: TransferView },
+      },
+    },
+    async (req) => inTx(req.actor!, (ctx) => receiveTransfer(ctx, req.params.id, req.body?.note)),
+  );
+  r.get(
+    '/api/inventory/alerts',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        tags,
+        summary: 'Safety-stock alerts, open ones by default',
+        querystring: AlertsQuery,
+        response: { 200: Type.Array(AlertView) },
+      },
+    },
+    async (req) => listAlerts(database, req.query),
+  );
+  r.put(
+    '/api/inventory/safety-stock',
+    {
+      config: { permission: 'inventory:plan' },
+      schema: {
+        tags,
+        summary: 'Set safety stock (安全库存) per SKU and warehouse',
+        body: SafetyStockBody,
+        response: { 200: Updated },
+      },
+    },
+    async (req) => ({ updated: await inTx(req.actor!, (ctx) => setSafetyStock(ctx, req.body)) }),
+  );
+  r.put(
+    '/api/inventory/channel-shares',
+    {
+      config: { permission: 'inventory:plan' },
+      schema: {
+        tags,
+        summary: 'Set the share of sellable stock each channel account may offer',
+        body: ChannelSharesBody,
+        response: { 200: Updated },
+      },
+    },
+    async (req) => ({ updated: await inTx(req.actor!, (ctx) => setChannelShares(ctx, req.body)) }),
+  );
+  r.get(
+    '/api/inventory/available',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        tags,
+        summary: 'What a channel account may sell, per SKU',
+        querystring: AvailableQuery,
+        response: { 200: AvailableView },
+      },
+    },
+    async (req) => availableToSell(database, req.query),
+  );
+  r.post(
+    '/api/reservations',
+    {
+      config: { permission: 'orders:ingest' },
+      schema: {
+        tags,
+        summary: 'Hold stock for a checkout (下单即锁库): all lines or none',
+        description:
+          'Refused with INVENTORY_INSUFFICIENT when any line is short. The order created with the same channel account and externalOrderId takes the hold over; unpaid, it is released after the payment timeout.',
+        body: ReservationBody,
+        response: { 201: ReservationResponse },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await inTx(req.actor!, (ctx) => reserveCheckout(ctx, req.body))),
+  );
+  r.get(
+    '/api/orders/:id/reservations',
+    {
+      config: { permission: 'orders:read' },
+      schema: {
+        tags,
+        summary: 'The stock an order holds or held',
+        params: IdParams,
+        response: { 200: Type.Array(ReservationView) },
+      },
+    },
+    async (req) => orderReservations(database, req.params.id),
+  );
+}
