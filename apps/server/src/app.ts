@@ -2,14 +2,34 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { expireDue, onStockChanged, orderStockEffect } from './flows/order-inventory.ts';
 import { listAudit } from './modules/audit/index.ts';
 import { authRoutes, bootstrapAdmin, resolveCredentials, SESSION_COOKIE } from './modules/auth/index.ts';
+import { catalogRoutes } from './modules/catalog/index.ts';
 import { channelRoutes, ensureDefaultAccount } from './modules/channels/index.ts';
+import { exportRoutes } from './modules/exports/index.ts';
+import {
+  CHANNEL_STOCK_PUSH_QUEUE,
+  type ChannelStockPushMessage,
+  INVENTORY_QUEUES,
+  type InventorySettings,
+  inventoryRoutes,
+  inventorySettingsFromEnv,
+  STOCK_ALERTS_QUEUE,
+  STOCK_CHANGED_QUEUE,
+  STOCK_EXPIRY_QUEUE,
+  STOCK_VERIFY_QUEUE,
+  type StockAlertMessage,
+  type StockDeps,
+  verifyLedger,
+} from './modules/inventory/index.ts';
+import { metricsRoutes } from './modules/metrics/index.ts';
 import { ORDER_EVENTS_QUEUE, type OrderEventMessage } from './modules/orders/index.ts';
 import { orderRoutes } from './modules/orders/routes.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
-import { createFieldCrypto, loadMasterKey } from './platform/crypto.ts';
+import { serveConsole } from './platform/console.ts';
+import { createFieldCrypto, loadMasterKey, parseKey } from './platform/crypto.ts';
 import { type Database, openDatabase } from './platform/db.ts';
 import type { Deps } from './platform/deps.ts';
 import { createHttp } from './platform/http.ts';
@@ -25,6 +45,8 @@ export interface BuildOptions {
   database?: Database;
   /** Run pending migrations even on PostgreSQL (tests, `orderhub migrate`). */
   migrate?: boolean;
+  /** Stock settings over the environment's (ORDERHUB_PAYMENT_TIMEOUT_MINUTES, …). */
+  inventory?: Partial<InventorySettings>;
 }
 
 export interface App {
@@ -52,14 +74,29 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           `the database lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`orderhub migrate\` first`,
         );
     }
-    const crypto = createFieldCrypto(loadMasterKey(config.masterKey, config.dataDir));
+    const crypto = createFieldCrypto(
+      loadMasterKey(config.masterKey, config.dataDir),
+      config.retiredKeys.map((k) => parseKey(k, 'ORDERHUB_RETIRED_KEYS')),
+    );
     const jobs = await startJobs(database, {
       migrate,
       supervise: config.workers,
       log,
-      queues: [{ name: ORDER_EVENTS_QUEUE }],
+      queues: [{ name: ORDER_EVENTS_QUEUE }, ...INVENTORY_QUEUES],
     });
-    const deps: Deps = { config, database, jobs, crypto, clock, log, orderEffects: [] };
+    const inventory: InventorySettings = { ...inventorySettingsFromEnv(process.env), ...opts.inventory };
+    const deps: Deps & StockDeps = {
+      config,
+      database,
+      jobs,
+      crypto,
+      clock,
+      log,
+      orderEffects: [],
+      inventory,
+    };
+    // Cancel/close releases an order's stock, ship consumes it, pay stops its payment timeout.
+    deps.orderEffects.push(orderStockEffect({ jobs, inventory }));
 
     await ensureDefaultAccount(database, clock.now());
     const firstAdmin = await bootstrapAdmin(database, clock.now(), config.adminPassword);
@@ -69,6 +106,31 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await jobs.work<OrderEventMessage>(ORDER_EVENTS_QUEUE, async (msg) => {
         log.debug({ orderId: msg.orderId, type: msg.type, version: msg.version }, 'order event');
       });
+      await jobs.work<{ sku: string }>(STOCK_CHANGED_QUEUE, async (msg) => {
+        await onStockChanged(database, deps, clock.now(), msg.sku);
+      });
+      await jobs.work(STOCK_EXPIRY_QUEUE, async () => {
+        await expireDue(database, deps, clock.now());
+      });
+      // Channel connectors subscribe here to deliver stock; until then the push is logged.
+      await jobs.work<ChannelStockPushMessage>(CHANNEL_STOCK_PUSH_QUEUE, async (msg) => {
+        log.debug(msg, 'channel stock push');
+      });
+      await jobs.work<StockAlertMessage>(STOCK_ALERTS_QUEUE, async (msg) => {
+        log.warn(msg, msg.type === 'stock.below_safety' ? 'stock below safety stock' : 'stock recovered');
+      });
+      await jobs.work(STOCK_VERIFY_QUEUE, async () => {
+        const result = await verifyLedger(database);
+        if (result.differences.length)
+          log.error(
+            { differences: result.differences.slice(0, 50) },
+            'stock counters disagree with the ledger',
+          );
+        else log.info({ levels: result.levels }, 'stock ledger verified');
+      });
+      // A sweep catches any timer whose own job was missed; the ledger is re-checked nightly.
+      await jobs.boss.schedule(STOCK_EXPIRY_QUEUE, '* * * * *', { kind: 'sweep' });
+      await jobs.boss.schedule(STOCK_VERIFY_QUEUE, '17 3 * * *', {});
     }
 
     const http = await createHttp({
@@ -122,7 +184,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     authRoutes(http, deps);
     channelRoutes(http, deps);
     orderRoutes(http, deps);
+    catalogRoutes(http, deps);
+    inventoryRoutes(http, deps, inventory);
     auditRoutes(http, deps);
+    metricsRoutes(http, deps);
+    exportRoutes(http, deps);
+    await serveConsole(http);
 
     await http.ready();
     return {

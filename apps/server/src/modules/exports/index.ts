@@ -1,0 +1,2 @@
+export { EXPORT_COLUMNS, exportRow, minorToDecimal, ordersForExport } from './order-rows.ts';
+export { exportRoutes } from './routes.ts';
