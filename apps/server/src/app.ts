@@ -136,6 +136,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const http = await createHttp({
       logger: log,
       bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
       resolveActor: async (req) => {
         const auth = req.headers.authorization;
         const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;

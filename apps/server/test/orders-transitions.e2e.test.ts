@@ -144,6 +144,17 @@ describe('transitions', () => {
     expect(detail.status).toBe('paid');
   });
 
+  it('records the client address a trusted (loopback) proxy reports', async () => {
+    const o = await newOrder();
+    const res = await t.request('POST', `/api/orders/${o.id}/transitions`, {
+      as: 'operations',
+      body: { event: 'submit_for_review', version: o.version },
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.timeline.at(-1).ip).toBe('203.0.113.7');
+  });
+
   it('answers 404 ORDER_NOT_FOUND for an unknown order', async () => {
     const res = await move('ord_00000000000000000000000000', { event: 'approve', version: 1 });
     expect(res.status).toBe(404);

@@ -248,5 +248,7 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof DataDirLockedError) fail(e.message, 75);
   if (e instanceof DomainError) fail(`${e.code}: ${e.message}`);
   if (e instanceof InvalidArgumentError) fail(e.message);
-  fail(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  // Operators get the message; the stack only when asked for (LOG_LEVEL=debug).
+  const debug = process.env['LOG_LEVEL'] === 'debug' || process.env['LOG_LEVEL'] === 'trace';
+  fail(e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e));
 });

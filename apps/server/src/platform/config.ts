@@ -18,6 +18,11 @@ export interface Config {
   sessionTtlHours: number;
   /** Whether the session cookie is marked Secure (behind HTTPS). */
   secureCookies: boolean;
+  /**
+   * Which proxies may tell the client's address (X-Forwarded-For): `false`, `true`, or addresses and
+   * CIDRs (`loopback`, `10.0.0.0/8`). The audit log records what this yields.
+   */
+  trustProxy: boolean | string;
   /** Run background job workers in this process. */
   workers: boolean;
 }
@@ -40,6 +45,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '') return 'loopback';
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (!/^[0-9A-Za-z.:/,\s]+$/.test(raw))
+    throw new Error(`ORDERHUB_TRUST_PROXY must be true, false or addresses/CIDRs, got "${raw}"`);
+  return raw;
 }
 
 /** Reads and checks every setting once, at boot. A bad setting stops the start with its name. */
@@ -71,6 +84,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimit: int(env, 'ORDERHUB_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     sessionTtlHours: int(env, 'ORDERHUB_SESSION_TTL_HOURS', 12, 1, 24 * 30),
     secureCookies: bool(env, 'ORDERHUB_SECURE_COOKIES', false),
+    trustProxy: trustProxy(env['ORDERHUB_TRUST_PROXY']),
     workers: bool(env, 'ORDERHUB_WORKERS', true),
   };
   return { ...config, ...overrides };

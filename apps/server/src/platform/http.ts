@@ -21,6 +21,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** Every /api route with the permission it declared, as registered (HEAD included). */
+    readonly apiRoutes: readonly ApiRoute[];
+  }
+}
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  permission: Permission | null;
+  public: boolean;
 }
 
 const PROBLEM_TYPE = 'https://orderhub.dev/problems/';
@@ -55,6 +66,7 @@ export type PrincipalResolver = (req: FastifyRequest) => Promise<Actor | null>;
 export interface HttpOptions {
   logger: Logger;
   bodyLimit: number;
+  trustProxy: boolean | string;
   resolveActor: PrincipalResolver;
 }
 
@@ -63,7 +75,7 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit,
-    trustProxy: true,
+    trustProxy: opts.trustProxy,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: baseAjv },
   });
@@ -80,6 +92,9 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   app.decorateRequest('actor', null);
 
+  // The route table with permissions, for the role × route tests and for operators auditing access.
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
     const cfg = route.config as { permission?: Permission; public?: boolean } | undefined;
@@ -87,6 +102,14 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
       throw new Error(
         `route ${route.method} ${route.url} declares no permission (config.permission or config.public)`,
       );
+    }
+    for (const method of [route.method].flat()) {
+      apiRoutes.push({
+        method,
+        url: route.url,
+        permission: cfg.permission ?? null,
+        public: cfg.public === true,
+      });
     }
   });
 

@@ -42,9 +42,14 @@ const SELECT = `SELECT t.id, t.name, u.username, t.prefix, t.created_at, t.expir
  */
 export async function createToken(tx: Tx, at: Date, actor: Actor, input: CreateTokenBody) {
   const username = input.username ?? actor.name;
+  const manager = actor.permissions.has('users:manage') || actor.type === 'system';
+  // Refused before the lookup, so that the answer does not tell whether the username exists.
+  if (!manager && username !== actor.name) {
+    throw new DomainError('FORBIDDEN', 'you may create tokens for yourself only');
+  }
   const user = await findUserByUsername(tx, username);
   if (!user?.active) throw new DomainError('USER_NOT_FOUND', `no active user "${username}"`);
-  if (user.id !== actor.id && !actor.permissions.has('users:manage') && actor.type !== 'system') {
+  if (user.id !== actor.id && !manager) {
     throw new DomainError('FORBIDDEN', 'you may create tokens for yourself only');
   }
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
 import { verifyPassword } from './passwords.ts';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './secrets.ts';
-import { findUserByUsername, type UserRow, userView } from './users.ts';
+import { type UserRow, userView } from './users.ts';
 
 export const SESSION_COOKIE = 'orderhub_session';
 const MAX_FAILED_LOGINS = 5;
@@ -25,7 +25,12 @@ export interface LoginInput {
  * failures in a row lock the account for 15 minutes. Both outcomes are audited.
  */
 export async function login(tx: Tx, at: Date, input: LoginInput) {
-  const user = await findUserByUsername(tx, input.username);
+  // The row lock makes parallel attempts count one after another: a burst cannot outrun the lock-out.
+  const user = (
+    await tx.query<UserRow & Record<string, unknown>>(`SELECT * FROM users WHERE username = $1 FOR UPDATE`, [
+      input.username,
+    ])
+  )[0];
   const anonymous: Actor = {
     type: 'user',
     id: user?.id ?? null,

@@ -1,0 +1,235 @@
+import {
+  PERMISSIONS,
+  type Permission,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+  roleHas,
+} from '@orderhub/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiRoute } from '../src/platform/http.ts';
+import { type Res, sampleOrder, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+let routes: readonly ApiRoute[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  routes = t.app.http.apiRoutes;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** A request URL for a route pattern: `::` is a literal colon, `:name` a path parameter. */
+function concrete(url: string): string {
+  return url
+    .split('::')
+    .map((part) => part.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, 'zz_$1_missing'))
+    .join(':');
+}
+
+/** The same route as the OpenAPI document names it. */
+function documented(url: string): string {
+  return url
+    .split('::')
+    .map((part) => part.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}'))
+    .join(':');
+}
+
+const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+
+function send(route: ApiRoute, auth: { as: Role | null } | { token: string }): Promise<Res> {
+  const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+  return t.request(route.method, concrete(route.url), { ...auth, ...(withBody ? { body: {} } : {}) });
+}
+
+describe('the route table', () => {
+  it('declares a known permission (or public) for every /api route, and documents every one', async () => {
+    expect(routes.length).toBeGreaterThan(0);
+    for (const r of routes) {
+      if (r.public) expect(r.permission, key(r.method, r.url)).toBeNull();
+      else expect(PERMISSIONS, key(r.method, r.url)).toContain(r.permission);
+    }
+    const registered = new Set(
+      routes.filter((r) => r.method !== 'HEAD').map((r) => key(r.method, documented(r.url))),
+    );
+
+    const doc = (await t.as(null).get('/docs/json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const inDoc = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/')) continue;
+      for (const method of Object.keys(ops)) inDoc.add(key(method, path));
+    }
+    expect([...registered].sort()).toEqual([...inDoc].sort());
+
+    // The routes this suite was written against are all there (new ones join the matrix by themselves).
+    for (const k of [
+      'POST /api/auth/login',
+      'POST /api/auth/logout',
+      'GET /api/auth/me',
+      'GET /api/users',
+      'POST /api/users',
+      'PATCH /api/users/:id',
+      'GET /api/tokens',
+      'POST /api/tokens',
+      'DELETE /api/tokens/:id',
+      'GET /api/channel-accounts',
+      'POST /api/channel-accounts',
+      'PATCH /api/channel-accounts/:id',
+      'POST /api/orders',
+      'POST /api/orders::batch',
+      'GET /api/orders',
+      'GET /api/orders/:id',
+      'POST /api/orders/:id/transitions',
+      'GET /api/audit',
+    ]) {
+      expect(routes.map((r) => key(r.method, r.url))).toContain(k);
+    }
+    // Only logging in and out work without credentials.
+    expect(
+      routes
+        .filter((r) => r.public)
+        .map((r) => key(r.method, r.url))
+        .sort(),
+    ).toEqual(['POST /api/auth/login', 'POST /api/auth/logout']);
+    const declared = (m: string, u: string) => routes.find((r) => r.method === m && r.url === u)?.permission;
+    expect(declared('GET', '/api/audit')).toBe('audit:read');
+    expect(declared('POST', '/api/users')).toBe('users:manage');
+    expect(declared('POST', '/api/orders')).toBe('orders:ingest');
+  });
+});
+
+describe('role × route', () => {
+  it('answers 403 FORBIDDEN exactly when the role lacks the route’s permission', async () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    let forbidden = 0;
+    for (const role of ROLES) {
+      for (const route of routes) {
+        const res = await send(route, { as: role });
+        checked++;
+        const denied = route.permission !== null && !roleHas(role, route.permission);
+        const where = `${role} ${key(route.method, route.url)} → ${res.status} ${res.body?.code ?? ''}`;
+        if (denied) {
+          forbidden++;
+          if (res.status !== 403) mismatches.push(`${where}: expected 403`);
+          else if (route.method !== 'HEAD') {
+            if (res.body?.code !== 'FORBIDDEN' || res.body?.details?.permission !== route.permission)
+              mismatches.push(`${where}: expected FORBIDDEN for ${route.permission}`);
+          }
+        } else if (res.status === 401 || res.status === 403) {
+          mismatches.push(`${where}: the role holds ${route.permission ?? 'public'}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBe(ROLES.length * routes.length);
+    // Every role but admin is refused somewhere, and admin nowhere.
+    expect(forbidden).toBeGreaterThan(0);
+    for (const role of ROLES) {
+      const refused = routes.filter((r) => r.permission && !roleHas(role, r.permission));
+      if (role === 'admin') expect(refused).toEqual([]);
+      else expect(refused.length, role).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers 401 UNAUTHENTICATED on every non-public route without credentials', async () => {
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      const res = await send(route, { as: null });
+      const where = `${key(route.method, route.url)} → ${res.status} ${res.body?.code ?? ''}`;
+      if (route.public) {
+        if (res.status === 401 || res.status === 403) mismatches.push(`${where}: the route is public`);
+      } else if (res.status !== 401 || (route.method !== 'HEAD' && res.body?.code !== 'UNAUTHENTICATED')) {
+        mismatches.push(`${where}: expected 401 UNAUTHENTICATED`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('answers 401 to a revoked token on every non-public route', async () => {
+    const created = await t.as('admin').post('/api/tokens', { name: 'to-revoke' });
+    expect(created.status).toBe(201);
+    expect((await t.as('admin').delete(`/api/tokens/${created.body.id}`)).status).toBe(200);
+    for (const route of routes.filter((r) => !r.public)) {
+      const res = await send(route, { token: created.body.token });
+      expect(res.status, key(route.method, route.url)).toBe(401);
+    }
+  });
+
+  it('gives each role the permissions of the contract, as /api/auth/me reports', async () => {
+    for (const role of ROLES) {
+      const me = await t.as(role).get('/api/auth/me');
+      expect(me.status).toBe(200);
+      expect(me.body.role).toBe(role);
+      expect(me.body.permissions).toEqual([...ROLE_PERMISSIONS[role]]);
+    }
+  });
+});
+
+describe('per-event permissions on POST /api/orders/:id/transitions', () => {
+  async function move(role: Role, id: string, event: string, version: number, reasonCode?: string) {
+    return t
+      .as(role)
+      .post(`/api/orders/${id}/transitions`, { event, version, ...(reasonCode ? { reasonCode } : {}) });
+  }
+
+  function expectForbidden(res: Res, permission: Permission) {
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+    expect(res.body.details).toEqual({ permission });
+  }
+
+  it('lets each role take only the events its permissions allow', async () => {
+    const ingested = await t.as('operations').post('/api/orders', sampleOrder());
+    expect(ingested.status).toBe(201);
+    const id = ingested.body.order.id as string;
+    expect(ingested.body.order).toMatchObject({ status: 'paid', version: 1 });
+
+    // Warehouse may read the order but not approve it; the refusal changes nothing.
+    expectForbidden(await move('warehouse', id, 'approve', 1), 'orders:review');
+    expectForbidden(await move('finance', id, 'hold', 1, 'CUSTOMER_REQUEST'), 'orders:review');
+    expectForbidden(await move('auditor', id, 'cancel', 1, 'BUYER_REQUEST'), 'orders:cancel');
+    const unchanged = await t.as('warehouse').get(`/api/orders/${id}`);
+    expect(unchanged.body).toMatchObject({ status: 'paid', version: 1 });
+    const approve = unchanged.body.nextEvents.find((e: { event: string }) => e.event === 'approve');
+    expect(approve).toMatchObject({ allowed: false, blockedBy: { code: 'FORBIDDEN' } });
+
+    // Customer service may hold, release and approve.
+    const held = await move('customer_service', id, 'hold', 1, 'CUSTOMER_REQUEST');
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ status: 'on_hold', holdReason: 'CUSTOMER_REQUEST', version: 2 });
+    const released = await move('customer_service', id, 'release', 2);
+    expect(released.body).toMatchObject({ status: 'under_review', version: 3 });
+    const approved = await move('customer_service', id, 'approve', 3);
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', version: 4 });
+
+    // Fulfilment belongs to the warehouse, not to customer service nor operations.
+    expectForbidden(await move('customer_service', id, 'start_fulfilment', 4), 'orders:fulfil');
+    expectForbidden(await move('operations', id, 'start_fulfilment', 4), 'orders:fulfil');
+    const started = await move('warehouse', id, 'start_fulfilment', 4);
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ status: 'fulfilling', version: 5 });
+
+    const timeline = started.body.timeline.map((e: { event: string; actorName: string }) => [
+      e.event,
+      e.actorName.split(' ')[0],
+    ]);
+    expect(timeline).toEqual([
+      ['created', 'operations-user'],
+      ['hold', 'customer_service-user'],
+      ['release', 'customer_service-user'],
+      ['approve', 'customer_service-user'],
+      ['start_fulfilment', 'warehouse-user'],
+    ]);
+    // The refused attempts left no audit rows.
+    const audit = await t.as('admin').get(`/api/audit?entityType=order&entityId=${id}&limit=100`);
+    expect(audit.body.items.map((r: { action: string }) => r.action).sort()).toEqual(
+      ['order.approve', 'order.hold', 'order.ingest', 'order.release', 'order.start_fulfilment'].sort(),
+    );
+  });
+});
