@@ -1,0 +1,2 @@
+export function consoleBuildStale(): boolean;
+export function ensureConsoleBuild(opts?: { quiet?: boolean }): void;

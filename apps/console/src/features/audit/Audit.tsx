@@ -1,0 +1,151 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { api } from '../../shared/api.ts';
+import { addDays, startOfLocalDay } from '../../shared/format.ts';
+import { useLocale, useT } from '../../shared/i18n.tsx';
+import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
+
+const M = {
+  'zh-CN': {
+    title: '审计日志',
+    at: '时间',
+    actor: '操作人',
+    action: '动作（前缀）',
+    entity: '对象',
+    entityId: '对象编号',
+    summary: '内容',
+    ip: 'IP',
+  },
+  'en-US': {
+    title: 'Audit log',
+    at: 'At',
+    actor: 'Actor',
+    action: 'Action (prefix)',
+    entity: 'Entity',
+    entityId: 'Entity id',
+    summary: 'Summary',
+    ip: 'IP',
+  },
+};
+
+interface Row {
+  id: string;
+  at: string;
+  actorName: string | null;
+  actorType: string;
+  ip: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  summary: unknown;
+}
+
+export default function Audit() {
+  const t = useT(M);
+  const { tz } = useLocale();
+  const [filter, setFilter] = useState<Record<string, string | undefined>>({});
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const list = useQuery({
+    queryKey: ['audit', filter, cursors.at(-1)],
+    queryFn: () =>
+      api<{ items: Row[]; nextCursor: string | null }>('/api/audit', {
+        query: { ...filter, limit: 50, cursor: cursors.at(-1) },
+      }),
+  });
+
+  function search(v: {
+    action?: string;
+    entityType?: string;
+    entityId?: string;
+    range?: [Dayjs | null, Dayjs | null];
+  }) {
+    setCursors([undefined]);
+    setFilter({
+      action: v.action?.trim() || undefined,
+      entityType: v.entityType?.trim() || undefined,
+      entityId: v.entityId?.trim() || undefined,
+      from: v.range?.[0] ? startOfLocalDay(v.range[0].format('YYYY-MM-DD'), tz) : undefined,
+      to: v.range?.[1] ? startOfLocalDay(addDays(v.range[1].format('YYYY-MM-DD'), 1), tz) : undefined,
+    });
+  }
+
+  return (
+    <div>
+      <PageTitle>{t('title')}</PageTitle>
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Form layout="inline" onFinish={search}>
+          <Form.Item name="action">
+            <Input placeholder={t('action')} allowClear />
+          </Form.Item>
+          <Form.Item name="entityType">
+            <Input placeholder={t('entity')} allowClear />
+          </Form.Item>
+          <Form.Item name="entityId">
+            <Input placeholder={t('entityId')} allowClear />
+          </Form.Item>
+          <Form.Item name="range">
+            <DatePicker.RangePicker />
+          </Form.Item>
+          <Button type="primary" htmlType="submit">
+            {t('search')}
+          </Button>
+        </Form>
+      </Card>
+      {list.error ? <ErrorAlert error={list.error} onRetry={() => list.refetch()} /> : null}
+      <Card size="small">
+        <Table<Row>
+          size="small"
+          rowKey="id"
+          loading={list.isFetching}
+          pagination={false}
+          dataSource={list.data?.items ?? []}
+          data-testid="audit-table"
+          columns={[
+            { title: t('at'), render: (_, r) => <Time at={r.at} /> },
+            { title: t('actor'), render: (_, r) => r.actorName ?? r.actorType },
+            { title: t('ip'), dataIndex: 'ip' },
+            {
+              title: t('action'),
+              dataIndex: 'action',
+              render: (a: string) => <Typography.Text code>{a}</Typography.Text>,
+            },
+            {
+              title: t('entity'),
+              render: (_, r) =>
+                r.entityType === 'order' && r.entityId ? (
+                  <Link to={`/orders/${r.entityId}`}>{r.entityId}</Link>
+                ) : (
+                  `${r.entityType} ${r.entityId ?? ''}`
+                ),
+            },
+            {
+              title: t('summary'),
+              render: (_, r) => (
+                <Typography.Paragraph
+                  style={{ marginBottom: 0, maxWidth: 420, fontSize: 12 }}
+                  ellipsis={{ rows: 2, expandable: true }}
+                >
+                  {r.summary ? JSON.stringify(r.summary) : ''}
+                </Typography.Paragraph>
+              ),
+            },
+          ]}
+        />
+        <Space style={{ marginTop: 8 }}>
+          <Button disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            {t('prevPage')}
+          </Button>
+          <Button
+            disabled={!list.data?.nextCursor}
+            onClick={() => setCursors((c) => [...c, list.data!.nextCursor!])}
+          >
+            {t('nextPage')}
+          </Button>
+        </Space>
+      </Card>
+    </div>
+  );
+}

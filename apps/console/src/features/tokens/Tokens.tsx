@@ -1,0 +1,149 @@
+import type { TokenView } from '@orderhub/contracts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api } from '../../shared/api.ts';
+import { useT } from '../../shared/i18n.tsx';
+import { useSession } from '../../shared/session.tsx';
+import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
+
+const M = {
+  'zh-CN': {
+    title: 'API 令牌',
+    name: '名称',
+    owner: '所属用户',
+    prefix: '前缀',
+    expires: '过期时间',
+    lastUsed: '最近使用',
+    revoke: '吊销',
+    revoked: '已吊销',
+    newToken: '新建令牌',
+    secret: '令牌只显示这一次，请立即保存：',
+  },
+  'en-US': {
+    title: 'API tokens',
+    name: 'Name',
+    owner: 'User',
+    prefix: 'Prefix',
+    expires: 'Expires',
+    lastUsed: 'Last used',
+    revoke: 'Revoke',
+    revoked: 'revoked',
+    newToken: 'New token',
+    secret: 'The token is shown only now; store it:',
+  },
+};
+
+export default function Tokens() {
+  const t = useT(M);
+  const { can } = useSession();
+  const qc = useQueryClient();
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api<TokenView[]>('/api/tokens') });
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [form] = Form.useForm();
+
+  async function create(values: { name: string; username?: string }) {
+    try {
+      const res = await api<{ token: string }>('/api/tokens', {
+        method: 'POST',
+        body: { name: values.name, ...(values.username ? { username: values.username } : {}) },
+      });
+      setSecret(res.token);
+      setCreating(false);
+      form.resetFields();
+      await qc.invalidateQueries({ queryKey: ['tokens'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  async function revoke(id: string) {
+    try {
+      await api(`/api/tokens/${id}`, { method: 'DELETE' });
+      await qc.invalidateQueries({ queryKey: ['tokens'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <div>
+      <PageTitle
+        extra={
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('newToken')}
+          </Button>
+        }
+      >
+        {t('title')}
+      </PageTitle>
+      {tokens.error || error ? <ErrorAlert error={tokens.error ?? error} /> : null}
+      {secret ? (
+        <Alert
+          type="success"
+          closable
+          onClose={() => setSecret(null)}
+          style={{ marginBottom: 16 }}
+          message={t('secret')}
+          description={
+            <Typography.Text copyable code>
+              {secret}
+            </Typography.Text>
+          }
+        />
+      ) : null}
+      <Card size="small">
+        <Table<TokenView>
+          size="small"
+          rowKey="id"
+          loading={tokens.isPending}
+          dataSource={tokens.data ?? []}
+          pagination={false}
+          columns={[
+            { title: t('name'), dataIndex: 'name' },
+            { title: t('owner'), dataIndex: 'username' },
+            {
+              title: t('prefix'),
+              dataIndex: 'prefix',
+              render: (p: string) => <Typography.Text code>{p}…</Typography.Text>,
+            },
+            { title: t('expires'), render: (_, k) => <Time at={k.expiresAt} /> },
+            { title: t('lastUsed'), render: (_, k) => <Time at={k.lastUsedAt} /> },
+            {
+              title: t('actions'),
+              render: (_, k) =>
+                k.revokedAt ? (
+                  <Tag>{t('revoked')}</Tag>
+                ) : (
+                  <Popconfirm title={t('revoke')} onConfirm={() => revoke(k.id)}>
+                    <Button size="small" danger>
+                      {t('revoke')}
+                    </Button>
+                  </Popconfirm>
+                ),
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        open={creating}
+        title={t('newToken')}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+      >
+        <Form form={form} layout="vertical" onFinish={create}>
+          <Form.Item name="name" label={t('name')} rules={[{ required: true, max: 100 }]}>
+            <Input />
+          </Form.Item>
+          {can('users:manage') ? (
+            <Form.Item name="username" label={t('owner')}>
+              <Input />
+            </Form.Item>
+          ) : null}
+        </Form>
+      </Modal>
+    </div>
+  );
+}

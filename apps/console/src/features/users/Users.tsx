@@ -1,0 +1,151 @@
+import { ROLE_LABELS, ROLE_PERMISSIONS, ROLES, type Role, type UserView } from '@orderhub/contracts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Form, Input, Modal, Select, Switch, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { api } from '../../shared/api.ts';
+import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
+
+const M = {
+  'zh-CN': {
+    title: '用户与角色',
+    displayName: '显示名',
+    active: '启用',
+    permissions: '权限',
+    createdAt: '创建时间',
+    newUser: '新建用户',
+    rolesTitle: '角色权限',
+  },
+  'en-US': {
+    title: 'Users & roles',
+    displayName: 'Display name',
+    active: 'Active',
+    permissions: 'Permissions',
+    createdAt: 'Created',
+    newUser: 'New user',
+    rolesTitle: 'Roles and their permissions',
+  },
+};
+
+export default function Users() {
+  const t = useT(M);
+  const { locale } = useLocale();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api<UserView[]>('/api/users') });
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [form] = Form.useForm();
+
+  async function update(id: string, body: Record<string, unknown>) {
+    try {
+      await api(`/api/users/${id}`, { method: 'PATCH', body });
+      await qc.invalidateQueries({ queryKey: ['users'] });
+      message.success(t('save'));
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  async function create(values: Record<string, string>) {
+    try {
+      await api('/api/users', {
+        method: 'POST',
+        body: { ...values, displayName: values['displayName'] || undefined },
+      });
+      setCreating(false);
+      form.resetFields();
+      await qc.invalidateQueries({ queryKey: ['users'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <div>
+      <PageTitle
+        extra={
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('newUser')}
+          </Button>
+        }
+      >
+        {t('title')}
+      </PageTitle>
+      {users.error || error ? <ErrorAlert error={users.error ?? error} /> : null}
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Table<UserView>
+          size="small"
+          rowKey="id"
+          loading={users.isPending}
+          dataSource={users.data ?? []}
+          pagination={false}
+          columns={[
+            { title: t('username'), dataIndex: 'username' },
+            { title: t('displayName'), dataIndex: 'displayName' },
+            {
+              title: t('role'),
+              render: (_, u) => (
+                <Select
+                  size="small"
+                  value={u.role}
+                  style={{ width: 140 }}
+                  onChange={(role) => update(u.id, { role })}
+                  options={ROLES.map((r) => ({ value: r, label: labelOf(ROLE_LABELS, r, locale) }))}
+                />
+              ),
+            },
+            {
+              title: t('active'),
+              render: (_, u) => (
+                <Switch size="small" checked={u.active} onChange={(active) => update(u.id, { active })} />
+              ),
+            },
+            { title: t('createdAt'), render: (_, u) => <Time at={u.createdAt} /> },
+          ]}
+        />
+      </Card>
+      <Card size="small" title={t('rolesTitle')}>
+        <Table
+          size="small"
+          rowKey="role"
+          pagination={false}
+          dataSource={ROLES.map((role: Role) => ({ role, perms: ROLE_PERMISSIONS[role] }))}
+          columns={[
+            { title: t('role'), dataIndex: 'role', render: (r: Role) => labelOf(ROLE_LABELS, r, locale) },
+            {
+              title: t('permissions'),
+              dataIndex: 'perms',
+              render: (p: readonly string[]) => p.map((x) => <Tag key={x}>{x}</Tag>),
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        open={creating}
+        title={t('newUser')}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+      >
+        <Form form={form} layout="vertical" onFinish={create}>
+          <Form.Item
+            name="username"
+            label={t('username')}
+            rules={[{ required: true, pattern: /^[A-Za-z0-9_.@-]{2,64}$/ }]}
+          >
+            <Input />
+          </Form.Item>
+          <Form.Item name="displayName" label={t('displayName')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="role" label={t('role')} rules={[{ required: true }]}>
+            <Select options={ROLES.map((r) => ({ value: r, label: labelOf(ROLE_LABELS, r, locale) }))} />
+          </Form.Item>
+          <Form.Item name="password" label={t('password')} rules={[{ required: true, min: 10 }]}>
+            <Input.Password />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/helpers.ts';
+import { launchChromium, SCREENSHOT_DIR } from './browser.ts';
+
+let t: TestApp;
+let base: string;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+const contexts: BrowserContext[] = [];
+const PHONE = '13912340001';
+
+async function loginAs(role: string, startPath = '/'): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  ctx.setDefaultTimeout(10_000);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto(base + startPath);
+  await page.waitForURL(/\/login/);
+  await page.fill('#login-username', `${role}-user`);
+  await page.fill('#login-password', `${role}-password-123`);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+describe('web console in Chromium', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    t = await startTestApp();
+    const now = Date.now();
+    const admin = t.as('admin');
+    for (let i = 0; i < 6; i++) {
+      const at = new Date(now - (i + 1) * 3600_000).toISOString();
+      const res = await admin.post(
+        '/api/orders',
+        sampleOrder({
+          externalOrderId: `E2E-${i}`,
+          placedAt: at,
+          paidAt: at,
+          receiver: {
+            name: '王五',
+            phone: i < 2 ? PHONE : `1390000${1000 + i}`,
+            province: '浙江省',
+            city: '杭州市',
+          },
+          ...(i === 5
+            ? {
+                lines: [{ channelSku: 'DY-BABY-SH-001', title: '婴儿鞋', quantity: 1, unitPrice: 8000 }],
+                discount: 0,
+              }
+            : {}),
+        }),
+      );
+      expect(res.status).toBe(201);
+    }
+    base = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    ({ browser, close: closeBrowser } = await launchChromium());
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('serves the console with SPA fallback, and keeps /api and /docs apart', async () => {
+    const page = await fetch(`${base}/orders/some-deep-link`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const api = await fetch(`${base}/api/does-not-exist`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { code: string }).code).toBe('NOT_FOUND');
+    expect((await fetch(`${base}/docs/json`)).status).toBe(200);
+    expect((await fetch(`${base}/assets/missing-chunk.js`)).status).toBe(404);
+  });
+
+  it('logs in, finds an order by phone, reads its timeline, approves it, and the dashboard changes', async () => {
+    const page = await loginAs('customer_service', '/dashboard');
+    await page.waitForSelector('[data-stage-count=approved]');
+    const approvedBefore = Number(await page.textContent('[data-stage-count=approved]'));
+    await shot(page, 'dashboard');
+
+    await page.goto(`${base}/lookup`);
+    await page.fill('#lookup-input', PHONE);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=lookup-results] [data-order-link]');
+    expect(await page.locator('[data-testid=lookup-results] [data-order-link]').count()).toBe(2);
+    await shot(page, 'lookup');
+
+    await page.goto(`${base}/orders?phone=${PHONE}`);
+    await page.waitForSelector('[data-order-link]');
+    expect(await page.locator('[data-order-link]').count()).toBe(2);
+    await shot(page, 'order-list');
+    await page.locator('[data-order-link]').first().click();
+    await page.waitForSelector('[data-testid=system-timeline] [data-event=created]');
+    expect(await page.textContent('[data-testid=customer-timeline]')).toContain('已支付');
+    expect(await page.textContent('[data-testid=receiver-phone]')).toContain('****');
+    await shot(page, 'order-detail');
+
+    await page.click('[data-action=approve]');
+    await page.waitForSelector('[data-testid=system-timeline] [data-event=approve]');
+    expect(await page.textContent('[data-testid=customer-timeline]')).toContain('已审核');
+
+    await page.click('[data-menu=dashboard]');
+    await page.waitForFunction(
+      `Number(document.querySelector('[data-stage-count=approved]')?.textContent) === ${approvedBefore + 1}`,
+    );
+  });
+
+  it('shows why an action is blocked, and highlights the unmapped SKU', async () => {
+    const held = await t.as('admin').get('/api/orders?orderNo=E2E-5');
+    const id = held.body.items[0].id;
+    const page = await loginAs('operations', `/orders/${id}`);
+    await page.waitForSelector('[data-blocked=approve]');
+    expect(await page.textContent('[data-blocked=approve]')).toContain('SKU_UNMAPPED on line 1');
+    expect(await page.locator('[data-anomaly=SKU_UNMAPPED]').count()).toBe(1);
+  });
+
+  it('lists which orders of a batch failed and why', async () => {
+    const page = await loginAs('operations', '/orders?holdReason=SKU_UNMAPPED,');
+    await page.goto(`${base}/orders`);
+    await page.waitForSelector('[data-order-link]');
+    // Select the unmapped order and one that can be approved.
+    for (const ext of ['E2E-5', 'E2E-4']) {
+      await page.locator('tr', { hasText: ext }).locator('input[type=checkbox]').check();
+    }
+    await page.click('[data-testid=batch-approve]');
+    await page.waitForSelector('[data-testid=batch-result] .ant-table-row');
+    const text = await page.textContent('[data-testid=batch-result]');
+    expect(text).toContain('成功 1 单，失败 1 单');
+    expect(text).toContain('E2E-5');
+    expect(text).toContain('ORDER_GUARD_FAILED');
+    await shot(page, 'batch-result');
+  });
+
+  it('hides finance and administration from the warehouse role', async () => {
+    const page = await loginAs('warehouse', '/orders');
+    await page.waitForSelector('[data-order-link]');
+    const menu = await page.textContent('[data-testid=main-menu]');
+    expect(menu).not.toContain('审计日志');
+    expect(menu).not.toContain('用户与角色');
+    expect(await page.locator('.money').count()).toBe(0);
+    expect(await page.textContent('[data-testid=order-table] thead')).not.toContain('金额');
+    await page.locator('[data-order-link]').first().click();
+    await page.waitForSelector('[data-testid=order-detail]');
+    expect(await page.locator('[data-testid=amounts]').count()).toBe(0);
+    await page.goto(`${base}/admin/audit`);
+    await page.waitForSelector('.ant-result-403');
+  });
+
+  it('switches language between Chinese and English', async () => {
+    const page = await loginAs('admin', '/orders');
+    await page.waitForSelector('[data-order-link]');
+    expect(await page.textContent('h4')).toBe('订单列表');
+    await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+    await page.waitForFunction(`document.querySelector('h4')?.textContent === 'Orders'`);
+    expect(await page.textContent('[data-testid=main-menu]')).toContain('Dashboard');
+    await page.locator('[data-testid=locale-switch]').getByText('中文').click();
+    await page.waitForFunction(`document.querySelector('h4')?.textContent === '订单列表'`);
+    await page.goto(`${base}/admin/audit`);
+    await page.waitForSelector('[data-testid=audit-table] .ant-table-row');
+    await shot(page, 'audit');
+    await page.goto(`${base}/exceptions`);
+    await page.waitForSelector('[data-queue=SKU_UNMAPPED]');
+    await shot(page, 'exceptions');
+  });
+
+  it('shows API errors with their code instead of a blank page', async () => {
+    const page = await loginAs('admin', '/orders/ord_00000000000000000000000000');
+    await page.waitForSelector('[data-error-code=ORDER_NOT_FOUND]');
+    expect(await page.textContent('[data-testid=api-error]')).toContain('no order');
+  });
+
+  it('sends an expired session to log in and comes back to the same page', async () => {
+    const page = await loginAs('admin', '/orders?status=paid');
+    await page.waitForSelector('[data-order-link]');
+    await page.context().clearCookies();
+    await page.getByRole('button', { name: /刷\s*新/ }).click();
+    await page.waitForURL(/\/login\?expired=1/);
+    await page.waitForSelector('[data-testid=session-expired]');
+    await page.fill('#login-username', 'admin-user');
+    await page.fill('#login-password', 'admin-password-123');
+    await page.click('[data-testid=login-submit]');
+    await page.waitForURL((u) => u.pathname === '/orders' && u.search === '?status=paid');
+    await page.waitForSelector('[data-order-link]');
+  });
+});
