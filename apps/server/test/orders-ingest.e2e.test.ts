@@ -110,13 +110,11 @@ describe('ingest', () => {
     delete pending.paidAt;
     const o = (await t.as('operations').post('/api/orders', pending)).body.order;
     expect(o.status).toBe('pending_payment');
-    const paid = await t
-      .as('operations')
-      .post('/api/orders', {
-        ...pending,
-        sourceVersion: '2026-01-09T01:05:00Z',
-        paidAt: '2026-01-09T01:04:00Z',
-      });
+    const paid = await t.as('operations').post('/api/orders', {
+      ...pending,
+      sourceVersion: '2026-01-09T01:05:00Z',
+      paidAt: '2026-01-09T01:04:00Z',
+    });
     expect(paid.body.order).toMatchObject({ status: 'paid', paidAt: '2026-01-09T01:04:00.000Z' });
     const cancelled = await t.as('operations').post('/api/orders', {
       ...pending,
@@ -242,22 +240,22 @@ describe('finding orders', () => {
     await t
       .as('operations')
       .post('/api/channel-accounts', { code: 'tmall-1', name: '天猫旗舰店', channel: 'tmall' });
-    const put = async (name: string, o: Parameters<typeof sampleOrder>[0]) =>
+    const put = async (o: Parameters<typeof sampleOrder>[0]) =>
       (await t.as('operations').post('/api/orders', sampleOrder(o))).body.order.id as string;
     ids = {
       // The day-boundary incident: 00:00:05Z is 08:00:05 on the 9th in Shanghai.
-      boundary: await put('boundary', {
+      boundary: await put({
         placedAt: '2026-01-09T00:00:05Z',
         paidAt: '2026-01-09T00:01:00Z',
         externalOrderId: 'BOUNDARY-1',
         tags: ['发票'],
       }),
-      lateShanghai: await put('late', {
+      lateShanghai: await put({
         placedAt: '2026-01-09T17:00:00Z',
         paidAt: '2026-01-09T17:01:00Z',
         channelAccount: 'tmall-1',
       }),
-      prevDay: await put('prev', {
+      prevDay: await put({
         placedAt: '2026-01-08T15:59:59Z',
         paidAt: '2026-01-08T16:10:00Z',
         receiver: {
