@@ -1,6 +1,8 @@
 /**
- * Reservation throughput: 64 concurrent reservers through the checkout reservation use case
- * (audit row, expiry job, guarded update + ledger row + reservation row, all in one transaction),
+ * Reservation throughput: 64 concurrent reservers through the checkout reservation use case the
+ * API calls (`reserveCheckout`: account/SKU/existing-hold checks, guarded update, ledger row,
+ * reservation row, push mark and audit row, all in one transaction; the same `reserveLines` that
+ * order ingest uses),
  * against a baseline measured in the same run: the bare conditional UPDATE alone, in its own
  * transaction, through the same driver and pool.
  *

@@ -15,9 +15,11 @@ import {
   type InventorySettings,
   inventoryRoutes,
   inventorySettingsFromEnv,
+  runStockRelay,
   STOCK_ALERTS_QUEUE,
   STOCK_CHANGED_QUEUE,
   STOCK_EXPIRY_QUEUE,
+  STOCK_RELAY_QUEUE,
   STOCK_VERIFY_QUEUE,
   type StockAlertMessage,
   type StockDeps,
@@ -112,6 +114,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await jobs.work(STOCK_EXPIRY_QUEUE, async () => {
         await expireDue(database, deps, clock.now());
       });
+      // Stock changes mark their SKU; the relay turns marks into debounced stock-changed jobs.
+      await jobs.work(STOCK_RELAY_QUEUE, async () => {
+        await runStockRelay(database, deps, clock.now());
+      });
       // Channel connectors subscribe here to deliver stock; until then the push is logged.
       await jobs.work<ChannelStockPushMessage>(CHANNEL_STOCK_PUSH_QUEUE, async (msg) => {
         log.debug(msg, 'channel stock push');
@@ -128,8 +134,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           );
         else log.info({ levels: result.levels }, 'stock ledger verified');
       });
-      // A sweep catches any timer whose own job was missed; the ledger is re-checked nightly.
+      // Holds expire by the minute sweep; the push relay restarts each minute; the ledger is re-checked nightly.
       await jobs.boss.schedule(STOCK_EXPIRY_QUEUE, '* * * * *', { kind: 'sweep' });
+      await jobs.boss.schedule(STOCK_RELAY_QUEUE, '* * * * *', {});
       await jobs.boss.schedule(STOCK_VERIFY_QUEUE, '17 3 * * *', {});
     }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue, onStockChanged } from '../src/flows/order-inventory.ts';
+import { relayStockMarks, type StockDeps } from '../src/modules/inventory/index.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 import { assertInvariants, level, orderFor, setupStock, transition } from './inventory-support.ts';
@@ -29,6 +30,7 @@ afterAll(async () => {
 });
 
 const deps = () => t.app.deps as Parameters<typeof expireDue>[1];
+const stockDeps = () => t.app.deps as unknown as StockDeps;
 
 describe('reservations on ingest', () => {
   it('a paid channel order reserves every line in the same transaction; cancel releases', async () => {
@@ -385,7 +387,7 @@ describe('counts, safety stock, channel shares', () => {
     });
   });
 
-  it('a stock change enqueues one debounced push per SKU through the outbox', async () => {
+  it('a stock change enqueues one debounced push per SKU through the outbox relay', async () => {
     await t.database.query(`DELETE FROM stock_push_marks`);
     const n = async () =>
       Number(
@@ -395,12 +397,55 @@ describe('counts, safety stock, channel shares', () => {
           )
         )[0]!.n,
       );
+    const marks = () => t.database.query(`SELECT sku FROM stock_push_marks WHERE sku = 'CUP-02'`);
     const before = await n();
     for (let i = 0; i < 3; i++)
       await t
         .as('warehouse')
         .post('/api/inventory/receipts', { warehouse: 'WH-SZ', lines: [{ sku: 'CUP-02', quantity: 1 }] });
+    // The business transactions only mark the SKU; nothing is enqueued before the debounce window.
+    expect(await marks()).toHaveLength(1);
+    expect(await n()).toBe(before);
+    expect((await relayStockMarks(t.database, stockDeps(), clock.now())).relayed).toBe(0);
+    clock.advance(6_000);
+    const relayed = await relayStockMarks(t.database, stockDeps(), clock.now());
+    expect(relayed.relayed).toBeGreaterThanOrEqual(1);
     expect((await n()) - before).toBe(1);
+    expect(await marks()).toHaveLength(0);
+    // Relayed once: a second run enqueues nothing more.
+    await relayStockMarks(t.database, stockDeps(), clock.now());
+    expect((await n()) - before).toBe(1);
+    // A checkout marks the SKU again.
+    const hold = await t.as('admin').post('/api/reservations', {
+      externalOrderId: 'WEB-MARK-1',
+      lines: [{ sku: 'CUP-02', quantity: 1 }],
+    });
+    expect(hold.status).toBe(201);
+    expect(await marks()).toHaveLength(1);
+  });
+
+  it('the relay enqueues and deletes marks in one transaction: a failed enqueue keeps the mark', async () => {
+    await t
+      .as('warehouse')
+      .post('/api/inventory/receipts', { warehouse: 'WH-SZ', lines: [{ sku: 'SCARF-03', quantity: 1 }] });
+    clock.advance(6_000);
+    const failing = {
+      ...stockDeps(),
+      jobs: {
+        ...stockDeps().jobs,
+        send: async () => {
+          throw new Error('queue unavailable');
+        },
+      },
+    };
+    await expect(relayStockMarks(t.database, failing, clock.now())).rejects.toThrow('queue unavailable');
+    expect(await t.database.query(`SELECT sku FROM stock_push_marks WHERE sku = 'SCARF-03'`)).toHaveLength(1);
+    await relayStockMarks(t.database, stockDeps(), clock.now());
+    expect(await t.database.query(`SELECT sku FROM stock_push_marks WHERE sku = 'SCARF-03'`)).toHaveLength(0);
+    const jobs = await t.database.query(
+      `SELECT 1 FROM pgboss.job WHERE name = 'inventory-stock-changed' AND data->>'sku' = 'SCARF-03'`,
+    );
+    expect(jobs).toHaveLength(1);
   });
 });
 

@@ -16,7 +16,6 @@ import {
   ordersWithDueReservations,
   releaseUnits,
   reserveLines,
-  STOCK_EXPIRY_QUEUE,
   type StockCtx,
   type StockDeps,
 } from '../modules/inventory/index.ts';
@@ -99,14 +98,6 @@ export async function syncOrderStock(
       }
     }
   }
-  if (created && (held.size > 0 || toReserve.length > 0) && pending) {
-    await deps.jobs.send(
-      tx,
-      STOCK_EXPIRY_QUEUE,
-      { kind: 'order', orderId: order.id },
-      { startAfter: expiresAt! },
-    );
-  }
   if (toReserve.length === 0) return order;
   const own = settings.ownStorefrontChannels.includes(account.channel);
   const { short } = await reserveLines(ctx, toReserve, {
@@ -150,7 +141,8 @@ export function orderStockEffect(deps: StockDeps): TransitionEffect {
 }
 
 /**
- * Timers: checkout holds and unpaid orders past their expiry, and freezes past theirs. Each order
+ * The minute sweep (an indexed `expires_at` scan, no job per hold): checkout holds and unpaid
+ * orders past their expiry, and freezes past theirs. Each order
  * is cancelled in its own transaction under its row lock, after checking it is still unpaid: a
  * payment that got the lock first wins, and the cancel then finds nothing to do (and vice versa).
  */
@@ -199,7 +191,7 @@ export async function expireDue(
 }
 
 /**
- * After stock of a SKU changed (debounced): first come, first served by paid time, orders on hold
+ * After stock of a SKU changed (relayed from its push mark, debounced): first come, first served by paid time, orders on hold
  * OUT_OF_STOCK take what they lack and are released when whole; then every active channel account
  * is sent what it may sell now.
  */
@@ -211,7 +203,6 @@ export async function onStockChanged(
 ): Promise<{ released: string[]; pushed: number }> {
   const sd = stockDeps(deps);
   const actor = systemActor('restock', 'job');
-  await database.query(`DELETE FROM stock_push_marks WHERE sku = $1`, [sku]);
   const waiting = await database.query<{ id: string }>(
     `SELECT o.id FROM orders o WHERE o.status = 'on_hold' AND o.hold_reason = 'OUT_OF_STOCK'
        AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku = $1)

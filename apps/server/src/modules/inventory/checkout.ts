@@ -1,60 +1,75 @@
 import type { ReservationBody, ReservationView } from '@orderhub/contracts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { recordAudit } from '../audit/index.ts';
 import { requireSkus } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import type { StockCtx } from './ledger.ts';
 import { reserveLines } from './reserve.ts';
-import { STOCK_EXPIRY_QUEUE } from './settings.ts';
 
 /**
  * A storefront's checkout (下单即锁库): every line in full or nothing, refused with
- * INVENTORY_INSUFFICIENT when short. The hold times out unless an order with the same external id
- * takes it over and is paid.
+ * INVENTORY_INSUFFICIENT when short. The hold times out (the minute sweep, `expireCheckouts`)
+ * unless an order with the same external id takes it over and is paid.
+ *
+ * The common case is one statement: the checks (account, SKUs, no hold yet), the guarded update,
+ * ledger movement, reservation, push mark and audit row together; the response is built from what
+ * it returned.
  */
 export async function reserveCheckout(
   ctx: StockCtx,
   body: ReservationBody,
 ): Promise<{ expiresAt: string; reservations: ReservationView[] }> {
   const { tx, at } = ctx;
-  const account = await requireActiveAccount(tx, body.channelAccount ?? 'default');
-  await requireSkus(
-    tx,
-    body.lines.map((l) => l.sku),
+  const account = body.channelAccount ?? 'default';
+  const skus = body.lines.map((l) => l.sku);
+  const expiresAt = new Date(
+    at.getTime() + (body.ttlSeconds ?? ctx.deps.inventory.paymentTimeoutSeconds) * 1000,
   );
-  const existing = await tx.query(
-    `SELECT 1 FROM reservations WHERE checkout_account = $1 AND checkout_ref = $2 AND status = 'active' LIMIT 1`,
-    [account.code, body.externalOrderId],
-  );
-  if (existing.length)
+  const { reserved, rejected } = await reserveLines(ctx, body.lines, {
+    mode: 'all',
+    orderId: null,
+    checkout: { account, ref: body.externalOrderId },
+    reason: 'checkout',
+    expiresAt,
+    checks: { account, ref: body.externalOrderId, skus },
+    audit: {
+      action: 'inventory.reserve',
+      entityType: 'checkout',
+      entityId: `${account}:${body.externalOrderId}`,
+      summary: { lines: body.lines, expiresAt: expiresAt.toISOString() },
+    },
+  });
+  if (rejected) {
+    // Nothing was written; these say precisely what is wrong.
+    await requireActiveAccount(tx, account);
+    await requireSkus(tx, skus);
     throw new DomainError(
       'RESERVATION_EXISTS',
       `checkout ${body.externalOrderId} already holds stock; create the order, or let the hold expire`,
       { externalOrderId: body.externalOrderId },
     );
-  const expiresAt = new Date(
-    at.getTime() + (body.ttlSeconds ?? ctx.deps.inventory.paymentTimeoutSeconds) * 1000,
-  );
-  await recordAudit(tx, at, ctx.actor, {
-    action: 'inventory.reserve',
-    entityType: 'checkout',
-    entityId: `${account.code}:${body.externalOrderId}`,
-    summary: { lines: body.lines, expiresAt: expiresAt.toISOString() },
-  });
-  await ctx.deps.jobs.send(tx, STOCK_EXPIRY_QUEUE, { kind: 'checkout' }, { startAfter: expiresAt });
-  const { reservationIds } = await reserveLines(ctx, body.lines, {
-    mode: 'all',
+  }
+  const stamp = at.toISOString();
+  const views: ReservationView[] = reserved.map((r) => ({
+    id: r.id,
     orderId: null,
-    checkout: { account: account.code, ref: body.externalOrderId },
+    checkout: { channelAccount: account, externalOrderId: body.externalOrderId },
+    sku: r.sku,
+    warehouse: r.warehouse,
+    quantity: r.quantity,
+    original: r.quantity,
+    consumed: 0,
+    status: 'active',
     reason: 'checkout',
-    expiresAt,
-  });
-  return {
     expiresAt: expiresAt.toISOString(),
-    reservations: await reservationViews(tx, 'r.id = ANY($1::text[])', [reservationIds]),
-  };
+    createdAt: stamp,
+    updatedAt: stamp,
+  }));
+  views.sort((a, b) => cmp(a.sku, b.sku) || cmp(a.warehouse, b.warehouse) || cmp(a.id, b.id));
+  return { expiresAt: expiresAt.toISOString(), reservations: views };
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface ReservationRow {
   id: string;

@@ -6,6 +6,7 @@ export { byLevelKey, moveStock, type StockCtx } from './ledger.ts';
 export { listLevels, listMovements } from './levels.ts';
 export { availableToSell, markChanged, setChannelShares, setSafetyStock } from './planning.ts';
 export { adjustStock, receiveStock } from './receive-adjust.ts';
+export { relayStockMarks, runStockRelay } from './relay.ts';
 export {
   type ActiveReservation,
   attachCheckout,
@@ -14,6 +15,7 @@ export {
   endReservations,
   heldByOrder,
   lockActiveReservations,
+  type Reserved,
   releaseUnits,
   reserveLines,
   type Shortfall,
@@ -29,6 +31,7 @@ export {
   STOCK_ALERTS_QUEUE,
   STOCK_CHANGED_QUEUE,
   STOCK_EXPIRY_QUEUE,
+  STOCK_RELAY_QUEUE,
   STOCK_VERIFY_QUEUE,
   type StockAlertMessage,
   type StockDeps,

@@ -2,12 +2,7 @@ import type { MovementType } from '@orderhub/contracts';
 import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { prefixedId } from '../catalog/index.ts';
-import {
-  STOCK_ALERTS_QUEUE,
-  STOCK_CHANGED_QUEUE,
-  type StockAlertMessage,
-  type StockDeps,
-} from './settings.ts';
+import { STOCK_ALERTS_QUEUE, type StockAlertMessage, type StockDeps } from './settings.ts';
 
 /** Who changes stock, when, and through which deps; passed to every stock use case. */
 export interface StockCtx {
@@ -58,7 +53,8 @@ const LEVEL_COLUMNS = 'sku, warehouse_id, on_hand, reserved, frozen, in_transit,
 /**
  * Applies one movement: ONE guarded UPDATE of the counters that cannot take any of them, nor
  * available, below zero, with the ledger row (and the reservation, if any) inserted by the same
- * statement. Returns the counters after, or null when the guard refused (or the level does not exist).
+ * statement, and its SKU marked for the channel push (see `relayStockMarks`). Returns the counters
+ * after, or null when the guard refused (or the level does not exist).
  * Concurrent callers queue on the row lock and each re-checks the guard against the latest counters.
  */
 export async function moveStock(
@@ -100,7 +96,7 @@ export async function moveStock(
       SELECT $17, $18, $19, $20, $21::int, sku, warehouse_id, $4::int, $4::int, 0, $22, 'active', $23::timestamptz, $7::timestamptz, $7::timestamptz
       FROM upd)`;
   }
-  const rows = await ctx.tx.query<LevelRow & { marked: number }>(
+  const rows = await ctx.tx.query<LevelRow>(
     `WITH upd AS (
        UPDATE stock_levels SET on_hand = on_hand + $3::int, reserved = reserved + $4::int,
          frozen = frozen + $5::int, in_transit = in_transit + $6::int, updated_at = $7::timestamptz
@@ -116,24 +112,13 @@ export async function moveStock(
        FROM upd
      ), mark AS (
        INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, $7::timestamptz FROM upd
-       ON CONFLICT (sku) DO NOTHING RETURNING sku
+       ON CONFLICT (sku) DO NOTHING
      )${rsv}
-     SELECT upd.*, (SELECT count(*) FROM mark)::int AS marked FROM upd`,
+     SELECT upd.* FROM upd`,
     params,
   );
   const after = rows[0];
   if (!after) return null;
-  if (Number(after.marked) > 0) {
-    // First change since the channels were last told: one delayed job per SKU (the debounce).
-    await ctx.deps.jobs.send(
-      ctx.tx,
-      STOCK_CHANGED_QUEUE,
-      { sku: m.sku },
-      {
-        startAfter: ctx.deps.inventory.pushDebounceSeconds,
-      },
-    );
-  }
   const availableDelta = d[0]! - d[1]! - d[2]!;
   if (after.safety_stock > 0 && availableDelta !== 0) {
     const now = after.on_hand - after.reserved - after.frozen;

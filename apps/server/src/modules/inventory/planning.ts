@@ -11,24 +11,16 @@ import { recordAudit } from '../audit/index.ts';
 import { requireSkus } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import { checkSafetyCrossing, ensureLevel, type LevelRow, type StockCtx } from './ledger.ts';
-import { STOCK_CHANGED_QUEUE } from './settings.ts';
 import { requireWarehouses } from './warehouses.ts';
 
-/** Tells the channels that what they may sell changed, debounced per SKU like stock movements. */
+/** Tells the channels that what they may sell changed: a mark per SKU, relayed debounced (`relayStockMarks`). */
 export async function markChanged(ctx: StockCtx, skus: readonly string[]): Promise<void> {
   if (skus.length === 0) return;
-  const marked = await ctx.tx.query<{ sku: string }>(
+  await ctx.tx.query(
     `INSERT INTO stock_push_marks (sku, marked_at) SELECT s, $2 FROM unnest($1::text[]) AS s
-     ON CONFLICT (sku) DO NOTHING RETURNING sku`,
+     ON CONFLICT (sku) DO NOTHING`,
     [[...new Set(skus)].sort(), ctx.at],
   );
-  for (const m of marked)
-    await ctx.deps.jobs.send(
-      ctx.tx,
-      STOCK_CHANGED_QUEUE,
-      { sku: m.sku },
-      { startAfter: ctx.deps.inventory.pushDebounceSeconds },
-    );
 }
 
 /** 安全库存: kept back from the channels; falling below it raises one alert. */

@@ -1,7 +1,9 @@
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
 import { prefixedId } from '../catalog/index.ts';
-import { moveStock, type StockCtx } from './ledger.ts';
+import { checkSafetyCrossing, moveStock, type ReservationInsert, type StockCtx } from './ledger.ts';
+import { type AuditInsert, type CheckOutcome, type CheckoutChecks, reserveWhole } from './reserve-whole.ts';
 
 export interface ReserveLine {
   sku: string;
@@ -16,6 +18,10 @@ export interface ReserveOptions {
   checkout?: { account: string; ref: string } | null;
   reason: 'order' | 'checkout';
   expiresAt: Date | null;
+  /** Checked by the first statement; on failure nothing is written and `rejected` says why. */
+  checks?: CheckoutChecks;
+  /** The use case's audit row, written with the first stock movement (or on its own at the end). */
+  audit?: AuditInsert;
 }
 
 export interface Shortfall {
@@ -24,9 +30,18 @@ export interface Shortfall {
   reserved: number;
 }
 
+export interface Reserved {
+  id: string;
+  sku: string;
+  warehouseId: string;
+  warehouse: string;
+  quantity: number;
+}
+
 interface Candidate {
   sku: string;
   warehouse_id: string;
+  code: string;
   available: number;
   [k: string]: unknown;
 }
@@ -34,57 +49,74 @@ interface Candidate {
 /**
  * Reserves each SKU (lines of one SKU are added up) in SKU order. Which warehouse: the
  * highest-priority active warehouse that can cover the SKU whole; if none can, several in priority
- * order (a split shipment). Every unit is taken by `moveStock`'s guarded update — the read below
- * only picks where to try, a stale read just makes the update refuse and the next one is tried.
+ * order (a split shipment). Every unit is taken by a guarded update — the whole-SKU statement of
+ * `reserveWhole` first, `moveStock` per warehouse when that took nothing; reads only pick where to
+ * try, a stale read just makes the update refuse and the next one is tried.
  */
 export async function reserveLines(
   ctx: StockCtx,
   lines: readonly ReserveLine[],
   opts: ReserveOptions,
-): Promise<{ reservationIds: string[]; short: Shortfall[] }> {
+): Promise<{ reservationIds: string[]; reserved: Reserved[]; short: Shortfall[]; rejected?: CheckOutcome }> {
   const need = new Map<string, { quantity: number; lineNo: number | null }>();
   for (const l of lines) {
     const cur = need.get(l.sku);
     need.set(l.sku, { quantity: (cur?.quantity ?? 0) + l.quantity, lineNo: cur?.lineNo ?? l.lineNo ?? null });
   }
   const skus = [...need.keys()].sort();
-  const candidates = await candidatesFor(ctx.tx, skus);
-  const reservationIds: string[] = [];
+  const reserved: Reserved[] = [];
   const short: Shortfall[] = [];
+  const reasonCode = opts.reason === 'checkout' ? 'CHECKOUT' : 'ORDER';
+  const source = opts.orderId
+    ? { type: 'order', id: opts.orderId }
+    : { type: 'checkout', id: `${opts.checkout?.account}:${opts.checkout?.ref}` };
+  const rsv = (id: string, lineNo: number | null): ReservationInsert => ({
+    id,
+    orderId: opts.orderId,
+    checkoutAccount: opts.checkout?.account ?? null,
+    checkoutRef: opts.checkout?.ref ?? null,
+    lineNo,
+    reason: opts.reason,
+    expiresAt: opts.expiresAt,
+  });
+  let checks = opts.checks;
+  let audit = opts.audit;
   for (const sku of skus) {
     const { quantity, lineNo } = need.get(sku)!;
-    const options = candidates.filter((c) => c.sku === sku);
+    const id = prefixedId('rsv');
+    const whole = await reserveWhole(ctx, sku, quantity, source, reasonCode, rsv(id, lineNo), {
+      checks,
+      audit,
+    });
+    const c = whole.checks;
+    if (c && (c.accountActive !== true || c.knownSkus !== new Set(checks!.skus).size || c.held))
+      return { reservationIds: [], reserved: [], short: [], rejected: c };
+    checks = undefined;
+    if (whole.audited) audit = undefined;
+    if (whole.taken) {
+      const { level, warehouseCode } = whole.taken;
+      reserved.push({ id, sku, warehouseId: level.warehouse_id, warehouse: warehouseCode, quantity });
+      if (level.safety_stock > 0) {
+        const now = level.on_hand - level.reserved - level.frozen;
+        await checkSafetyCrossing(ctx, level, now + quantity, now);
+      }
+      continue;
+    }
     let left = quantity;
-    const take = async (warehouseId: string, q: number) => {
+    const take = async (c: Candidate, q: number) => {
       const id = prefixedId('rsv');
       const after = await moveStock(
         ctx,
-        {
-          type: 'reserve',
-          sku,
-          warehouseId,
-          reserved: q,
-          reasonCode: opts.reason === 'checkout' ? 'CHECKOUT' : 'ORDER',
-          source: opts.orderId
-            ? { type: 'order', id: opts.orderId }
-            : { type: 'checkout', id: `${opts.checkout?.account}:${opts.checkout?.ref}` },
-        },
-        {
-          id,
-          orderId: opts.orderId,
-          checkoutAccount: opts.checkout?.account ?? null,
-          checkoutRef: opts.checkout?.ref ?? null,
-          lineNo,
-          reason: opts.reason,
-          expiresAt: opts.expiresAt,
-        },
+        { type: 'reserve', sku, warehouseId: c.warehouse_id, reserved: q, reasonCode, source },
+        rsv(id, lineNo),
       );
-      if (after) reservationIds.push(id);
+      if (after) reserved.push({ id, sku, warehouseId: c.warehouse_id, warehouse: c.code, quantity: q });
       return after !== null;
     };
-    // Whole from one warehouse, best priority first.
+    const options = await candidatesFor(ctx.tx, sku);
+    // Whole from one warehouse, best priority first (the stock may have moved since the first try).
     for (const c of options) {
-      if (c.available >= left && (await take(c.warehouse_id, left))) {
+      if (c.available >= left && (await take(c, left))) {
         left = 0;
         break;
       }
@@ -94,7 +126,7 @@ export async function reserveLines(
       let available = c.available;
       for (let attempt = 0; left > 0 && available > 0 && attempt < 5; attempt++) {
         const q = Math.min(left, available);
-        if (await take(c.warehouse_id, q)) left -= q;
+        if (await take(c, q)) left -= q;
         else available = await availableAt(ctx.tx, sku, c.warehouse_id);
       }
       if (left === 0) break;
@@ -108,17 +140,17 @@ export async function reserveLines(
       { short: short.map((s) => ({ sku: s.sku, requested: s.requested, available: s.reserved })) },
     );
   }
-  return { reservationIds, short };
+  if (audit) await recordAudit(ctx.tx, ctx.at, ctx.actor, audit);
+  return { reservationIds: reserved.map((r) => r.id), reserved, short };
 }
 
-async function candidatesFor(exec: SqlExecutor, skus: string[]): Promise<Candidate[]> {
-  if (skus.length === 0) return [];
+async function candidatesFor(exec: SqlExecutor, sku: string): Promise<Candidate[]> {
   const rows = await exec.query<Candidate>(
-    `SELECT l.sku, l.warehouse_id, l.on_hand - l.reserved - l.frozen AS available
+    `SELECT l.sku, l.warehouse_id, w.code, l.on_hand - l.reserved - l.frozen AS available
      FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
-     WHERE l.sku = ANY($1::text[]) AND w.active
-     ORDER BY l.sku, w.priority DESC, w.code`,
-    [skus],
+     WHERE l.sku = $1 AND w.active
+     ORDER BY w.priority DESC, w.code`,
+    [sku],
   );
   return rows.map((r) => ({ ...r, available: Number(r.available) }));
 }

@@ -47,6 +47,7 @@ export const CHANNEL_STOCK_PUSH_QUEUE = 'channel-stock-push';
 export const STOCK_EXPIRY_QUEUE = 'inventory-expiry';
 export const STOCK_ALERTS_QUEUE = 'inventory-alerts';
 export const STOCK_VERIFY_QUEUE = 'inventory-verify';
+export const STOCK_RELAY_QUEUE = 'inventory-stock-relay';
 
 export const INVENTORY_QUEUES = [
   { name: STOCK_CHANGED_QUEUE },
@@ -54,6 +55,7 @@ export const INVENTORY_QUEUES = [
   { name: STOCK_EXPIRY_QUEUE },
   { name: STOCK_ALERTS_QUEUE },
   { name: STOCK_VERIFY_QUEUE, retryLimit: 2 },
+  { name: STOCK_RELAY_QUEUE, retryLimit: 2 },
 ];
 
 export interface ChannelStockPushMessage {
