@@ -112,6 +112,21 @@ const FIXTURES: Record<string, (created: Created) => Promise<Record<string, stri
     expect(res.body.order).toMatchObject({ status: 'paid', version: 1 });
     return { id: res.body.order.id };
   },
+  // A fresh order at version 1 carrying the tag the example removes.
+  'POST /api/orders/{id}/tags': async () => {
+    const res = await t.as('admin').post(
+      '/api/orders',
+      sampleOrder({
+        lines: [{ channelSku: 'OPENAPI-2', sku: 'OPENAPI-2', quantity: 1, unitPrice: 500 }],
+        discount: 0,
+        total: 500,
+        tags: ['发票'],
+      }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.order).toMatchObject({ version: 1 });
+    return { id: res.body.order.id };
+  },
 };
 
 /**

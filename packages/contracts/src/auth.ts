@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'inventory:freeze', // freeze and release units (after-sales, quality checks)
   'inventory:plan', // warehouses, safety stock, channel shares
   'catalog:manage', // SKU master
+  'orders:amounts', // money on orders and lines (goods, shipping, discount, tax, total, prices)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -47,6 +48,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'inventory:freeze',
     'inventory:plan',
     'catalog:manage',
+    'orders:amounts',
   ],
   customer_service: [
     'orders:read',
@@ -56,6 +58,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'channels:read',
     'inventory:read',
     'inventory:freeze',
+    'orders:amounts',
   ],
   warehouse: [
     'orders:read',
@@ -66,8 +69,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'inventory:adjust',
     'inventory:freeze',
   ],
-  finance: ['orders:read', 'channels:read', 'inventory:read'],
-  auditor: ['orders:read', 'channels:read', 'audit:read', 'inventory:read'],
+  finance: ['orders:read', 'channels:read', 'inventory:read', 'orders:amounts'],
+  auditor: ['orders:read', 'channels:read', 'audit:read', 'inventory:read', 'orders:amounts'],
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {

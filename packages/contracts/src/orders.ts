@@ -111,6 +111,7 @@ const Str = (max: number, description?: string) =>
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const MAX_LINES_PER_ORDER = 500;
+export const MAX_ORDER_TAGS = 20;
 export const MAX_BATCH_ORDERS = 1000;
 
 export const OrderLineInput = Type.Object(
@@ -192,7 +193,7 @@ export const IngestOrderBody = Type.Object(
     total: Fen('what the buyer pays: goods + shipping + tax − discount'),
     buyerRemark: Type.Optional(Type.String({ maxLength: 1000 })),
     sellerRemark: Type.Optional(Type.String({ maxLength: 1000 })),
-    tags: Type.Optional(Type.Array(Str(32), { maxItems: 20, uniqueItems: true })),
+    tags: Type.Optional(Type.Array(Str(32), { maxItems: MAX_ORDER_TAGS, uniqueItems: true })),
     raw: Type.Optional(
       Type.Unknown({
         description:
@@ -277,6 +278,22 @@ export const TransitionBody = Type.Object(
 );
 export type TransitionBody = Static<typeof TransitionBody>;
 
+const TagList = (description: string) =>
+  Type.Optional(Type.Array(Str(32), { maxItems: MAX_ORDER_TAGS, uniqueItems: true, description }));
+
+export const ChangeTagsBody = Type.Object(
+  {
+    add: TagList('tags to add; ones the order already carries are ignored'),
+    remove: TagList('tags to remove; ones the order does not carry are ignored'),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'the order version you saw; a stale one is refused with 409',
+    }),
+  },
+  { additionalProperties: false, examples: [{ add: ['加急'], remove: ['发票'], version: 1 }] },
+);
+export type ChangeTagsBody = Static<typeof ChangeTagsBody>;
+
 export const OrderLineView = Type.Object({
   id: Type.String(),
   lineNo: Type.Integer(),
@@ -285,9 +302,11 @@ export const OrderLineView = Type.Object({
   sku: Nullable(Type.String()),
   title: Nullable(Type.String()),
   quantity: Type.Integer(),
-  unitPrice: Type.Integer(),
-  discount: Type.Integer(),
-  amount: Type.Integer({ description: 'quantity × unitPrice − discount' }),
+  unitPrice: Nullable(Type.Integer({ description: 'null without orders:amounts' })),
+  discount: Nullable(Type.Integer({ description: 'null without orders:amounts' })),
+  amount: Nullable(
+    Type.Integer({ description: 'quantity × unitPrice − discount; null without orders:amounts' }),
+  ),
   status: Type.String(),
 });
 
@@ -329,6 +348,9 @@ export const NextEventView = Type.Object({
   needsReason: Nullable(Type.Array(Type.String())),
 });
 
+/** Money on an order: minor units, or null for a reader without `orders:amounts` (warehouse staff). */
+const Money = Nullable(Type.Integer({ description: 'minor units; null without orders:amounts' }));
+
 export const OrderView = Type.Object({
   id: Type.String(),
   channelAccountId: Type.String(),
@@ -340,11 +362,11 @@ export const OrderView = Type.Object({
   version: Type.Integer(),
   sourceVersion: Type.String({ format: 'date-time' }),
   currency: Type.String(),
-  goodsAmount: Type.Integer(),
-  shippingFee: Type.Integer(),
-  discount: Type.Integer(),
-  tax: Type.Integer(),
-  total: Type.Integer(),
+  goodsAmount: Money,
+  shippingFee: Money,
+  discount: Money,
+  tax: Money,
+  total: Money,
   placedAt: Type.String({ format: 'date-time' }),
   placedAtRaw: Nullable(Type.String()),
   paidAt: Nullable(Type.String({ format: 'date-time' })),

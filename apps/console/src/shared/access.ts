@@ -1,13 +1,11 @@
 import type { Permission, Role } from '@orderhub/contracts';
 
 /**
- * What the console checks before it shows a page or a button. Server permissions, plus
- * `finance:view` (order amounts, money figures): the server has no finance permission yet, so the
- * console derives it from the role — warehouse staff must not see finance.
+ * What the console checks before it shows a page or a button: the server's permissions, exactly as
+ * `GET /api/auth/me` lists them. Amounts follow `orders:amounts`; the server also sends null money
+ * fields to readers without it, so hiding them here is only presentation.
  */
-export type ConsolePermission = Permission | 'finance:view';
-
-export const FINANCE_HIDDEN_ROLES: readonly Role[] = ['warehouse'];
+export type ConsolePermission = Permission;
 
 export interface Me {
   id: string;
@@ -18,10 +16,7 @@ export interface Me {
 }
 
 export function consolePermissions(me: Pick<Me, 'role' | 'permissions'>): Set<ConsolePermission> {
-  const set = new Set(me.permissions as ConsolePermission[]);
-  if (me.permissions.includes('finance:view') || !FINANCE_HIDDEN_ROLES.includes(me.role))
-    set.add('finance:view');
-  return set;
+  return new Set(me.permissions as ConsolePermission[]);
 }
 
 export function allows(

@@ -45,11 +45,12 @@ export function ChannelName({ channel }: { channel: string }) {
   return <>{labelOf(CHANNEL_LABELS, channel, locale)}</>;
 }
 
-/** An amount in minor units; hidden from roles that may not see finance. */
-export function Money({ minor, currency }: { minor: number; currency: string }) {
+/** An amount in minor units; hidden from readers without `orders:amounts` (the server sends them null). */
+export function Money({ minor, currency }: { minor: number | null; currency: string }) {
   const { locale } = useLocale();
   const { can } = useSession();
-  if (!can('finance:view')) return <Typography.Text type="secondary">***</Typography.Text>;
+  if (minor === null || !can('orders:amounts'))
+    return <Typography.Text type="secondary">***</Typography.Text>;
   return <span className="money">{formatMoney(minor, currency, locale)}</span>;
 }
 

@@ -144,6 +144,95 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     await shot(page, 'batch-result');
   });
 
+  it('adds a tag to the selected orders as a batch, with a result summary', async () => {
+    const page = await loginAs('operations', '/orders');
+    await page.waitForSelector('[data-order-link]');
+    for (const ext of ['E2E-2', 'E2E-3']) {
+      await page.locator('tr', { hasText: ext }).locator('input[type=checkbox]').check();
+    }
+    await page.click('[data-testid=batch-tag]');
+    const input = page.locator('[data-testid=batch-tag-input] input');
+    await input.fill('加急');
+    await input.press('Enter');
+    await page.click('[data-testid=batch-tag-ok]');
+    await page.waitForFunction(
+      `document.querySelector('[data-testid=batch-result]')?.textContent?.includes('成功 2 单，失败 0 单')`,
+    );
+    await shot(page, 'batch-tag');
+    const tagged = await t.as('admin').get('/api/orders?tag=加急');
+    expect(tagged.body.items.map((o: { externalOrderId: string }) => o.externalOrderId).sort()).toEqual([
+      'E2E-2',
+      'E2E-3',
+    ]);
+    const detail = await t.as('admin').get(`/api/orders/${tagged.body.items[0].id}`);
+    expect(detail.body.timeline.at(-1)).toMatchObject({
+      event: 'tags_changed',
+      details: { added: ['加急'] },
+    });
+  });
+
+  it('shows inventory levels, the heat map, and a count import preview with its bad rows', async () => {
+    const admin = t.as('admin');
+    await admin.post('/api/skus', { code: 'INV-TEA', name: '茶饼', category: '茶叶' });
+    await admin.post('/api/skus', { code: 'INV-CUP', name: '茶杯', category: '茶具' });
+    await admin.post('/api/warehouses', { code: 'WH-E2E', name: '测试仓' });
+    const receipt = await admin.post('/api/inventory/receipts', {
+      warehouse: 'WH-E2E',
+      lines: [
+        { sku: 'INV-TEA', quantity: 30 },
+        { sku: 'INV-CUP', quantity: 12 },
+      ],
+    });
+    expect(receipt.status).toBe(201);
+
+    const page = await loginAs('warehouse', '/inventory');
+    await page.waitForSelector('[data-testid=levels-table] .ant-table-row');
+    const levels = await page.textContent('[data-testid=levels-table]');
+    expect(levels).toContain('INV-TEA');
+    expect(levels).toContain('WH-E2E');
+    expect(await page.locator('[data-menu=inventory]').count()).toBe(1);
+    await shot(page, 'inventory-levels');
+
+    await page.goto(`${base}/inventory?tab=heatmap`);
+    await page.waitForSelector('[data-testid=inventory-heatmap] canvas');
+    await shot(page, 'inventory-heatmap');
+
+    await page.goto(`${base}/inventory?tab=count`);
+    const file = page.locator('[data-testid=count-file]');
+    await file.setInputFiles({
+      name: 'count-bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'sku,warehouse,counted\nINV-TEA,WH-E2E,28\nNO-SUCH-SKU,WH-E2E,3\nINV-CUP,WH-E2E,-1\n',
+      ),
+    });
+    await page.waitForSelector('[data-testid=count-bad-rows] .ant-table-row');
+    const bad = await page.textContent('[data-testid=count-bad-rows]');
+    expect(bad).toContain('NO-SUCH-SKU');
+    expect(await page.locator('[data-testid=count-bad-rows] .ant-table-row').count()).toBe(2);
+    await shot(page, 'inventory-count-bad');
+
+    await file.setInputFiles({
+      name: 'count.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('sku,warehouse,counted\nINV-TEA,WH-E2E,28\nINV-CUP,WH-E2E,12\n'),
+    });
+    await page.waitForSelector('[data-testid=count-preview] .ant-table-row');
+    expect(await page.textContent('[data-testid=count-summary]')).toContain('共 2 行，1 行有差异');
+    expect(await page.textContent('[data-testid=count-preview]')).toContain('-2');
+    await page.click('[data-testid=count-apply]');
+    await page.click('[data-testid=count-apply-ok]');
+    await page.waitForSelector('[data-testid=count-applied]');
+    const after = await admin.get('/api/inventory/levels?sku=INV-TEA&warehouse=WH-E2E');
+    expect(after.body.items[0].onHand).toBe(28);
+
+    // Read-only roles see the stock, not the buttons.
+    const cs = await loginAs('customer_service', '/inventory');
+    await cs.waitForSelector('[data-testid=levels-table] .ant-table-row');
+    expect(await cs.locator('[data-testid=adjust]').count()).toBe(0);
+    expect(await cs.locator('[data-testid=inventory-read-only]').count()).toBe(1);
+  });
+
   it('hides finance and administration from the warehouse role', async () => {
     const page = await loginAs('warehouse', '/orders');
     await page.waitForSelector('[data-order-link]');
@@ -151,6 +240,12 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     expect(menu).not.toContain('审计日志');
     expect(menu).not.toContain('用户与角色');
     expect(await page.locator('.money').count()).toBe(0);
+    // The server itself sends no money to this role.
+    const listed = (await page.evaluate(() => fetch('/api/orders?limit=5').then((r) => r.json()))) as {
+      items: { total: number | null; goodsAmount: number | null }[];
+    };
+    expect(listed.items.length).toBeGreaterThan(0);
+    for (const o of listed.items) expect([o.total, o.goodsAmount]).toEqual([null, null]);
     expect(await page.textContent('[data-testid=order-table] thead')).not.toContain('金额');
     await page.locator('[data-order-link]').first().click();
     await page.waitForSelector('[data-testid=order-detail]');

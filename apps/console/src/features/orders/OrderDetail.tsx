@@ -251,7 +251,7 @@ export default function OrderDetail() {
               ) : null}
             </Descriptions>
           </Card>
-          {can('finance:view') ? (
+          {can('orders:amounts') ? (
             <Card size="small" title={t('amounts')} style={{ marginBottom: 16 }} data-testid="amounts">
               <Descriptions size="small" column={2}>
                 <Descriptions.Item label={t('goodsAmount')}>
@@ -297,7 +297,7 @@ export default function OrderDetail() {
               render: (sku: string | null) => sku ?? <Tag color="red">SKU_UNMAPPED</Tag>,
             },
             { title: t('quantity'), dataIndex: 'quantity', align: 'right' },
-            ...(can('finance:view')
+            ...(can('orders:amounts')
               ? [
                   {
                     title: t('unitPrice'),

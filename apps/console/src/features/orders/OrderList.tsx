@@ -82,7 +82,7 @@ const DEFAULT_COLUMNS = [
 ];
 const PAGE_SIZES = [20, 50, 100];
 
-type BatchAction = 'approve' | 'hold' | 'release';
+type BatchAction = 'approve' | 'hold' | 'release' | 'tag';
 
 export default function OrderList() {
   const t = useT(messages);
@@ -128,6 +128,7 @@ export default function OrderList() {
     result?: BatchResult;
   } | null>(null);
   const [holdAsk, setHoldAsk] = useState(false);
+  const [tagAsk, setTagAsk] = useState(false);
   const [help, setHelp] = useState(false);
   const [exporting, setExporting] = useState<{ rows: number; bytes: number; done: boolean } | null>(null);
   const orderNoRef = useRef<HTMLInputElement>(null);
@@ -172,17 +173,22 @@ export default function OrderList() {
     });
   }
 
-  async function runAction(action: BatchAction, reasonCode?: string) {
+  async function runAction(action: BatchAction, arg?: string | string[]) {
     const items = selected.map((o) => ({ id: o.id, label: o.externalOrderId, version: o.version }));
     if (!items.length) return;
     setBatch({ action, done: 0, total: items.length });
     const result = await runBatch(
       items,
       (o) =>
-        api(`/api/orders/${encodeURIComponent(o.id)}/transitions`, {
-          method: 'POST',
-          body: { event: action, version: o.version, ...(reasonCode ? { reasonCode } : {}) },
-        }),
+        action === 'tag'
+          ? api(`/api/orders/${encodeURIComponent(o.id)}/tags`, {
+              method: 'POST',
+              body: { add: arg as string[], version: o.version },
+            })
+          : api(`/api/orders/${encodeURIComponent(o.id)}/transitions`, {
+              method: 'POST',
+              body: { event: action, version: o.version, ...(arg ? { reasonCode: arg as string } : {}) },
+            }),
       { onProgress: (done, total) => setBatch({ action, done, total }) },
     );
     setBatch({ action, done: items.length, total: items.length, result });
@@ -309,7 +315,7 @@ export default function OrderList() {
         </Space>
       ),
     },
-    ...(can('finance:view')
+    ...(can('orders:amounts')
       ? [
           {
             key: 'total',
@@ -536,6 +542,9 @@ export default function OrderList() {
               <Button disabled={!selected.length} onClick={() => runAction('release')}>
                 {t('release')}
               </Button>
+              <Button disabled={!selected.length} onClick={() => setTagAsk(true)} data-testid="batch-tag">
+                {t('addTag')}
+              </Button>
             </>
           ) : null}
           <Button icon={<ReloadOutlined />} onClick={() => list.refetch()}>
@@ -599,6 +608,15 @@ export default function OrderList() {
         onOk={(reason) => {
           setHoldAsk(false);
           void runAction('hold', reason);
+        }}
+      />
+
+      <AddTagModal
+        open={tagAsk}
+        onCancel={() => setTagAsk(false)}
+        onOk={(tags) => {
+          setTagAsk(false);
+          void runAction('tag', tags);
         }}
       />
 
@@ -693,6 +711,45 @@ export default function OrderList() {
         />
       </Modal>
     </div>
+  );
+}
+
+/** Tags to add to every selected order (1–32 characters each, as the server accepts). */
+function AddTagModal({
+  open,
+  onOk,
+  onCancel,
+}: {
+  open: boolean;
+  onOk: (tags: string[]) => void;
+  onCancel: () => void;
+}) {
+  const t = useT(messages);
+  const [tags, setTags] = useState<string[]>([]);
+  const clean = [...new Set(tags.map((x) => x.trim()).filter((x) => x.length > 0 && x.length <= 32))];
+  return (
+    <Modal
+      open={open}
+      title={t('addTag')}
+      onCancel={onCancel}
+      okButtonProps={{ disabled: !clean.length, 'data-testid': 'batch-tag-ok' } as never}
+      onOk={() => {
+        onOk(clean);
+        setTags([]);
+      }}
+      destroyOnHidden
+    >
+      <div data-testid="batch-tag-input">
+        <Select
+          mode="tags"
+          style={{ width: '100%' }}
+          placeholder={t('tagPlaceholder')}
+          value={tags}
+          onChange={setTags}
+          open={false}
+        />
+      </div>
+    </Modal>
   );
 }
 

@@ -2,7 +2,7 @@ import type { OrderListQuery, OrderView } from '@orderhub/contracts';
 import { DateTime } from 'luxon';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import type { Db } from '../../platform/db.ts';
-import { listOrders } from '../orders/index.ts';
+import { listOrders, type Reader } from '../orders/index.ts';
 
 export const EXPORT_COLUMNS = [
   'order_id',
@@ -28,6 +28,13 @@ export const EXPORT_COLUMNS = [
   'lines',
 ] as const;
 
+const MONEY_COLUMNS: ReadonlySet<string> = new Set(['goods_amount', 'shipping_fee', 'discount', 'total']);
+
+/** The columns of an export; a reader without `orders:amounts` gets none of the money columns. */
+export function exportColumns(withAmounts: boolean): string[] {
+  return EXPORT_COLUMNS.filter((c) => withAmounts || !MONEY_COLUMNS.has(c));
+}
+
 /** Minor units to a decimal string, by integer arithmetic (CNY, USD, … have two decimals). */
 export function minorToDecimal(minor: number): string {
   const sign = minor < 0 ? '-' : '';
@@ -39,7 +46,12 @@ function local(iso: string | null, tz: string): string {
   return iso ? DateTime.fromISO(iso).setZone(tz).toFormat('yyyy-LL-dd HH:mm:ss') : '';
 }
 
-export function exportRow(o: OrderView, tz: string): (string | number)[] {
+const money = (minor: number | null) => (minor === null ? '' : minorToDecimal(minor));
+
+export function exportRow(o: OrderView, tz: string, withAmounts = true): (string | number)[] {
+  const amounts = withAmounts
+    ? [money(o.goodsAmount), money(o.shippingFee), money(o.discount), money(o.total)]
+    : [];
   return [
     o.id,
     o.externalOrderId,
@@ -48,10 +60,7 @@ export function exportRow(o: OrderView, tz: string): (string | number)[] {
     o.status,
     o.holdReason ?? '',
     o.currency,
-    minorToDecimal(o.goodsAmount),
-    minorToDecimal(o.shippingFee),
-    minorToDecimal(o.discount),
-    minorToDecimal(o.total),
+    ...amounts,
     local(o.placedAt, tz),
     local(o.paidAt, tz),
     o.placedAt,
@@ -74,6 +83,7 @@ export async function* ordersForExport(
   crypto: FieldCrypto,
   q: OrderListQuery,
   tzDefault: string,
+  reader: Reader,
   pageSize = 500,
 ): AsyncGenerator<OrderView> {
   let cursor: string | undefined;
@@ -83,6 +93,7 @@ export async function* ordersForExport(
       crypto,
       { ...q, limit: Math.min(pageSize, 200), ...(cursor ? { cursor } : {}) },
       tzDefault,
+      reader,
     );
     for (const o of page.items) yield o;
     if (!page.nextCursor) return;

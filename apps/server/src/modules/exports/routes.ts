@@ -9,7 +9,8 @@ import { DateTime } from 'luxon';
 import type { Deps } from '../../platform/deps.ts';
 import { assertTimeZone } from '../../platform/time.ts';
 import { recordAudit } from '../audit/index.ts';
-import { EXPORT_COLUMNS, exportRow, ordersForExport } from './order-rows.ts';
+import { seesAmounts } from '../orders/index.ts';
+import { exportColumns, exportRow, ordersForExport } from './order-rows.ts';
 
 const ExportQuery = Type.Composite(
   [
@@ -36,7 +37,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['orders'],
         summary: 'Download the orders matching a list filter as CSV or XLSX (streamed)',
         description:
-          'Takes the same filters as GET /api/orders. Amounts are decimal strings from minor units; times are shown in `tz` (default TZ_DEFAULT) and in UTC. Phone numbers stay masked.',
+          'Takes the same filters as GET /api/orders. Amounts are decimal strings from minor units (the money columns are left out for readers without orders:amounts); times are shown in `tz` (default TZ_DEFAULT) and in UTC. Phone numbers stay masked.',
         querystring: ExportQuery,
       },
     },
@@ -45,9 +46,11 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
       const tz = filter.tz ?? config.tzDefault;
       assertTimeZone(tz);
       // Fail before the first byte when the filter is wrong: the first page is read eagerly.
-      const rows = ordersForExport(database.db, crypto, filter, config.tzDefault);
-      const first = await rows.next();
       const actor = req.actor!;
+      const withAmounts = seesAmounts(actor);
+      const columns = exportColumns(withAmounts);
+      const rows = ordersForExport(database.db, crypto, filter, config.tzDefault, actor);
+      const first = await rows.next();
       await database.tx((tx) =>
         recordAudit(tx, clock.now(), actor, {
           action: 'order.export',
@@ -67,11 +70,11 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
 
       if (format === 'csv') {
         reply.type('text/csv; charset=utf-8');
-        const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS], bom: true });
+        const csv = stringify({ header: true, columns, bom: true });
         csv.pipe(out);
         void (async () => {
-          if (!first.done) await write(csv, exportRow(first.value, tz));
-          for await (const o of rows) await write(csv, exportRow(o, tz));
+          if (!first.done) await write(csv, exportRow(first.value, tz, withAmounts));
+          for await (const o of rows) await write(csv, exportRow(o, tz, withAmounts));
           csv.end();
         })().catch(fail);
         return reply.send(out);
@@ -80,10 +83,10 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
       reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false });
       const sheet = book.addWorksheet('orders');
-      sheet.addRow([...EXPORT_COLUMNS]).commit();
+      sheet.addRow(columns).commit();
       void (async () => {
-        if (!first.done) sheet.addRow(exportRow(first.value, tz)).commit();
-        for await (const o of rows) sheet.addRow(exportRow(o, tz)).commit();
+        if (!first.done) sheet.addRow(exportRow(first.value, tz, withAmounts)).commit();
+        for await (const o of rows) sheet.addRow(exportRow(o, tz, withAmounts)).commit();
         sheet.commit();
         await book.commit();
       })().catch(fail);

@@ -37,6 +37,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { orderReservations, reserveCheckout } from './checkout.ts';
 import { applyCount, previewCount } from './counts.ts';
 import { createFreeze, releaseFreeze } from './freezes.ts';
+import { HeatmapQuery, HeatmapView, stockHeatmap } from './heatmap.ts';
 import type { StockCtx } from './ledger.ts';
 import { listLevels, listMovements } from './levels.ts';
 import { availableToSell, listAlerts, setChannelShares, setSafetyStock } from './planning.ts';
@@ -120,6 +121,19 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
       },
     },
     async (req) => listMovements(database, req.query),
+  );
+  r.get(
+    '/api/inventory/heatmap',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        tags,
+        summary: 'Units per warehouse × SKU category (available or sellable), summed in the database',
+        querystring: HeatmapQuery,
+        response: { 200: HeatmapView },
+      },
+    },
+    async (req) => stockHeatmap(database, req.query),
   );
   r.post(
     '/api/inventory/receipts',

@@ -31,8 +31,8 @@ export async function getOrderDetail(
       .orderBy(asc(orderTimeline.at), asc(orderTimeline.id)),
   ]);
   return {
-    ...orderView(row.o, { code: row.code, channel: row.channel }, crypto, reveal),
-    lines: lines.map(lineView),
+    ...orderView(row.o, { code: row.code, channel: row.channel }, crypto, reveal, actor),
+    lines: lines.map((l) => lineView(l, actor)),
     timeline: timeline.map((t) => ({
       id: t.id,
       at: t.at.toISOString(),

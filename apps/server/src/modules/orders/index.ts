@@ -20,4 +20,4 @@ export {
   transitionLocked,
   transitionOrder,
 } from './transition.ts';
-export { orderView } from './view.ts';
+export { orderView, type Reader, seesAmounts } from './view.ts';

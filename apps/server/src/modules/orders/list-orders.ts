@@ -1,5 +1,6 @@
 import type { OrderListQuery, OrderView } from '@orderhub/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Db } from '../../platform/db.ts';
@@ -25,6 +26,7 @@ export async function listOrders(
   crypto: FieldCrypto,
   q: OrderListQuery,
   tzDefault: string,
+  reader: Pick<Actor, 'type' | 'permissions'>,
 ): Promise<{ items: OrderView[]; nextCursor: string | null }> {
   const where: SQL[] = [];
   if (q.status?.length) where.push(inArray(orders.status, q.status));
@@ -89,7 +91,7 @@ export async function listOrders(
   const last = page.at(-1)?.o;
   const lastKey = last ? (last[sortKey] as Date | null) : null;
   return {
-    items: page.map((r) => orderView(r.o, { code: r.code, channel: r.channel }, crypto, false)),
+    items: page.map((r) => orderView(r.o, { code: r.code, channel: r.channel }, crypto, false, reader)),
     nextCursor:
       rows.length > limit && last && lastKey ? encodeCursor([lastKey.toISOString(), last.id]) : null,
   };

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  ChangeTagsBody,
   IngestBatchBody,
   IngestOrderBody,
   IngestResult,
@@ -17,6 +18,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotencyKey } from '../../platform/idempotency.ts';
 import { recordAudit } from '../audit/index.ts';
+import { changeOrderTags } from './change-tags.ts';
 import { getOrderDetail } from './get-order.ts';
 import { listOrders } from './list-orders.ts';
 import type { CanonicalOrder } from './normalise.ts';
@@ -79,7 +81,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
         const res = await ingestIn(tx, actor, req.body, canonical);
         return {
           status: (res.outcome === 'created' ? 201 : 200) as 200 | 201,
-          body: { outcome: res.outcome, order: orderView(res.order, res.account, crypto, false) },
+          body: { outcome: res.outcome, order: orderView(res.order, res.account, crypto, false, actor) },
         };
       };
       if (key === undefined) {
@@ -165,7 +167,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: OrderListResponse },
       },
     },
-    async (req) => listOrders(database.db, crypto, req.query, config.tzDefault),
+    async (req) => listOrders(database.db, crypto, req.query, config.tzDefault, req.actor!),
   );
 
   r.get(
@@ -222,6 +224,34 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
           expectedVersion: req.body.version,
           reasonCode: req.body.reasonCode,
           note: req.body.note,
+        }),
+      );
+      return getOrderDetail(database.db, crypto, actor, req.params.id, false);
+    },
+  );
+
+  r.post(
+    '/api/orders/:id/tags',
+    {
+      config: { permission: 'orders:review' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Add and remove tags on an order',
+        description:
+          'Versioned like a transition (a stale `version` is refused with 409 ORDER_VERSION_CONFLICT); the change is kept on the timeline as `tags_changed`, audited and published as `order.updated`. Adding a tag the order carries, or removing one it does not, changes nothing.',
+        params: IdParams,
+        body: ChangeTagsBody,
+        response: { 200: OrderDetailView },
+      },
+    },
+    async (req) => {
+      const actor = req.actor!;
+      await database.tx((tx) =>
+        changeOrderTags(tx, deps.jobs, clock.now(), actor, {
+          orderId: req.params.id,
+          add: req.body.add ?? [],
+          remove: req.body.remove ?? [],
+          version: req.body.version,
         }),
       );
       return getOrderDetail(database.db, crypto, actor, req.params.id, false);

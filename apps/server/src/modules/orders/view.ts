@@ -12,13 +12,26 @@ export interface AccountInfo {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Whoever reads an order view; only its permissions matter here. */
+export type Reader = Pick<Actor, 'type' | 'permissions'>;
+
+/**
+ * Money on orders is finance data: a reader without `orders:amounts` (warehouse staff) gets null in
+ * every money field, so no client can show what the server never sent. Internal (system) readers see all.
+ */
+export function seesAmounts(reader: Reader): boolean {
+  return reader.type === 'system' || reader.permissions.has('orders:amounts');
+}
+
 /** An order for an API answer. Personal data is masked unless `reveal` (the caller audits reveals). */
 export function orderView(
   o: OrderRow,
   account: AccountInfo,
   crypto: FieldCrypto,
   reveal: boolean,
+  reader: Reader,
 ): OrderView {
+  const money = seesAmounts(reader) ? (v: number | bigint | string) => Number(v) : () => null;
   const open = (sealed: string | null, mask: (s: string) => string) => {
     if (!sealed) return null;
     const plain = crypto.decrypt(sealed);
@@ -35,11 +48,11 @@ export function orderView(
     version: o.version,
     sourceVersion: o.sourceVersion.toISOString(),
     currency: o.currency,
-    goodsAmount: Number(o.goodsAmount),
-    shippingFee: Number(o.shippingFee),
-    discount: Number(o.discount),
-    tax: Number(o.tax),
-    total: Number(o.total),
+    goodsAmount: money(o.goodsAmount),
+    shippingFee: money(o.shippingFee),
+    discount: money(o.discount),
+    tax: money(o.tax),
+    total: money(o.total),
     placedAt: o.placedAt.toISOString(),
     placedAtRaw: o.placedAtRaw,
     paidAt: iso(o.paidAt),
@@ -67,7 +80,8 @@ export function orderView(
   };
 }
 
-export function lineView(l: OrderLineRow) {
+export function lineView(l: OrderLineRow, reader: Reader) {
+  const shown = seesAmounts(reader);
   const unitPrice = Number(l.unitPrice);
   const discount = Number(l.discount);
   return {
@@ -78,9 +92,9 @@ export function lineView(l: OrderLineRow) {
     sku: l.sku,
     title: l.title,
     quantity: l.quantity,
-    unitPrice,
-    discount,
-    amount: unitPrice * l.quantity - discount,
+    unitPrice: shown ? unitPrice : null,
+    discount: shown ? discount : null,
+    amount: shown ? unitPrice * l.quantity - discount : null,
     status: l.status,
   };
 }
