@@ -10,7 +10,7 @@
  * loading spinner left, web fonts are loaded and a frame has been painted. The browser and the server
  * are warmed first (untimed rounds); each figure is the median of BENCH_RUNS navigations.
  *
- * BENCH_QUICK=1: 20,000 orders and 5 runs (under a minute). BENCH_ORDERS / BENCH_RUNS override.
+ * BENCH_QUICK=1: 5,000 orders and 3 runs (under a minute). BENCH_ORDERS / BENCH_RUNS override.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,8 +27,8 @@ import { loadConfig } from '../apps/server/src/platform/config.ts';
 import { openDatabase } from '../apps/server/src/platform/db.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? (QUICK ? 20_000 : 200_000));
-const RUNS = Number(process.env['BENCH_RUNS'] ?? (QUICK ? 5 : 7));
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? (QUICK ? 5_000 : 200_000));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? (QUICK ? 3 : 7));
 const WARMUP = QUICK ? 1 : 2;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'apps/console/dist');

@@ -41,6 +41,26 @@ export function executorFor(exec: SqlExecutor): PgBoss.Db {
 
 export const deadLetterOf = (queue: string) => `${queue}__dead`;
 
+/**
+ * pg-boss 10's own insert (plans.insertJob) for a job sent without options, given that startJobs
+ * sets no job defaults on the PgBoss instance: the same row, with retry, expiry, retention, dead
+ * letter and policy taken from the queue. pg-boss's general statement carries 19 parameters and is
+ * parsed and planned on every send, which made it the costliest statement of an order ingest.
+ * Revisit with any pg-boss upgrade (the major is pinned).
+ */
+const INSERT_JOB_WITHOUT_OPTIONS = `
+  INSERT INTO pgboss.job (name, data, dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+  SELECT q.name, $2::jsonb, q.dead_letter,
+    COALESCE(q.expire_seconds * interval '1s', interval '15 minutes'),
+    now() + CAST(COALESCE((q.retention_minutes * 60)::text, '14 days') AS interval),
+    COALESCE(q.retry_limit, 2),
+    CASE WHEN COALESCE(q.retry_backoff, false) THEN GREATEST(q.retry_delay, 1) ELSE COALESCE(q.retry_delay, 0) END,
+    COALESCE(q.retry_backoff, false),
+    q.policy
+  FROM pgboss.queue q WHERE q.name = $1
+  ON CONFLICT DO NOTHING
+  RETURNING id`;
+
 export interface StartJobsOptions {
   /** Create pg-boss's schema (PGlite boot, `orderhub migrate`). On PostgreSQL `start` expects it. */
   migrate: boolean;
@@ -77,8 +97,14 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
   const workers: string[] = [];
   return {
     boss,
-    send(exec, queue, data, options = {}) {
-      return boss.send(queue, data, { ...options, db: executorFor(exec) });
+    async send(exec, queue, data, options = {}) {
+      if (Object.keys(options).length > 0)
+        return boss.send(queue, data, { ...options, db: executorFor(exec) });
+      const rows = await exec.query<{ id: string }>(INSERT_JOB_WITHOUT_OPTIONS, [
+        queue,
+        JSON.stringify(data),
+      ]);
+      return rows[0]?.id ?? null;
     },
     async work(queue, handler, options = {}) {
       const id = await boss.work<object>(
