@@ -18,7 +18,8 @@ async function loginAs(role: string, startPath = '/'): Promise<Page> {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
-  ctx.setDefaultTimeout(10_000);
+  // Generous: CI runs two test files at once on two cores, with the server in the same process.
+  ctx.setDefaultTimeout(30_000);
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(base + startPath);
@@ -35,7 +36,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-describe('web console in Chromium', { timeout: 60_000 }, () => {
+describe('web console in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     t = await startTestApp();
     const now = Date.now();
