@@ -5,7 +5,7 @@
  * on its own fresh database, taking turns in rounds.
  *
  *   npm run bench:ingest                 20,000 orders of 3 lines per variant and database
- *   BENCH_QUICK=1 npm run bench:ingest   1,000 on PostgreSQL, 300 on PGlite
+ *   BENCH_QUICK=1 npm run bench:ingest   600 on PostgreSQL, 200 on PGlite
  *
  * PostgreSQL comes from DATABASE_URL (the role needs CREATEDB: every variant gets its own database,
  * copied from a migrated template), or a throw-away cluster is started with scripts/pg-cluster.mjs.
@@ -36,7 +36,7 @@ type Kind = 'pglite' | 'postgres';
 
 /** Measured orders per variant, and untimed warm-up orders before them. */
 const SIZES: Record<Kind, { orders: number; warmup: number }> = QUICK
-  ? { postgres: { orders: 1_000, warmup: 200 }, pglite: { orders: 300, warmup: 100 } }
+  ? { postgres: { orders: 600, warmup: 100 }, pglite: { orders: 200, warmup: 50 } }
   : { postgres: { orders: 20_000, warmup: 1_000 }, pglite: { orders: 20_000, warmup: 1_000 } };
 const LINES = 3;
 /** Concurrent ingests on PostgreSQL (in-process, single posts and the baseline alike). */
@@ -50,7 +50,7 @@ const BATCH_CONCURRENCY: Record<Kind, number> = { postgres: 2, pglite: 1 };
  * smaller rounds (and so smaller batches) to get several rounds out of few orders.
  */
 const ROUND: Record<Kind, number> = QUICK
-  ? { postgres: 250, pglite: 100 }
+  ? { postgres: 150, pglite: 50 }
   : { postgres: BATCH_SIZE * BATCH_CONCURRENCY.postgres, pglite: BATCH_SIZE * BATCH_CONCURRENCY.pglite };
 const POOL_SIZE = CONCURRENCY + 4;
 const TARGETS = { inprocess: 0.4, http_single: 0.25 } as const;
@@ -130,7 +130,7 @@ function makeOrder(tag: string, i: number): IngestOrderBody {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Databases: a fresh one per run, so every run starts from the same empty tables.
+// Databases: a fresh one per variant, so every variant starts from the same empty tables.
 
 interface Env {
   kind: Kind;
