@@ -69,6 +69,19 @@ const log = (msg: string) =>
   process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+// Temporary folders go with the process, and an interrupted run still stops its cluster (whose
+// clean-up runs on 'exit', which a signal alone would skip).
+const scratch: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+process.once('exit', () => {
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 // ---------------------------------------------------------------------------------------------
 // Round-trips: every statement node-postgres sends goes through Client#query (pool.query too).
 
@@ -158,7 +171,7 @@ function benchConfig(dataDir: string): Config {
 }
 
 async function pgliteEnv(): Promise<Env> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orderhub-bench-pglite-'));
+  const root = tempDir('orderhub-bench-pglite-');
   const template = path.join(root, 'template');
   {
     // Migrated once (schema, pg-boss, default account, admin); every variant starts from a copy.
@@ -287,7 +300,7 @@ interface Run {
 
 async function startRun(env: Env): Promise<Run> {
   const { database, drop } = await env.fresh();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderhub-bench-data-'));
+  const dataDir = tempDir('orderhub-bench-data-');
   const app = await buildApp(benchConfig(dataDir), { database, migrate: env.kind === 'pglite' });
   const now = new Date();
   const cli = systemActor('bench', 'cli');
