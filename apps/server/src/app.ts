@@ -35,7 +35,7 @@ import { createFieldCrypto, loadMasterKey, parseKey } from './platform/crypto.ts
 import { type Database, openDatabase } from './platform/db.ts';
 import type { Deps } from './platform/deps.ts';
 import { createHttp } from './platform/http.ts';
-import { startJobs } from './platform/jobs.ts';
+import { DATABASE_MAINTENANCE_QUEUE, startJobs } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 
 export const VERSION = '0.1.0';
@@ -84,7 +84,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       migrate,
       supervise: config.workers,
       log,
-      queues: [{ name: ORDER_EVENTS_QUEUE }, ...INVENTORY_QUEUES],
+      queues: [
+        { name: ORDER_EVENTS_QUEUE },
+        { name: DATABASE_MAINTENANCE_QUEUE, retryLimit: 0 },
+        ...INVENTORY_QUEUES,
+      ],
     });
     const inventory: InventorySettings = { ...inventorySettingsFromEnv(process.env), ...opts.inventory };
     const deps: Deps & StockDeps = {
@@ -138,6 +142,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await jobs.boss.schedule(STOCK_EXPIRY_QUEUE, '* * * * *', { kind: 'sweep' });
       await jobs.boss.schedule(STOCK_RELAY_QUEUE, '* * * * *', {});
       await jobs.boss.schedule(STOCK_VERIFY_QUEUE, '17 3 * * *', {});
+      if (database.kind === 'pglite') {
+        // PGlite has no autovacuum: without statistics the planner guesses, and prepared plans go stale.
+        await jobs.work(DATABASE_MAINTENANCE_QUEUE, async () => {
+          const done = await database.maintain();
+          if (done.analyzed.length) log.debug(done, 'database statistics gathered');
+        });
+        await jobs.boss.schedule(DATABASE_MAINTENANCE_QUEUE, '* * * * *', {});
+      }
     }
 
     const http = await createHttp({

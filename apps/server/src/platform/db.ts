@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import lockfile from 'proper-lockfile';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -22,9 +23,75 @@ export interface SqlExecutor {
   exec(text: string): Promise<Row[]>;
 }
 
+/**
+ * Names of prepared statements, one per statement text, for the life of the process. The cache is
+ * bounded: past the limit a statement runs unprepared, so a caller that builds texts from data
+ * slows down instead of filling the server's memory.
+ */
+const MAX_PREPARED = 256;
+const statementNames = new Map<string, string>();
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (!name) {
+    if (statementNames.size >= MAX_PREPARED) return null;
+    name = `orderhub_s${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * One value as a quoted SQL literal, in the text form node-postgres would bind it in (arrays as
+ * array literals, dates with their offset, objects as JSON), so the prepared statement's declared
+ * parameter type reads it exactly as it reads a bound parameter.
+ */
+function literal(value: unknown): string {
+  const v = prepareValue(value);
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v !== 'string') throw new TypeError('binary parameters cannot be inlined');
+  return pg.escapeLiteral(v);
+}
+
+/** Sends several statements in one simple-protocol message; gives each one's rows. */
+type Batch = (sql: string) => Promise<Row[][]>;
+
+/**
+ * PREPARE on the connection's first use of the text (prepared statements belong to the session
+ * and outlive a rollback), then one round trip that runs it with its generic plan. Left to itself
+ * (`plan_cache_mode = auto`) the server may keep planning every call, because a generic estimate
+ * (an array of unknown length, a quantity of unknown size) looks dearer than a custom one; the
+ * setting is changed for this statement only, so other queries keep their custom plans. EXECUTE
+ * takes no bound parameters, so the values go in as literals, in the text form node-postgres
+ * would bind them in.
+ */
+async function runPrepared<R extends Row>(
+  batch: Batch,
+  preparedOnConnection: Set<string>,
+  text: string,
+  params: unknown[],
+): Promise<R[] | null> {
+  const name = statementName(text);
+  if (!name) return null;
+  if (!preparedOnConnection.has(name)) {
+    await batch(`PREPARE ${name} AS ${text}`);
+    preparedOnConnection.add(name);
+  }
+  const args = params.length ? `(${params.map(literal).join(', ')})` : '';
+  const results = await batch(
+    `SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE ${name}${args}; SET LOCAL plan_cache_mode TO DEFAULT`,
+  );
+  return results[1] as R[];
+}
+
 /** A running transaction: the drizzle builder and the raw executor share one connection. */
 export interface Tx extends SqlExecutor {
   readonly db: Db;
+  /**
+   * `query` for a statement on a hot path: prepared once per connection and run with its generic
+   * plan, so each call neither parses nor plans. `text` must be one of a few fixed shapes (it is
+   * the cache key, see `statementName`); values still go in `params`.
+   */
+  prepared<R extends Row = Row>(text: string, params: unknown[]): Promise<R[]>;
 }
 
 export interface Database extends SqlExecutor {
@@ -35,10 +102,23 @@ export interface Database extends SqlExecutor {
   migrate(): Promise<void>;
   /** Names of migrations in the folder that this database has not applied. */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * What autovacuum does on PostgreSQL, for PGlite, which has none: ANALYZE the tables that
+   * changed enough since their last statistics, VACUUM those with enough dead rows (the same
+   * thresholds as autovacuum's defaults). Without statistics the planner guesses, and the plans
+   * kept by prepared statements are not made again. A no-op on PostgreSQL.
+   */
+  maintain(): Promise<{ analyzed: string[]; vacuumed: string[] }>;
   close(): Promise<void>;
 }
 
 export class DataDirLockedError extends Error {}
+
+// autovacuum's default thresholds (autovacuum_analyze_threshold / _scale_factor and the vacuum pair).
+const ANALYZE_BASE = 50;
+const ANALYZE_SCALE = 0.1;
+const VACUUM_BASE = 50;
+const VACUUM_SCALE = 0.2;
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
@@ -75,6 +155,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   pool.on('error', () => {
     // An idle client died (server restart); the pool replaces it. Queries in flight report their own error.
   });
+  // What each pooled connection has prepared; a connection that is closed takes its entry along.
+  const preparedByClient = new WeakMap<pg.PoolClient, Set<string>>();
+  const preparedOn = (client: pg.PoolClient) => {
+    let set = preparedByClient.get(client);
+    if (!set) {
+      set = new Set();
+      preparedByClient.set(client, set);
+    }
+    return set;
+  };
   const viaClient = (c: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async query<R extends Row>(text: string, params?: unknown[]) {
       return (await c.query(text, params as unknown[])).rows as R[];
@@ -94,7 +184,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const tx: Tx = { db: drizzlePg({ client }) as unknown as Db, ...viaClient(client) };
+        const tx: Tx = withLazyDb(viaClient(client), () => drizzlePg({ client }) as unknown as Db, {
+          batch: async (sql) => {
+            const r = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+            return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Row[]);
+          },
+          prepared: preparedOn(client),
+        });
         const result = await fn(tx);
         await client.query('COMMIT');
         return result;
@@ -118,6 +214,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     async pendingMigrations() {
       return pendingFrom(await appliedMigrations(base));
+    },
+    async maintain() {
+      return { analyzed: [], vacuumed: [] };
     },
     async close() {
       await pool.end();
@@ -157,6 +256,8 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const client = new PGlite(pgdata);
   await client.waitReady;
+  // PGlite is one session: one set of prepared statements.
+  const preparedHere = new Set<string>();
   const viaPglite = (c: PGlite | PGliteTransaction): SqlExecutor => ({
     async query<R extends Row>(text: string, params?: unknown[]) {
       return (await c.query<R>(text, params)).rows;
@@ -174,13 +275,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     ...base,
     tx(fn) {
       // PGlite is one connection: its transaction() holds a mutex, so transactions run one at a time.
-      return client.transaction(async (t) => {
-        const tx: Tx = {
-          db: drizzlePglite({ client: t as unknown as PGlite }) as unknown as Db,
-          ...viaPglite(t),
-        };
-        return fn(tx);
-      });
+      return client.transaction(async (t) =>
+        fn(
+          withLazyDb(viaPglite(t), () => drizzlePglite({ client: t as unknown as PGlite }) as unknown as Db, {
+            batch: async (sql) => (await t.exec(sql)).map((r) => r.rows as Row[]),
+            prepared: preparedHere,
+          }),
+        ),
+      );
     },
     async migrate() {
       await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_DIR });
@@ -188,9 +290,57 @@ async function openPglite(dataDir: string): Promise<Database> {
     async pendingMigrations() {
       return pendingFrom(await appliedMigrations(base));
     },
+    async maintain() {
+      // Single-user PGlite sends its table counters to the statistics views only when told to.
+      await client.query('SELECT pg_stat_force_next_flush()');
+      const due = await client.query<{ rel: string; analyze: boolean; vacuum: boolean }>(
+        `SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS rel,
+           s.n_mod_since_analyze > ${ANALYZE_BASE} + ${ANALYZE_SCALE} * greatest(c.reltuples, 0) AS analyze,
+           s.n_dead_tup > ${VACUUM_BASE} + ${VACUUM_SCALE} * greatest(c.reltuples, 0) AS vacuum
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+         ORDER BY s.schemaname, s.relname`,
+      );
+      const analyzed: string[] = [];
+      const vacuumed: string[] = [];
+      // One table per statement: other work runs in between on the single connection.
+      for (const t of due.rows) {
+        if (t.vacuum) {
+          await client.exec(`VACUUM (ANALYZE) ${t.rel}`);
+          vacuumed.push(t.rel);
+          analyzed.push(t.rel);
+        } else if (t.analyze) {
+          await client.exec(`ANALYZE ${t.rel}`);
+          analyzed.push(t.rel);
+        }
+      }
+      return { analyzed, vacuumed };
+    },
     async close() {
       await client.close();
       await release?.();
     },
   };
+}
+
+/**
+ * A transaction on one connection. Its drizzle instance is made on first use (most transactions
+ * only send SQL).
+ */
+function withLazyDb(exec: SqlExecutor, make: () => Db, session: { batch: Batch; prepared: Set<string> }): Tx {
+  let db: Db | undefined;
+  const tx = {
+    ...exec,
+    async prepared<R extends Row>(text: string, params: unknown[]) {
+      return (
+        (await runPrepared<R>(session.batch, session.prepared, text, params)) ?? exec.query<R>(text, params)
+      );
+    },
+  };
+  return Object.defineProperty(tx, 'db', {
+    get: () => {
+      db ??= make();
+      return db;
+    },
+    enumerable: true,
+  }) as Tx;
 }

@@ -41,6 +41,9 @@ export function executorFor(exec: SqlExecutor): PgBoss.Db {
 
 export const deadLetterOf = (queue: string) => `${queue}__dead`;
 
+/** PGlite's stand-in for autovacuum (`Database.maintain`), run each minute on PGlite only. */
+export const DATABASE_MAINTENANCE_QUEUE = 'database-maintenance';
+
 /**
  * pg-boss 10's own insert (plans.insertJob) for a job sent without options, given that startJobs
  * sets no job defaults on the PgBoss instance: the same row, with retry, expiry, retention, dead

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/platform/db.ts';
+import { freshDatabase, onPostgres } from './helpers.ts';
+
+let database: Database;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ database, drop } = await freshDatabase());
+  await database.query(`CREATE TABLE prepared_probe (k text PRIMARY KEY, n int, at timestamptz, tags text[], doc jsonb)`);
+});
+afterAll(async () => {
+  await drop();
+});
+
+const INSERT = `INSERT INTO prepared_probe (k, n, at, tags, doc) VALUES ($1, $2, $3, $4, $5::jsonb)
+  RETURNING k, n, at, tags, doc`;
+
+describe(`prepared statements (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('binds every kind of value exactly as a plain query does', async () => {
+    const at = new Date('2026-01-09T00:00:05.123Z');
+    // Quotes, a backslash, a would-be statement end, Chinese text, an empty string inside an array.
+    const k = `it's \\ "x"; DROP TABLE prepared_probe; -- 先发顺丰`;
+    const tags = ['a,b', 'quote"d', 'back\\slash', '', '{brace}', '中文'];
+    const doc = { note: "O'Reilly \\ 100%", n: 3 };
+    const rows = await database.tx((tx) => tx.prepared(INSERT, [k, -42, at, tags, JSON.stringify(doc)]));
+    expect(rows).toHaveLength(1);
+    const plain = await database.query(`SELECT k, n, at, tags, doc FROM prepared_probe WHERE k = $1`, [k]);
+    expect(plain).toEqual(rows);
+    expect(rows[0]).toMatchObject({ k, n: -42, tags, doc });
+    expect(new Date(rows[0]!['at'] as string).toISOString()).toBe(at.toISOString());
+    const nulls = await database.tx((tx) => tx.prepared(INSERT, ['nulls', null, null, null, null]));
+    expect(nulls[0]).toMatchObject({ k: 'nulls', n: null, at: null, tags: null, doc: null });
+  });
+
+  it('keeps working after a transaction that prepared it rolls back', async () => {
+    const text = `SELECT count(*)::int AS n FROM prepared_probe WHERE k = $1`;
+    await expect(
+      database.tx(async (tx) => {
+        await tx.prepared(text, ['nulls']);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const rows = await database.tx((tx) => tx.prepared<{ n: number }>(text, ['nulls']));
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('forces the generic plan for its own statement only', async () => {
+    const modes = await database.tx(async (tx) => {
+      const before = await tx.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+      await tx.prepared(`SELECT k FROM prepared_probe WHERE k = $1`, ['x']);
+      const after = await tx.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+      return [before[0]!.plan_cache_mode, after[0]!.plan_cache_mode];
+    });
+    expect(modes[1]).toBe(modes[0]);
+  });
+
+  it('reports a bad statement as an error and prepares nothing', async () => {
+    await expect(database.tx((tx) => tx.prepared(`SELECT nope FROM prepared_probe WHERE k = $1`, ['x']))).rejects.toThrow(
+      /nope/,
+    );
+  });
+});
+
+describe.skipIf(onPostgres)('PGlite maintenance', () => {
+  it('gathers statistics for tables that changed, and only for them', async () => {
+    await database.query(
+      `INSERT INTO prepared_probe (k, n) SELECT 'bulk-' || g, g FROM generate_series(1, 500) g`,
+    );
+    const first = await database.maintain();
+    expect(first.analyzed).toContain('public.prepared_probe');
+    const stats = await database.query<{ reltuples: number }>(
+      `SELECT reltuples FROM pg_class WHERE relname = 'prepared_probe'`,
+    );
+    expect(Number(stats[0]!.reltuples)).toBeGreaterThanOrEqual(500);
+    const second = await database.maintain();
+    expect(second.analyzed).not.toContain('public.prepared_probe');
+    // Dead rows past the threshold get a VACUUM.
+    await database.query(`DELETE FROM prepared_probe WHERE k LIKE 'bulk-%' AND n <= 400`);
+    const third = await database.maintain();
+    expect(third.vacuumed).toContain('public.prepared_probe');
+  });
+});
