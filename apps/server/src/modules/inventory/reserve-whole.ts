@@ -29,6 +29,11 @@ export interface WholeResult {
   /** The counters after, the warehouse and the reservation; null when no single warehouse took it. */
   taken: { level: LevelRow; warehouseCode: string } | null;
   audited: boolean;
+  /**
+   * When nothing was taken: the units available over all active warehouses, as this statement
+   * saw them (0 means there is nothing to split over either).
+   */
+  available: number | null;
 }
 
 /**
@@ -37,6 +42,9 @@ export interface WholeResult {
  * row, the push mark and, if given, the audit row. The pick is only where to try: the UPDATE
  * re-checks the guard on the latest row version after waiting for its lock, so a stale pick makes
  * it take nothing (null), and the caller falls back to the warehouse-by-warehouse path.
+ *
+ * The text has four shapes (with or without checks and audit) and runs as a prepared statement:
+ * planning it costs more than running it.
  */
 export async function reserveWhole(
   ctx: StockCtx,
@@ -99,16 +107,21 @@ export async function reserveWhole(
          ${p(reservation.expiresAt, '::timestamptz')}, ${$at}, ${$at}
        FROM upd
      )${aud}
-     SELECT ${checks ? 'chk.account_active, chk.known_skus, chk.held, ' : ''}upd.*${audit ? ', (SELECT count(*) FROM aud)::int AS audited' : ''}
-     FROM ${checks ? 'chk LEFT JOIN upd ON true' : 'upd'}`;
+     SELECT ${checks ? 'chk.account_active, chk.known_skus, chk.held, ' : ''}upd.*${audit ? ', (SELECT count(*) FROM aud)::int AS audited' : ''},
+       CASE WHEN upd.sku IS NULL THEN (
+         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::int
+         FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
+       ) END AS available
+     FROM ${checks ? 'chk' : '(SELECT) one'} LEFT JOIN upd ON true`;
   const row = (
-    await ctx.tx.query<
+    await ctx.tx.prepared<
       Partial<LevelRow> & {
         account_active?: boolean | null;
         known_skus?: number;
         held?: boolean;
         code?: string;
         audited?: number;
+        available?: number | null;
       }
     >(sql, params)
   )[0];
@@ -119,7 +132,8 @@ export async function reserveWhole(
         held: row?.held === true,
       }
     : null;
-  if (!row?.sku) return { checks: outcome, taken: null, audited: false };
+  if (!row?.sku)
+    return { checks: outcome, taken: null, audited: false, available: Number(row?.available ?? 0) };
   const level: LevelRow = {
     sku: row.sku,
     warehouse_id: row.warehouse_id!,
@@ -129,5 +143,10 @@ export async function reserveWhole(
     in_transit: Number(row.in_transit),
     safety_stock: Number(row.safety_stock),
   };
-  return { checks: outcome, taken: { level, warehouseCode: row.code! }, audited: Number(row.audited) > 0 };
+  return {
+    checks: outcome,
+    taken: { level, warehouseCode: row.code! },
+    audited: Number(row.audited) > 0,
+    available: null,
+  };
 }

@@ -103,6 +103,10 @@ export async function reserveLines(
       continue;
     }
     let left = quantity;
+    if (whole.available === 0) {
+      short.push({ sku, requested: quantity, reserved: 0 });
+      continue;
+    }
     const take = async (c: Candidate, q: number) => {
       const id = prefixedId('rsv');
       const after = await moveStock(
