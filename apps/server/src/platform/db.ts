@@ -52,35 +52,32 @@ function literal(value: unknown): string {
   return pg.escapeLiteral(v);
 }
 
-/** Sends several statements in one simple-protocol message; gives each one's rows. */
-type Batch = (sql: string) => Promise<Row[][]>;
-
 /**
- * PREPARE on the connection's first use of the text (prepared statements belong to the session
- * and outlive a rollback), then one round trip that runs it with its generic plan. Left to itself
- * (`plan_cache_mode = auto`) the server may keep planning every call, because a generic estimate
- * (an array of unknown length, a quantity of unknown size) looks dearer than a custom one; the
- * setting is changed for this statement only, so other queries keep their custom plans. EXECUTE
- * takes no bound parameters, so the values go in as literals, in the text form node-postgres
- * would bind them in.
+ * PGlite's API has no named statements: SQL PREPARE on the first use of the text (prepared
+ * statements belong to the session and outlive a rollback), then one round trip that runs it with
+ * its generic plan. Left to itself (`plan_cache_mode = auto`) the server may keep planning every
+ * call, because a generic estimate (an array of unknown length, a quantity of unknown size) looks
+ * dearer than a custom one; the setting is changed for this statement only, so other queries keep
+ * their custom plans. EXECUTE takes no bound parameters, so the values go in as literals, in the
+ * text form node-postgres would bind them in.
  */
-async function runPrepared<R extends Row>(
-  batch: Batch,
-  preparedOnConnection: Set<string>,
+async function pglitePrepared<R extends Row>(
+  t: PGliteTransaction,
+  preparedHere: Set<string>,
   text: string,
   params: unknown[],
-): Promise<R[] | null> {
+): Promise<R[]> {
   const name = statementName(text);
-  if (!name) return null;
-  if (!preparedOnConnection.has(name)) {
-    await batch(`PREPARE ${name} AS ${text}`);
-    preparedOnConnection.add(name);
+  if (!name) return (await t.query<R>(text, params)).rows;
+  if (!preparedHere.has(name)) {
+    await t.exec(`PREPARE ${name} AS ${text}`);
+    preparedHere.add(name);
   }
   const args = params.length ? `(${params.map(literal).join(', ')})` : '';
-  const results = await batch(
+  const results = await t.exec(
     `SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE ${name}${args}; SET LOCAL plan_cache_mode TO DEFAULT`,
   );
-  return results[1] as R[];
+  return results[1]!.rows as R[];
 }
 
 /** A running transaction: the drizzle builder and the raw executor share one connection. */
@@ -155,16 +152,6 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   pool.on('error', () => {
     // An idle client died (server restart); the pool replaces it. Queries in flight report their own error.
   });
-  // What each pooled connection has prepared; a connection that is closed takes its entry along.
-  const preparedByClient = new WeakMap<pg.PoolClient, Set<string>>();
-  const preparedOn = (client: pg.PoolClient) => {
-    let set = preparedByClient.get(client);
-    if (!set) {
-      set = new Set();
-      preparedByClient.set(client, set);
-    }
-    return set;
-  };
   const viaClient = (c: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async query<R extends Row>(text: string, params?: unknown[]) {
       return (await c.query(text, params as unknown[])).rows as R[];
@@ -184,13 +171,19 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const tx: Tx = withLazyDb(viaClient(client), () => drizzlePg({ client }) as unknown as Db, {
-          batch: async (sql) => {
-            const r = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
-            return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Row[]);
+        // node-postgres prepares a named statement once per connection (Parse, then only Bind and
+        // Execute). On PostgreSQL the plan cache settles on the generic plan for these statements;
+        // changing plan_cache_mode around them, as on PGlite, cost more under a hot row lock than
+        // it saved.
+        const tx: Tx = withLazyDb(
+          viaClient(client),
+          () => drizzlePg({ client }) as unknown as Db,
+          async (text, values) => {
+            const name = statementName(text);
+            return (name ? await client.query({ name, text, values }) : await client.query(text, values))
+              .rows;
           },
-          prepared: preparedOn(client),
-        });
+        );
         const result = await fn(tx);
         await client.query('COMMIT');
         return result;
@@ -277,10 +270,11 @@ async function openPglite(dataDir: string): Promise<Database> {
       // PGlite is one connection: its transaction() holds a mutex, so transactions run one at a time.
       return client.transaction(async (t) =>
         fn(
-          withLazyDb(viaPglite(t), () => drizzlePglite({ client: t as unknown as PGlite }) as unknown as Db, {
-            batch: async (sql) => (await t.exec(sql)).map((r) => r.rows as Row[]),
-            prepared: preparedHere,
-          }),
+          withLazyDb(
+            viaPglite(t),
+            () => drizzlePglite({ client: t as unknown as PGlite }) as unknown as Db,
+            (text, params) => pglitePrepared(t, preparedHere, text, params),
+          ),
         ),
       );
     },
@@ -326,16 +320,13 @@ async function openPglite(dataDir: string): Promise<Database> {
  * A transaction on one connection. Its drizzle instance is made on first use (most transactions
  * only send SQL).
  */
-function withLazyDb(exec: SqlExecutor, make: () => Db, session: { batch: Batch; prepared: Set<string> }): Tx {
+function withLazyDb(
+  exec: SqlExecutor,
+  make: () => Db,
+  prepared: (text: string, params: unknown[]) => Promise<Row[]>,
+): Tx {
   let db: Db | undefined;
-  const tx = {
-    ...exec,
-    async prepared<R extends Row>(text: string, params: unknown[]) {
-      return (
-        (await runPrepared<R>(session.batch, session.prepared, text, params)) ?? exec.query<R>(text, params)
-      );
-    },
-  };
+  const tx = { ...exec, prepared };
   return Object.defineProperty(tx, 'db', {
     get: () => {
       db ??= make();
