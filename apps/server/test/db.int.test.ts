@@ -7,7 +7,9 @@ let drop: () => Promise<void>;
 
 beforeAll(async () => {
   ({ database, drop } = await freshDatabase());
-  await database.query(`CREATE TABLE prepared_probe (k text PRIMARY KEY, n int, at timestamptz, tags text[], doc jsonb)`);
+  await database.query(
+    `CREATE TABLE prepared_probe (k text PRIMARY KEY, n int, at timestamptz, tags text[], doc jsonb)`,
+  );
 });
 afterAll(async () => {
   await drop();
@@ -56,9 +58,9 @@ describe(`prepared statements (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 
   it('reports a bad statement as an error and prepares nothing', async () => {
-    await expect(database.tx((tx) => tx.prepared(`SELECT nope FROM prepared_probe WHERE k = $1`, ['x']))).rejects.toThrow(
-      /nope/,
-    );
+    await expect(
+      database.tx((tx) => tx.prepared(`SELECT nope FROM prepared_probe WHERE k = $1`, ['x'])),
+    ).rejects.toThrow(/nope/);
   });
 });
 
