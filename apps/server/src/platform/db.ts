@@ -84,9 +84,10 @@ async function pglitePrepared<R extends Row>(
 export interface Tx extends SqlExecutor {
   readonly db: Db;
   /**
-   * `query` for a statement on a hot path: prepared once per connection and run with its generic
-   * plan, so each call neither parses nor plans. `text` must be one of a few fixed shapes (it is
-   * the cache key, see `statementName`); values still go in `params`.
+   * `query` for a statement on a hot path: prepared once per connection, so each call skips
+   * parsing and, once the server keeps the generic plan (at once on PGlite, after five calls on
+   * PostgreSQL), planning. `text` must be one of a few fixed shapes (it is the cache key, see
+   * `statementName`); values still go in `params`. Only inside a transaction.
    */
   prepared<R extends Row = Row>(text: string, params: unknown[]): Promise<R[]>;
 }
