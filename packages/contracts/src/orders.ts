@@ -351,8 +351,16 @@ export const NextEventView = Type.Object({
 /** Money on an order: minor units, or null for a reader without `orders:amounts` (warehouse staff). */
 const Money = Nullable(Type.Integer({ description: 'minor units; null without orders:amounts' }));
 
+/** The human order number: prefix (1–6 of A–Z, 0–9) + local `yymmdd` + a daily sequence of ≥ 5 digits. */
+export const ORDER_NO_PATTERN = '^[A-Z0-9]{1,6}[0-9]{6}[0-9]{5,}$';
+
 export const OrderView = Type.Object({
   id: Type.String(),
+  orderNo: Type.String({
+    description:
+      'the human order number (系统单号), e.g. `OH26113000001`: prefix + local date `yymmdd` + daily sequence; unique, gaps allowed. Use `id` for the API',
+    examples: ['OH26113000001'],
+  }),
   channelAccountId: Type.String(),
   channelAccount: Type.String(),
   channel: Type.String(),
@@ -414,6 +422,20 @@ export const SORTS = [
 ] as const;
 export type OrderSort = (typeof SORTS)[number];
 
+/**
+ * One exact search term: an orderNo, the channel's order id, or the orderhub id. Any of them is
+ * 1–128 visible characters with no whitespace (a channel id is at most 128 long); anything else is
+ * refused with 400 `VALIDATION_FAILED` instead of silently matching nothing.
+ */
+export const ORDER_NO_FILTER_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f]{1,128}$';
+export const OrderNoFilter = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: ORDER_NO_FILTER_PATTERN,
+  description:
+    'exact match on the order number (`OH26113000001`), the channel’s order id or the orderhub id; 1–128 visible characters, no whitespace',
+});
+
 const CsvOrArray = <T extends TSchema>(item: T, description: string) =>
   Type.Optional(Type.Array(item, { maxItems: 50, description }));
 
@@ -430,9 +452,7 @@ export const OrderListQuery = Type.Object(
     sku: Type.Optional(
       Type.String({ minLength: 1, maxLength: 128, description: 'a master or channel SKU on any line' }),
     ),
-    orderNo: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'orderhub id or channel order id' }),
-    ),
+    orderNo: Type.Optional(OrderNoFilter),
     phone: Type.Optional(
       Type.String({ minLength: 5, maxLength: 40, description: 'receiver phone, any notation' }),
     ),
