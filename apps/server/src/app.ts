@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { expireDue, onStockChanged, orderStockEffect } from './flows/order-inventory.ts';
@@ -37,6 +35,7 @@ import type { Deps } from './platform/deps.ts';
 import { createHttp } from './platform/http.ts';
 import { DATABASE_MAINTENANCE_QUEUE, startJobs } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
+import { registerOpenApi } from './platform/openapi.ts';
 
 export const VERSION = '0.1.0';
 
@@ -169,25 +168,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         });
       },
     });
-    await http.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: {
-          title: 'orderhub API',
-          version: VERSION,
-          description:
-            'One order centre for every channel. Log in with POST /api/auth/login (session cookie) or send `Authorization: Bearer <token>` (create one with `orderhub token create`). Money is in minor units (fen), times are RFC 3339 instants stored as UTC. Errors are application/problem+json with a stable `code`.',
-        },
-        components: {
-          securitySchemes: {
-            bearer: { type: 'http', scheme: 'bearer' },
-            session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-          },
-        },
-        security: [{ bearer: [] }, { session: [] }],
-      },
-    });
-    await http.register(swaggerUi, { routePrefix: '/docs' });
+    await registerOpenApi(http, { version: VERSION, sessionCookie: SESSION_COOKIE });
 
     http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
     http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
