@@ -22,14 +22,14 @@ import {
 } from './cursors.ts';
 
 export interface ApiMutationOptions<TArgs extends readonly unknown[], TResult> {
-  /** A success message (`message.success`), or a function of the result and arguments; none when empty. */
-  success?: string | ((result: TResult, ...args: TArgs) => string | null | undefined);
+  /** A success message (`message.success`), or a function of the result and the call's arguments; none when empty. */
+  success?: string | ((result: TResult, args: TArgs) => string | null | undefined);
   /** Query keys (prefixes) refreshed after a success, before `run` resolves. */
   invalidate?: readonly QueryKey[];
   /** Called after a success (and after the queries were refreshed). */
-  onSuccess?: (result: TResult, ...args: TArgs) => void | Promise<void>;
+  onSuccess?: (result: TResult, args: TArgs) => void | Promise<void>;
   /** Called after a failure; the error is also kept in `error`. */
-  onError?: (error: unknown, ...args: TArgs) => void;
+  onError?: (error: unknown, args: TArgs) => void;
   /** Also show a failure as a toast (`code: detail`), for places with no room for an error panel. */
   toastError?: boolean;
 }
@@ -54,7 +54,7 @@ export function errorText(e: unknown): string {
 /** One write call with busy state, last error, success message and query refresh. */
 export function useApiMutation<TArgs extends readonly unknown[], TResult>(
   fn: (...args: TArgs) => Promise<TResult>,
-  options: ApiMutationOptions<TArgs, TResult> = {},
+  options: ApiMutationOptions<NoInfer<TArgs>, NoInfer<TResult>> = {},
 ): ApiMutation<TArgs, TResult> {
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -71,16 +71,16 @@ export function useApiMutation<TArgs extends readonly unknown[], TResult>(
       setError(null);
       try {
         const result = await call(...args);
-        const text = typeof o.success === 'function' ? o.success(result, ...args) : o.success;
+        const text = typeof o.success === 'function' ? o.success(result, args) : o.success;
         if (text) message.success(text);
         if (o.invalidate?.length)
           await Promise.all(o.invalidate.map((queryKey) => qc.invalidateQueries({ queryKey })));
-        await o.onSuccess?.(result, ...args);
+        await o.onSuccess?.(result, args);
         return result;
       } catch (e) {
         setError(e);
         if (o.toastError) message.error(errorText(e));
-        o.onError?.(e, ...args);
+        o.onError?.(e, args);
         return undefined;
       } finally {
         setRunning(null);

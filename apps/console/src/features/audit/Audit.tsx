@@ -1,11 +1,12 @@
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
+import { Button, Card, DatePicker, Form, Input, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { api } from '../../shared/api.ts';
 import { addDays, startOfLocalDay } from '../../shared/format.ts';
+import { type CursorPage, useCursorPager } from '../../shared/hooks.ts';
 import { useLocale, useT } from '../../shared/i18n.tsx';
+import { OrderRef } from '../../shared/orderRef.tsx';
+import { PagerButtons } from '../../shared/pager.tsx';
 import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
 
 const M = {
@@ -40,6 +41,8 @@ interface Row {
   action: string;
   entityType: string;
   entityId: string | null;
+  /** The order's human number, where the server sends it for order entries. */
+  orderNo?: string | null;
   summary: unknown;
 }
 
@@ -47,14 +50,12 @@ export default function Audit() {
   const t = useT(M);
   const { tz } = useLocale();
   const [filter, setFilter] = useState<Record<string, string | undefined>>({});
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const list = useQuery({
-    queryKey: ['audit', filter, cursors.at(-1)],
-    queryFn: () =>
-      api<{ items: Row[]; nextCursor: string | null }>('/api/audit', {
-        query: { ...filter, limit: 50, cursor: cursors.at(-1) },
-      }),
+  const pager = useCursorPager({
+    queryKey: ['audit', filter],
+    fetchPage: (cursor, signal) =>
+      api<CursorPage<Row>>('/api/audit', { query: { ...filter, limit: 50, cursor }, signal }),
   });
+  const list = pager.query;
 
   function search(v: {
     action?: string;
@@ -62,7 +63,7 @@ export default function Audit() {
     entityId?: string;
     range?: [Dayjs | null, Dayjs | null];
   }) {
-    setCursors([undefined]);
+    pager.first();
     setFilter({
       action: v.action?.trim() || undefined,
       entityType: v.entityType?.trim() || undefined,
@@ -101,7 +102,7 @@ export default function Audit() {
           rowKey="id"
           loading={list.isFetching}
           pagination={false}
-          dataSource={list.data?.items ?? []}
+          dataSource={pager.items}
           data-testid="audit-table"
           columns={[
             { title: t('at'), render: (_, r) => <Time at={r.at} /> },
@@ -116,7 +117,7 @@ export default function Audit() {
               title: t('entity'),
               render: (_, r) =>
                 r.entityType === 'order' && r.entityId ? (
-                  <Link to={`/orders/${r.entityId}`}>{r.entityId}</Link>
+                  <OrderRef id={r.entityId} orderNo={r.orderNo} />
                 ) : (
                   `${r.entityType} ${r.entityId ?? ''}`
                 ),
@@ -134,17 +135,7 @@ export default function Audit() {
             },
           ]}
         />
-        <Space style={{ marginTop: 8 }}>
-          <Button disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            {t('prevPage')}
-          </Button>
-          <Button
-            disabled={!list.data?.nextCursor}
-            onClick={() => setCursors((c) => [...c, list.data!.nextCursor!])}
-          >
-            {t('nextPage')}
-          </Button>
-        </Space>
+        <PagerButtons pager={pager} />
       </Card>
     </div>
   );

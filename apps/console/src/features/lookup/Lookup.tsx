@@ -5,6 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../../shared/api.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { orderNoOf } from '../../shared/orderRef.tsx';
 import { useSession } from '../../shared/session.tsx';
 import { listAnomaly } from '../../shared/sla.ts';
 import { ChannelName, ErrorAlert, Money, PageTitle, StatusTag, Time } from '../../shared/ui.tsx';
@@ -72,7 +73,7 @@ export default function Lookup() {
       if (!full.receiver.phone) return { orders: hit.items };
       const same = await byPhone(full.receiver.phone);
       const seen = new Set(same.items.map((o) => o.id));
-      return { orders: [...same.items, ...hit.items.filter((o) => !seen.has(o.id))], via: first.id };
+      return { orders: [...same.items, ...hit.items.filter((o) => !seen.has(o.id))], via: orderNoOf(first) };
     },
   });
 
@@ -120,7 +121,7 @@ export default function Lookup() {
                 title: t('orderNo'),
                 render: (_, o) => (
                   <Link to={`/orders/${o.id}`} data-order-link={o.id}>
-                    {o.externalOrderId}
+                    {orderNoOf(o)}
                   </Link>
                 ),
               },

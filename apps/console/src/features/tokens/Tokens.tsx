@@ -1,8 +1,9 @@
 import type { TokenView } from '@orderhub/contracts';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../../shared/api.ts';
+import { useApiMutation } from '../../shared/hooks.ts';
 import { useT } from '../../shared/i18n.tsx';
 import { useSession } from '../../shared/session.tsx';
 import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
@@ -37,36 +38,30 @@ const M = {
 export default function Tokens() {
   const t = useT(M);
   const { can } = useSession();
-  const qc = useQueryClient();
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api<TokenView[]>('/api/tokens') });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [form] = Form.useForm();
 
-  async function create(values: { name: string; username?: string }) {
-    try {
-      const res = await api<{ token: string }>('/api/tokens', {
+  const create = useApiMutation(
+    (values: { name: string; username?: string }) =>
+      api<{ token: string }>('/api/tokens', {
         method: 'POST',
         body: { name: values.name, ...(values.username ? { username: values.username } : {}) },
-      });
-      setSecret(res.token);
-      setCreating(false);
-      form.resetFields();
-      await qc.invalidateQueries({ queryKey: ['tokens'] });
-    } catch (e) {
-      setError(e);
-    }
-  }
-
-  async function revoke(id: string) {
-    try {
-      await api(`/api/tokens/${id}`, { method: 'DELETE' });
-      await qc.invalidateQueries({ queryKey: ['tokens'] });
-    } catch (e) {
-      setError(e);
-    }
-  }
+      }),
+    {
+      invalidate: [['tokens']],
+      onSuccess: (res) => {
+        setSecret(res.token);
+        setCreating(false);
+        form.resetFields();
+      },
+    },
+  );
+  const revoke = useApiMutation((id: string) => api(`/api/tokens/${id}`, { method: 'DELETE' }), {
+    invalidate: [['tokens']],
+  });
+  const error = create.error ?? revoke.error;
 
   return (
     <div>
@@ -117,7 +112,7 @@ export default function Tokens() {
                 k.revokedAt ? (
                   <Tag>{t('revoked')}</Tag>
                 ) : (
-                  <Popconfirm title={t('revoke')} onConfirm={() => revoke(k.id)}>
+                  <Popconfirm title={t('revoke')} onConfirm={() => revoke.run(k.id)}>
                     <Button size="small" danger>
                       {t('revoke')}
                     </Button>
@@ -132,8 +127,9 @@ export default function Tokens() {
         title={t('newToken')}
         onCancel={() => setCreating(false)}
         onOk={() => form.submit()}
+        confirmLoading={create.busy}
       >
-        <Form form={form} layout="vertical" onFinish={create}>
+        <Form form={form} layout="vertical" onFinish={(v) => void create.run(v)}>
           <Form.Item name="name" label={t('name')} rules={[{ required: true, max: 100 }]}>
             <Input />
           </Form.Item>

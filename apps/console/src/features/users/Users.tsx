@@ -1,8 +1,9 @@
 import { ROLE_LABELS, ROLE_PERMISSIONS, ROLES, type Role, type UserView } from '@orderhub/contracts';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Select, Switch, Table, Tag } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Form, Input, Modal, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api } from '../../shared/api.ts';
+import { useApiMutation } from '../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
 
@@ -30,36 +31,30 @@ const M = {
 export default function Users() {
   const t = useT(M);
   const { locale } = useLocale();
-  const { message } = App.useApp();
-  const qc = useQueryClient();
   const users = useQuery({ queryKey: ['users'], queryFn: () => api<UserView[]>('/api/users') });
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [form] = Form.useForm();
 
-  async function update(id: string, body: Record<string, unknown>) {
-    try {
-      await api(`/api/users/${id}`, { method: 'PATCH', body });
-      await qc.invalidateQueries({ queryKey: ['users'] });
-      message.success(t('save'));
-    } catch (e) {
-      setError(e);
-    }
-  }
-
-  async function create(values: Record<string, string>) {
-    try {
-      await api('/api/users', {
+  const update = useApiMutation(
+    (id: string, body: { role?: Role; active?: boolean }) =>
+      api(`/api/users/${id}`, { method: 'PATCH', body }),
+    { invalidate: [['users']], success: t('save') },
+  );
+  const create = useApiMutation(
+    (values: Record<string, string>) =>
+      api('/api/users', {
         method: 'POST',
         body: { ...values, displayName: values['displayName'] || undefined },
-      });
-      setCreating(false);
-      form.resetFields();
-      await qc.invalidateQueries({ queryKey: ['users'] });
-    } catch (e) {
-      setError(e);
-    }
-  }
+      }),
+    {
+      invalidate: [['users']],
+      onSuccess: () => {
+        setCreating(false);
+        form.resetFields();
+      },
+    },
+  );
+  const error = update.error ?? create.error;
 
   return (
     <div>
@@ -90,7 +85,7 @@ export default function Users() {
                   size="small"
                   value={u.role}
                   style={{ width: 140 }}
-                  onChange={(role) => update(u.id, { role })}
+                  onChange={(role) => void update.run(u.id, { role })}
                   options={ROLES.map((r) => ({ value: r, label: labelOf(ROLE_LABELS, r, locale) }))}
                 />
               ),
@@ -98,7 +93,11 @@ export default function Users() {
             {
               title: t('active'),
               render: (_, u) => (
-                <Switch size="small" checked={u.active} onChange={(active) => update(u.id, { active })} />
+                <Switch
+                  size="small"
+                  checked={u.active}
+                  onChange={(active) => void update.run(u.id, { active })}
+                />
               ),
             },
             { title: t('createdAt'), render: (_, u) => <Time at={u.createdAt} /> },
@@ -126,8 +125,9 @@ export default function Users() {
         title={t('newUser')}
         onCancel={() => setCreating(false)}
         onOk={() => form.submit()}
+        confirmLoading={create.busy}
       >
-        <Form form={form} layout="vertical" onFinish={create}>
+        <Form form={form} layout="vertical" onFinish={(v) => void create.run(v)}>
           <Form.Item
             name="username"
             label={t('username')}

@@ -1,0 +1,68 @@
+import { Card, Col, Row, Statistic, Tooltip, Typography } from 'antd';
+import { Link } from 'react-router';
+import { formatPercent } from '../../shared/format.ts';
+import { useLocale, useT } from '../../shared/i18n.tsx';
+import { ErrorAlert } from '../../shared/ui.tsx';
+import { messages } from './messages.ts';
+import { type DashboardRange, useHealth } from './range.ts';
+
+function figureLink(key: string, range: DashboardRange): string | null {
+  if (key === 'exceptionClosureRate72h') return '/exceptions';
+  if (key === 'channelAttributionCompleteness')
+    return `/orders?channel=api&from=${range.fromDay}&to=${range.toDay}`;
+  if (key === 'stateDriftRate') return `/orders?from=${range.fromDay}&to=${range.toDay}`;
+  return null;
+}
+
+/** Order-health figures, each with its numerator, denominator and target, or why it has no value. */
+export function HealthPanel({ range }: { range: DashboardRange }) {
+  const t = useT(messages);
+  const { locale } = useLocale();
+  const health = useHealth(range);
+  return (
+    <Card size="small" title={t('health')} style={{ marginBottom: 16 }}>
+      {health.error ? <ErrorAlert error={health.error} /> : null}
+      <Row gutter={16}>
+        {(health.data?.figures ?? []).map((f) => {
+          const link = figureLink(f.key, range);
+          const value = f.value === null ? '—' : formatPercent(f.value, locale);
+          return (
+            <Col key={f.key} xs={12} md={8} xl={4} style={{ marginBottom: 8 }} data-figure={f.key}>
+              <Statistic
+                title={t(f.key)}
+                valueRender={() =>
+                  link && f.value !== null ? <Link to={link}>{value}</Link> : <span>{value}</span>
+                }
+              />
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {f.value === null ? (
+                  <Tooltip title={f.reason}>{f.reason ? t(`reason_${f.key}`) : t('noData')}</Tooltip>
+                ) : (
+                  <>
+                    {f.numerator}/{f.denominator} ·{' '}
+                    {t('target', { op: f.target.op, value: formatPercent(f.target.value, locale, 2) })}
+                  </>
+                )}
+              </Typography.Text>
+            </Col>
+          );
+        })}
+      </Row>
+    </Card>
+  );
+}
+
+/** Channel sync health: not recorded yet, says why. */
+export function SyncHealthPanel({ range }: { range: DashboardRange }) {
+  const t = useT(messages);
+  const health = useHealth(range);
+  return (
+    <Card size="small" title={t('syncHealth')} style={{ marginBottom: 16 }}>
+      <Typography.Text type="secondary">
+        {health.data?.figures.some((f) => f.key === 'channelSyncHealth' && f.value === null)
+          ? t('reason_channelSyncHealth')
+          : t('noData')}
+      </Typography.Text>
+    </Card>
+  );
+}

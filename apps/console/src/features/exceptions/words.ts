@@ -1,0 +1,33 @@
+import { HOLD_REASON_LABELS } from '@orderhub/contracts';
+import { ApiError } from '../../shared/api.ts';
+import type { TFunction } from '../../shared/i18n.tsx';
+import { errorKey } from './decide.ts';
+
+/** An error in the UI language where the console knows its code; else the server's code and message. */
+export function errorWords(e: unknown, t: TFunction): string {
+  const code = e instanceof ApiError ? e.code : (e as { code?: string } | null)?.code;
+  const key = errorKey(code);
+  if (key) return t(key);
+  if (e instanceof ApiError) return `${e.code}: ${e.detail}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Why an event is blocked, in words where the code is known. */
+export function blockedWords(b: { code: string; message: string } | null | undefined, t: TFunction): string {
+  if (!b) return '';
+  const key = errorKey(b.code);
+  return key ? t(key) : b.message;
+}
+
+/** Reasons an event may ask for: hold reasons and cancel / close reasons. */
+export const REASON_LABELS: Record<string, { zh: string; en: string }> = {
+  ...HOLD_REASON_LABELS,
+  BUYER_REQUEST: { zh: '买家申请取消', en: 'Buyer asked to cancel' },
+  PAYMENT_TIMEOUT: { zh: '超时未支付', en: 'Payment timed out' },
+  RISK_REJECTED: { zh: '风控拒绝', en: 'Rejected by risk review' },
+  DUPLICATE_ORDER: { zh: '重复订单', en: 'Duplicate order' },
+  CHANNEL_CANCELLED: { zh: '渠道已取消', en: 'Cancelled on the channel' },
+  ADDRESS_UNREACHABLE: { zh: '地址无法送达', en: 'Address unreachable' },
+  REFUNDED: { zh: '已退款', en: 'Refunded' },
+  MERCHANT_DECISION: { zh: '商家决定', en: "Merchant's decision" },
+};

@@ -1,0 +1,93 @@
+import { MOVEMENT_TYPE_LABELS, type MovementView } from '@orderhub/contracts';
+import { Card, Table } from 'antd';
+import { useState } from 'react';
+import { api } from '../../shared/api.ts';
+import { type CursorPage, useCursorPager } from '../../shared/hooks.ts';
+import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { OrderRef } from '../../shared/orderRef.tsx';
+import { PagerButtons } from '../../shared/pager.tsx';
+import { ErrorAlert, Time } from '../../shared/ui.tsx';
+import { Filters } from './Filters.tsx';
+import { ACTOR_LABELS, REASON_LABELS, SOURCE_TYPE_LABELS } from './labels.ts';
+import { messages } from './messages.ts';
+
+const signed = (n: number) => (n === 0 ? '' : n > 0 ? `+${n}` : String(n));
+
+/** What caused a movement: an order is named by its orderNo and links to it. */
+function Source({ source }: { source: MovementView['source'] }) {
+  const { locale } = useLocale();
+  if (!source) return null;
+  const kind = labelOf(SOURCE_TYPE_LABELS, source.type, locale);
+  if (source.type === 'order' && source.id)
+    return (
+      <>
+        {kind} <OrderRef id={source.id} orderNo={(source as { orderNo?: string | null }).orderNo} />
+      </>
+    );
+  return <>{`${kind} ${source.id ?? ''}`}</>;
+}
+
+/** The stock ledger: every change of on hand, reserved, frozen and in transit, newest first. */
+export function Movements() {
+  const t = useT(messages);
+  const { locale } = useLocale();
+  const [filter, setFilter] = useState<{ sku?: string; warehouse?: string }>({});
+  const movements = useCursorPager({
+    queryKey: ['inventory', 'movements', filter],
+    fetchPage: (cursor, signal) =>
+      api<CursorPage<MovementView>>('/api/inventory/movements', {
+        query: { ...filter, limit: 50, cursor },
+        signal,
+      }),
+  });
+  const { query } = movements;
+  return (
+    <Card size="small">
+      <Filters
+        onSearch={({ sku, warehouse }) => {
+          setFilter({ ...(sku ? { sku } : {}), ...(warehouse ? { warehouse } : {}) });
+          movements.first();
+        }}
+      />
+      {query.error ? <ErrorAlert error={query.error} onRetry={() => query.refetch()} /> : null}
+      <Table<MovementView>
+        data-testid="movements-table"
+        rowKey="id"
+        size="middle"
+        loading={query.isFetching}
+        dataSource={movements.items}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        columns={[
+          { title: t('at'), dataIndex: 'at', render: (v: string) => <Time at={v} /> },
+          {
+            title: t('type'),
+            dataIndex: 'type',
+            render: (v: string) => labelOf(MOVEMENT_TYPE_LABELS, v, locale),
+          },
+          { title: t('sku'), dataIndex: 'sku' },
+          { title: t('warehouse'), dataIndex: 'warehouse' },
+          { title: t('onHand'), dataIndex: 'onHand', align: 'right', render: signed },
+          { title: t('reserved'), dataIndex: 'reserved', align: 'right', render: signed },
+          { title: t('frozen'), dataIndex: 'frozen', align: 'right', render: signed },
+          { title: t('inTransit'), dataIndex: 'inTransit', align: 'right', render: signed },
+          {
+            title: t('reason'),
+            dataIndex: 'reasonCode',
+            render: (v: string | null) => (v ? labelOf(REASON_LABELS, v, locale) : ''),
+          },
+          {
+            title: t('actor'),
+            render: (_, m) =>
+              m.actor.type === 'system'
+                ? labelOf(ACTOR_LABELS, m.actor.name ?? 'system', locale)
+                : (m.actor.name ?? labelOf(ACTOR_LABELS, m.actor.type, locale)),
+          },
+          { title: t('source'), render: (_, m) => <Source source={m.source} /> },
+          { title: t('note'), dataIndex: 'note' },
+        ]}
+      />
+      <PagerButtons pager={movements} />
+    </Card>
+  );
+}
