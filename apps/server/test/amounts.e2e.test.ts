@@ -71,7 +71,7 @@ describe('order amounts follow orders:amounts', () => {
     const wh = csv((await t.as('warehouse').get('/api/exports/orders?orderNo=AMT-1')).body);
     expect(wh[0]).not.toMatch(/goods_amount|shipping_fee|discount|total/);
     expect(wh[0]).toMatch(
-      /^order_id,external_order_id,channel,channel_account,status,hold_reason,currency,placed_at_local/,
+      /^order_id,order_no,external_order_id,channel,channel_account,status,hold_reason,currency,placed_at_local/,
     );
     expect(wh[1]).not.toContain('80.00');
     expect(wh[0]!.split(',').length).toBe(wh[1]!.split(',').length);

@@ -36,7 +36,7 @@ describe('order export', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\n');
-    expect(lines[0]).toMatch(/^order_id,external_order_id,channel/);
+    expect(lines[0]).toMatch(/^order_id,order_no,external_order_id,channel/);
     expect(lines).toHaveLength(1 + 115);
     const first = lines.find((l) => l.includes('EXP-001'))!;
     expect(first).toContain('80.00');

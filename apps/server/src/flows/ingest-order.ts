@@ -43,7 +43,7 @@ export function prepareIngest(
 
 export async function ingestOrder(
   tx: Tx,
-  deps: Pick<Deps, 'jobs' | 'orderEffects'>,
+  deps: Pick<Deps, 'jobs' | 'orderEffects' | 'config'>,
   at: Date,
   actor: Actor,
   accountCode: string,
@@ -51,7 +51,7 @@ export async function ingestOrder(
 ): Promise<IngestResult> {
   const account = await requireActiveAccount(tx, accountCode);
   const info = { code: account.code, channel: account.channel };
-  const created = await insertOrder(tx, at, account.id, o);
+  const created = await insertOrder(tx, at, account.id, o, deps.config);
   if (created) {
     await storeRawPayload(tx, at, created.id, o);
     await appendTimeline(tx, at, actor, {
@@ -60,6 +60,7 @@ export async function ingestOrder(
       fromStatus: null,
       toStatus: created.status,
       details: {
+        orderNo: created.orderNo,
         externalOrderId: o.externalOrderId,
         total: o.total,
         currency: o.currency,

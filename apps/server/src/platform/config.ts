@@ -12,6 +12,8 @@ export interface Config {
   retiredKeys: string[];
   adminPassword: string | undefined;
   tzDefault: string;
+  /** ORDERHUB_ORDER_NO_PREFIX: the letters before the date in order numbers (`OH`26113000001). */
+  orderNoPrefix: string;
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
@@ -68,6 +70,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     if (e instanceof DomainError) throw new Error(`TZ_DEFAULT: ${e.message}`);
     throw e;
   }
+  const orderNoPrefix = env['ORDERHUB_ORDER_NO_PREFIX'] || 'OH';
+  // Ends in a letter so that the number always shows where the date begins (keeps numbers unique
+  // even if the prefix is changed later).
+  if (!/^[A-Z0-9]{0,5}[A-Z]$/.test(orderNoPrefix)) {
+    throw new Error(
+      `ORDERHUB_ORDER_NO_PREFIX must be 1 to 6 capital letters or digits ending in a letter, got "${orderNoPrefix}"`,
+    );
+  }
   const config: Config = {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env['HOST'] || '127.0.0.1',
@@ -80,6 +90,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       .filter(Boolean),
     adminPassword: env['ORDERHUB_ADMIN_PASSWORD'] || undefined,
     tzDefault,
+    orderNoPrefix,
     logLevel: env['LOG_LEVEL'] || 'info',
     bodyLimit: int(env, 'ORDERHUB_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     sessionTtlHours: int(env, 'ORDERHUB_SESSION_TTL_HOURS', 12, 1, 24 * 30),

@@ -6,6 +6,7 @@ import { listOrders, type Reader } from '../orders/index.ts';
 
 export const EXPORT_COLUMNS = [
   'order_id',
+  'order_no',
   'external_order_id',
   'channel',
   'channel_account',
@@ -54,6 +55,7 @@ export function exportRow(o: OrderView, tz: string, withAmounts = true): (string
     : [];
   return [
     o.id,
+    o.orderNo,
     o.externalOrderId,
     o.channel,
     o.channelAccount,

@@ -34,7 +34,11 @@ export async function listOrders(
   if (q.account?.length) where.push(inArray(channelAccounts.code, q.account));
   if (q.holdReason?.length) where.push(inArray(orders.holdReason, q.holdReason));
   if (q.tag?.length) where.push(sql`${orders.tags} @> ${sql.param(q.tag)}::text[]`);
-  if (q.orderNo) where.push(or(eq(orders.id, q.orderNo), eq(orders.externalOrderId, q.orderNo))!);
+  // One box for every number a person may have: ours, the channel's, or the API id (all indexed).
+  if (q.orderNo)
+    where.push(
+      or(eq(orders.orderNo, q.orderNo), eq(orders.externalOrderId, q.orderNo), eq(orders.id, q.orderNo))!,
+    );
   if (q.sku) {
     where.push(
       sql`EXISTS (SELECT 1 FROM ${orderLines} WHERE ${orderLines.orderId} = ${orders.id} AND (${orderLines.sku} = ${q.sku} OR ${orderLines.channelSku} = ${q.sku}))`,

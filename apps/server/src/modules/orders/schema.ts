@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { channelAccounts } from '../channels/schema.ts';
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
@@ -13,6 +25,8 @@ export const orders = pgTable(
       .notNull()
       .references(() => channelAccounts.id),
     externalOrderId: text('external_order_id').notNull(),
+    /** The number people read and type (OH26113000001); see order-no.ts. `id` stays the API's key. */
+    orderNo: text('order_no').notNull(),
     status: text('status').notNull(),
     holdReason: text('hold_reason'),
     /** Bumped by every change; a caller holding an older one is refused (optimistic concurrency). */
@@ -52,6 +66,7 @@ export const orders = pgTable(
   },
   (t) => [
     uniqueIndex('orders_account_external_uq').on(t.channelAccountId, t.externalOrderId),
+    uniqueIndex('orders_order_no_uq').on(t.orderNo),
     index('orders_placed_idx').on(t.placedAt, t.id),
     index('orders_paid_idx').on(t.paidAt, t.id),
     index('orders_updated_idx').on(t.updatedAt, t.id),
@@ -126,4 +141,22 @@ export const orderTimeline = pgTable(
     details: jsonb('details'),
   },
   (t) => [index('order_timeline_order_idx').on(t.orderId, t.at)],
+);
+
+/**
+ * Order number counters: per local day up to ORDER_NO_SLOTS rows, each handing out its own blocks
+ * of numbers, so concurrent ingests never queue on one row (see order-no.ts). `next` is the last
+ * index the slot handed out.
+ */
+export const orderNoCounters = pgTable(
+  'order_no_counters',
+  {
+    day: date('day').notNull(),
+    slot: integer('slot').notNull(),
+    next: bigint('next', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.slot] }),
+    check('order_no_counters_slot', sql`${t.slot} BETWEEN 0 AND 31`),
+  ],
 );

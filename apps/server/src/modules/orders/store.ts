@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CanonicalLine, CanonicalOrder } from './normalise.ts';
+import { type OrderNoSettings, orderNoCtes, orderNoDay } from './order-no.ts';
 import { orderLines, orders } from './schema.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -43,12 +44,14 @@ function headerValues(o: CanonicalOrder) {
 /**
  * Inserts the order unless one with the same natural key exists (then returns null, and the caller
  * takes the update path). The status here is only the starting point: later changes are transitions.
+ * The order number is allocated in the same statement (order-no.ts), and only for a new order.
  */
 export async function insertOrder(
   tx: Tx,
   at: Date,
   accountId: string,
   o: CanonicalOrder,
+  numbering: OrderNoSettings,
 ): Promise<OrderRow | null> {
   // Every column is known here, so the row is built rather than read back: RETURNING * and the
   // query builder cost more per ingest than the insert itself. Keys follow the table's column order.
@@ -57,6 +60,7 @@ export async function insertOrder(
     id: newId('order'),
     channelAccountId: accountId,
     externalOrderId: o.externalOrderId,
+    orderNo: '', // allocated by the insert
     status: o.status,
     holdReason: null,
     version: 1,
@@ -91,7 +95,8 @@ export async function insertOrder(
     createdAt: at,
     updatedAt: at,
   };
-  const inserted = await tx.query(INSERT_ORDER_SQL, [
+  const { day, stem } = orderNoDay(at, numbering);
+  const inserted = await tx.query<{ order_no: string }>(INSERT_ORDER_SQL, [
     row.id,
     row.channelAccountId,
     row.externalOrderId,
@@ -128,21 +133,30 @@ export async function insertOrder(
     row.lineCount,
     row.createdAt,
     row.updatedAt,
+    day,
+    stem,
   ]);
   if (inserted.length === 0) return null;
+  row.orderNo = inserted[0]!.order_no;
   await insertLines(tx, row.id, o.lines);
   return row;
 }
 
-const INSERT_ORDER_SQL = `INSERT INTO orders (id, channel_account_id, external_order_id, status, hold_reason,
+// INSERT … SELECT (the number comes from a CTE) does not type its parameters from the columns as
+// VALUES does, hence the casts.
+const INSERT_ORDER_SQL = `WITH ${orderNoCtes({ day: '$37', stem: '$38', account: '$2::text', external: '$3::text' })}
+  INSERT INTO orders (id, channel_account_id, external_order_id, status, hold_reason,
   version, source_version, content_hash, currency, goods_amount, shipping_fee, discount, tax, total, placed_at,
   placed_at_raw, paid_at, paid_at_raw, buyer_id, buyer_nick, receiver_name_enc, receiver_phone_enc,
   receiver_phone_idx, receiver_country, receiver_province, receiver_city, receiver_district, receiver_detail_enc,
   receiver_postal_code, receiver_platform_ref, buyer_remark, seller_remark, tags, line_count, created_at,
-  updated_at)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
-  $28,$29,$30,$31,$32,$33,$34,$35,$36)
-  ON CONFLICT (channel_account_id, external_order_id) DO NOTHING RETURNING id`;
+  updated_at, order_no)
+  SELECT $1::text,$2::text,$3::text,$4::text,$5::text,$6::int,$7::timestamptz,$8::text,$9::text,$10::bigint,
+  $11::bigint,$12::bigint,$13::bigint,$14::bigint,$15::timestamptz,$16::text,$17::timestamptz,$18::text,$19::text,
+  $20::text,$21::text,$22::text,$23::text,$24::text,$25::text,$26::text,$27::text,$28::text,$29::text,$30::text,
+  $31::text,$32::text,$33::text[],$34::int,$35::timestamptz,$36::timestamptz, order_no_alloc.no
+  FROM order_no_alloc
+  ON CONFLICT (channel_account_id, external_order_id) DO NOTHING RETURNING order_no`;
 
 async function insertLines(tx: Tx, orderId: string, lines: CanonicalLine[]) {
   const params: unknown[] = [];

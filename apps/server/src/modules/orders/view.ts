@@ -39,6 +39,7 @@ export function orderView(
   };
   return {
     id: o.id,
+    orderNo: o.orderNo,
     channelAccountId: o.channelAccountId,
     channelAccount: account.code,
     channel: account.channel,
