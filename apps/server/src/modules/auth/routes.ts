@@ -24,8 +24,9 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/auth/login',
     {
-      config: { public: true },
+      config: { public: true, errors: ['INVALID_CREDENTIALS'] },
       schema: {
+        operationId: 'login',
         tags: ['auth'],
         summary: 'Log in; sets the session cookie',
         body: LoginBody,
@@ -62,7 +63,12 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
     '/api/auth/logout',
     {
       config: { public: true },
-      schema: { tags: ['auth'], summary: 'End the console session', response: { 204: Type.Null() } },
+      schema: {
+        operationId: 'logout',
+        tags: ['auth'],
+        summary: 'End the console session',
+        response: { 204: Type.Null() },
+      },
     },
     async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
@@ -79,7 +85,12 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
     '/api/auth/me',
     {
       config: { permission: 'orders:read' },
-      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: UserView } },
+      schema: {
+        operationId: 'getCurrentUser',
+        tags: ['auth'],
+        summary: 'Who am I',
+        response: { 200: UserView },
+      },
     },
     async (req) => userView(await getUser(database, req.actor!.id!)),
   );
@@ -88,7 +99,12 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
     '/api/users',
     {
       config: { permission: 'users:manage' },
-      schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(UserView) } },
+      schema: {
+        operationId: 'listUsers',
+        tags: ['users'],
+        summary: 'List users',
+        response: { 200: Type.Array(UserView) },
+      },
     },
     async () => listUsers(database),
   );
@@ -96,8 +112,9 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/users',
     {
-      config: { permission: 'users:manage' },
+      config: { permission: 'users:manage', errors: ['USERNAME_TAKEN'] },
       schema: {
+        operationId: 'createUser',
         tags: ['users'],
         summary: 'Create a user',
         body: CreateUserBody,
@@ -113,8 +130,9 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.patch(
     '/api/users/:id',
     {
-      config: { permission: 'users:manage' },
+      config: { permission: 'users:manage', errors: ['USER_NOT_FOUND', 'CANNOT_DEACTIVATE_SELF'] },
       schema: {
+        operationId: 'updateUser',
         tags: ['users'],
         summary: 'Change a user’s role, name, password or active flag',
         params: IdParams,
@@ -130,6 +148,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: { permission: 'tokens:manage' },
       schema: {
+        operationId: 'listTokens',
         tags: ['tokens'],
         summary: 'API tokens (yours; everyone’s for a user manager)',
         response: { 200: Type.Array(TokenView) },
@@ -141,8 +160,9 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/tokens',
     {
-      config: { permission: 'tokens:manage' },
+      config: { permission: 'tokens:manage', errors: ['USER_NOT_FOUND'] },
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: 'Create an API token; the secret is in this answer only',
         body: CreateTokenBody,
@@ -158,8 +178,14 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.delete(
     '/api/tokens/:id',
     {
-      config: { permission: 'tokens:manage' },
-      schema: { tags: ['tokens'], summary: 'Revoke a token', params: IdParams, response: { 200: TokenView } },
+      config: { permission: 'tokens:manage', errors: ['TOKEN_NOT_FOUND'] },
+      schema: {
+        operationId: 'revokeToken',
+        tags: ['tokens'],
+        summary: 'Revoke a token',
+        params: IdParams,
+        response: { 200: TokenView },
+      },
     },
     async (req) => database.tx((tx) => revokeToken(tx, clock.now(), req.actor!, req.params.id)),
   );

@@ -12,6 +12,7 @@ export function catalogRoutes(app: FastifyInstance, { database, clock }: Deps): 
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'listSkus',
         tags: ['catalog'],
         summary: 'The SKU master (商品主数据), by code',
         querystring: SkuListQuery,
@@ -28,8 +29,9 @@ export function catalogRoutes(app: FastifyInstance, { database, clock }: Deps): 
   r.post(
     '/api/skus',
     {
-      config: { permission: 'catalog:manage' },
+      config: { permission: 'catalog:manage', errors: ['SKU_CODE_TAKEN'] },
       schema: {
+        operationId: 'createSku',
         tags: ['catalog'],
         summary: 'Add a SKU to the master',
         body: CreateSkuBody,
@@ -42,8 +44,9 @@ export function catalogRoutes(app: FastifyInstance, { database, clock }: Deps): 
   r.patch(
     '/api/skus/:id',
     {
-      config: { permission: 'catalog:manage' },
+      config: { permission: 'catalog:manage', errors: ['SKU_CODE_TAKEN'] },
       schema: {
+        operationId: 'updateSku',
         tags: ['catalog'],
         summary: 'Rename, recategorise or (de)activate a SKU (by id or code)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),

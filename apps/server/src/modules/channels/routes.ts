@@ -18,6 +18,7 @@ export function channelRoutes(app: FastifyInstance, { database, clock }: Deps): 
     {
       config: { permission: 'channels:read' },
       schema: {
+        operationId: 'listChannelAccounts',
         tags: ['channels'],
         summary: 'Channel accounts (shops)',
         response: { 200: Type.Array(ChannelAccountView) },
@@ -28,8 +29,9 @@ export function channelRoutes(app: FastifyInstance, { database, clock }: Deps): 
   r.post(
     '/api/channel-accounts',
     {
-      config: { permission: 'channels:manage' },
+      config: { permission: 'channels:manage', errors: ['CHANNEL_ACCOUNT_CODE_TAKEN'] },
       schema: {
+        operationId: 'createChannelAccount',
         tags: ['channels'],
         summary: 'Add a channel account',
         body: CreateChannelAccountBody,
@@ -42,8 +44,9 @@ export function channelRoutes(app: FastifyInstance, { database, clock }: Deps): 
   r.patch(
     '/api/channel-accounts/:id',
     {
-      config: { permission: 'channels:manage' },
+      config: { permission: 'channels:manage', errors: ['CHANNEL_ACCOUNT_CODE_TAKEN'] },
       schema: {
+        operationId: 'updateChannelAccount',
         tags: ['channels'],
         summary: 'Rename or (de)activate a channel account',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),

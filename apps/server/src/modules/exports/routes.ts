@@ -32,8 +32,9 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/exports/orders',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
       schema: {
+        operationId: 'exportOrders',
         tags: ['orders'],
         summary: 'Download the orders matching a list filter as CSV or XLSX (streamed)',
         description:

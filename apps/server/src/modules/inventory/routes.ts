@@ -61,15 +61,21 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     '/api/warehouses',
     {
       config: { permission: 'inventory:read' },
-      schema: { tags, summary: 'Warehouses (仓库)', response: { 200: Type.Array(WarehouseView) } },
+      schema: {
+        operationId: 'listWarehouses',
+        tags,
+        summary: 'Warehouses (仓库)',
+        response: { 200: Type.Array(WarehouseView) },
+      },
     },
     async () => listWarehouses(database),
   );
   r.post(
     '/api/warehouses',
     {
-      config: { permission: 'inventory:plan' },
+      config: { permission: 'inventory:plan', errors: ['WAREHOUSE_CODE_TAKEN'] },
       schema: {
+        operationId: 'createWarehouse',
         tags,
         summary: 'Add a warehouse',
         body: CreateWarehouseBody,
@@ -84,8 +90,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.patch(
     '/api/warehouses/:id',
     {
-      config: { permission: 'inventory:plan' },
+      config: { permission: 'inventory:plan', errors: ['WAREHOUSE_CODE_TAKEN'] },
       schema: {
+        operationId: 'updateWarehouse',
         tags,
         summary: 'Rename, re-prioritise or (de)activate a warehouse (by id or code)',
         params: IdParams,
@@ -101,6 +108,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'listStockLevels',
         tags,
         summary: 'Stock per SKU and warehouse',
         querystring: LevelsQuery,
@@ -114,6 +122,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'listStockMovements',
         tags,
         summary: 'The stock ledger (库存流水), newest first',
         querystring: MovementsQuery,
@@ -127,6 +136,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'getStockHeatmap',
         tags,
         summary: 'Units per warehouse × SKU category (available or sellable), summed in the database',
         querystring: HeatmapQuery,
@@ -138,8 +148,12 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/receipts',
     {
-      config: { permission: 'inventory:adjust' },
+      config: {
+        permission: 'inventory:adjust',
+        errors: ['SKU_UNKNOWN', 'SKU_INACTIVE', 'WAREHOUSE_UNKNOWN', 'WAREHOUSE_INACTIVE'],
+      },
       schema: {
+        operationId: 'receiveStock',
         tags,
         summary: 'Book goods in (入库)',
         body: ReceiptBody,
@@ -152,8 +166,12 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/adjustments',
     {
-      config: { permission: 'inventory:adjust' },
+      config: {
+        permission: 'inventory:adjust',
+        errors: ['SKU_UNKNOWN', 'WAREHOUSE_UNKNOWN', 'WAREHOUSE_INACTIVE', 'ADJUSTMENT_BELOW_COMMITTED'],
+      },
       schema: {
+        operationId: 'adjustStock',
         tags,
         summary: 'Correct on hand with a reason (库存调整)',
         body: AdjustmentBody,
@@ -165,8 +183,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/counts::preview',
     {
-      config: { permission: 'inventory:adjust' },
+      config: { permission: 'inventory:adjust', errors: ['COUNT_SHEET_INVALID', 'WAREHOUSE_UNKNOWN'] },
       schema: {
+        operationId: 'previewStockCount',
         tags,
         summary: 'Import a count sheet (盘点) and show the differences; nothing changes yet',
         description:
@@ -181,8 +200,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/counts/:id/apply',
     {
-      config: { permission: 'inventory:adjust' },
+      config: { permission: 'inventory:adjust', errors: ['COUNT_SHEET_STALE', 'COUNT_ALREADY_APPLIED'] },
       schema: {
+        operationId: 'applyStockCount',
         tags,
         summary: 'Book a previewed count as count corrections',
         params: IdParams,
@@ -195,8 +215,12 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/freezes',
     {
-      config: { permission: 'inventory:freeze' },
+      config: {
+        permission: 'inventory:freeze',
+        errors: ['SKU_UNKNOWN', 'WAREHOUSE_UNKNOWN', 'FREEZE_EXCEEDS_AVAILABLE'],
+      },
       schema: {
+        operationId: 'freezeStock',
         tags,
         summary: 'Freeze units (冻结), e.g. during a refund-only review',
         body: FreezeBody,
@@ -209,8 +233,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/freezes/:id/release',
     {
-      config: { permission: 'inventory:freeze' },
+      config: { permission: 'inventory:freeze', errors: ['FREEZE_NOT_ACTIVE'] },
       schema: {
+        operationId: 'releaseStockFreeze',
         tags,
         summary: 'Release a freeze on a decision',
         params: IdParams,
@@ -223,8 +248,18 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/transfers',
     {
-      config: { permission: 'inventory:adjust' },
+      config: {
+        permission: 'inventory:adjust',
+        errors: [
+          'SKU_UNKNOWN',
+          'WAREHOUSE_UNKNOWN',
+          'WAREHOUSE_INACTIVE',
+          'TRANSFER_SAME_WAREHOUSE',
+          'INVENTORY_INSUFFICIENT',
+        ],
+      },
       schema: {
+        operationId: 'createStockTransfer',
         tags,
         summary: 'Send stock to another warehouse (调拨)',
         body: TransferBody,
@@ -237,8 +272,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/inventory/transfers/:id/receive',
     {
-      config: { permission: 'inventory:adjust' },
+      config: { permission: 'inventory:adjust', errors: ['TRANSFER_NOT_IN_TRANSIT'] },
       schema: {
+        operationId: 'receiveStockTransfer',
         tags,
         summary: 'Book a transfer in at its target warehouse',
         params: IdParams,
@@ -253,6 +289,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'listStockAlerts',
         tags,
         summary: 'Safety-stock alerts, open ones by default',
         querystring: AlertsQuery,
@@ -264,8 +301,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.put(
     '/api/inventory/safety-stock',
     {
-      config: { permission: 'inventory:plan' },
+      config: { permission: 'inventory:plan', errors: ['SKU_UNKNOWN', 'WAREHOUSE_UNKNOWN'] },
       schema: {
+        operationId: 'setSafetyStock',
         tags,
         summary: 'Set safety stock (安全库存) per SKU and warehouse',
         body: SafetyStockBody,
@@ -277,8 +315,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.put(
     '/api/inventory/channel-shares',
     {
-      config: { permission: 'inventory:plan' },
+      config: { permission: 'inventory:plan', errors: ['SKU_UNKNOWN', 'CHANNEL_ACCOUNT_UNKNOWN'] },
       schema: {
+        operationId: 'setChannelShares',
         tags,
         summary: 'Set the share of sellable stock each channel account may offer',
         body: ChannelSharesBody,
@@ -292,6 +331,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
     {
       config: { permission: 'inventory:read' },
       schema: {
+        operationId: 'getAvailableStock',
         tags,
         summary: 'What a channel account may sell, per SKU',
         querystring: AvailableQuery,
@@ -303,8 +343,12 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.post(
     '/api/reservations',
     {
-      config: { permission: 'orders:ingest' },
+      config: {
+        permission: 'orders:ingest',
+        errors: ['ORDER_NOT_FOUND', 'SKU_UNKNOWN', 'INVENTORY_INSUFFICIENT', 'RESERVATION_EXISTS'],
+      },
       schema: {
+        operationId: 'reserveStock',
         tags,
         summary: 'Hold stock for a checkout (下单即锁库): all lines or none',
         description:
@@ -319,8 +363,9 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: Inv
   r.get(
     '/api/orders/:id/reservations',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['ORDER_NOT_FOUND'] },
       schema: {
+        operationId: 'listOrderReservations',
         tags,
         summary: 'The stock an order holds or held',
         params: IdParams,

@@ -46,8 +46,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/metrics/orders-by-channel',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
       schema: {
+        operationId: 'getOrdersByChannel',
         tags: ['metrics'],
         summary: 'Orders placed per local day and channel',
         querystring: RangeQuery,
@@ -75,8 +76,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/metrics/stages',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
       schema: {
+        operationId: 'getStageDurations',
         tags: ['metrics'],
         summary: 'Orders waiting per stage and how long they have waited (seconds)',
         response: {
@@ -103,8 +105,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/metrics/funnel',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
       schema: {
+        operationId: 'getOrderFunnel',
         tags: ['metrics'],
         summary: 'Fulfilment funnel: of the orders placed in the range, how many reached each step',
         querystring: RangeQuery,
@@ -127,8 +130,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/metrics/health',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
       schema: {
+        operationId: 'getOrderHealth',
         tags: ['metrics'],
         summary: 'Order-health figures; null with a reason where the data does not exist yet',
         querystring: RangeQuery,
@@ -154,6 +158,7 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: { permission: 'orders:read' },
       schema: {
+        operationId: 'countOrderHolds',
         tags: ['orders'],
         summary: 'Orders on hold, counted per hold reason (the exception queues)',
         response: {

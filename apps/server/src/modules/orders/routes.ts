@@ -59,8 +59,20 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/orders',
     {
-      config: { permission: 'orders:ingest' },
+      config: {
+        permission: 'orders:ingest',
+        errors: [
+          'CHANNEL_ACCOUNT_UNKNOWN',
+          'CHANNEL_ACCOUNT_INACTIVE',
+          'CURRENCY_UNKNOWN',
+          'ORDER_AMOUNTS_INCONSISTENT',
+          'PHONE_INVALID',
+          'TIME_INVALID',
+          'ORDER_VERSION_CONFLICT',
+        ],
+      },
       schema: {
+        operationId: 'ingestOrder',
         tags: ['orders'],
         summary: 'Ingest one order (idempotent on channel account + external order id)',
         description:
@@ -102,6 +114,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: { permission: 'orders:ingest' },
       schema: {
+        operationId: 'ingestOrderBatch',
         tags: ['orders'],
         summary: 'Ingest up to 1,000 orders; each succeeds or fails on its own',
         body: IngestBatchBody,
@@ -161,6 +174,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: { permission: 'orders:read' },
       schema: {
+        operationId: 'listOrders',
         tags: ['orders'],
         summary: 'Find orders',
         querystring: OrderListQuery,
@@ -173,8 +187,9 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/orders/:id',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['ORDER_NOT_FOUND'] },
       schema: {
+        operationId: 'getOrder',
         tags: ['orders'],
         summary: 'One order with its lines, timeline and next possible actions',
         description: '`reveal=true` shows the receiver in clear; it needs pii:read and is audited.',
@@ -206,8 +221,19 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
     '/api/orders/:id/transitions',
     {
       // Each event checks its own permission (see the order machine); reading is the floor.
-      config: { permission: 'orders:read' },
+      config: {
+        permission: 'orders:read',
+        errors: [
+          'ORDER_NOT_FOUND',
+          'ORDER_INVALID_TRANSITION',
+          'ORDER_VERSION_CONFLICT',
+          'ORDER_GUARD_FAILED',
+          'ORDER_REASON_REQUIRED',
+          'ORDER_REASON_UNKNOWN',
+        ],
+      },
       schema: {
+        operationId: 'transitionOrder',
         tags: ['orders'],
         summary: 'Move an order through its lifecycle (approve, hold, release, cancel, …)',
         params: IdParams,
@@ -233,8 +259,9 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/orders/:id/tags',
     {
-      config: { permission: 'orders:review' },
+      config: { permission: 'orders:review', errors: ['ORDER_NOT_FOUND', 'ORDER_VERSION_CONFLICT'] },
       schema: {
+        operationId: 'updateOrderTags',
         tags: ['orders'],
         summary: 'Add and remove tags on an order',
         description:
