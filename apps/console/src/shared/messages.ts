@@ -130,4 +130,41 @@ export const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
   close: { zh: '关闭', en: 'Close' },
   channel_cancel_refused: { zh: '渠道取消被拒', en: 'Channel cancel refused' },
   tag: { zh: '添加标签', en: 'Tag added' },
+  tags_changed: { zh: '修改标签', en: 'Tags changed' },
+  stock: { zh: '库存变动', en: 'Stock' },
+};
+
+/** Why an order was cancelled or closed (the contracts' CANCEL_REASONS). */
+export const CANCEL_REASON_LABELS: Record<string, { zh: string; en: string }> = {
+  BUYER_REQUEST: { zh: '买家申请取消', en: 'Buyer asked to cancel' },
+  PAYMENT_TIMEOUT: { zh: '超时未支付', en: 'Payment timed out' },
+  OUT_OF_STOCK: { zh: '缺货', en: 'Out of stock' },
+  RISK_REJECTED: { zh: '风控拒绝', en: 'Rejected by risk review' },
+  DUPLICATE_ORDER: { zh: '重复订单', en: 'Duplicate order' },
+  CHANNEL_CANCELLED: { zh: '渠道已取消', en: 'Cancelled on the channel' },
+  ADDRESS_UNREACHABLE: { zh: '地址无法送达', en: 'Address unreachable' },
+  REFUNDED: { zh: '已退款', en: 'Refunded' },
+  MERCHANT_DECISION: { zh: '商家决定', en: "Merchant's decision" },
+};
+
+/** Where a change came from (timeline and audit `source`). */
+export const SOURCE_LABELS: Record<string, { zh: string; en: string }> = {
+  console: { zh: '控制台', en: 'console' },
+  api: { zh: '接口', en: 'API' },
+  cli: { zh: '命令行', en: 'command line' },
+  job: { zh: '后台任务', en: 'background job' },
+  channel: { zh: '渠道', en: 'channel' },
+  system: { zh: '系统', en: 'system' },
+};
+
+/** Names of the system's own actors (`systemActor(name)` on the server). */
+export const SYSTEM_ACTOR_LABELS: Record<string, { zh: string; en: string }> = {
+  system: { zh: '系统', en: 'System' },
+  inventory: { zh: '系统（库存）', en: 'System (inventory)' },
+  ingest: { zh: '系统（接单）', en: 'System (ingest)' },
+  bootstrap: { zh: '系统（初始化）', en: 'System (setup)' },
+  cli: { zh: '命令行', en: 'Command line' },
+  'freeze-expiry': { zh: '系统（冻结到期）', en: 'System (freeze expiry)' },
+  'payment-timeout': { zh: '系统（支付超时）', en: 'System (payment timeout)' },
+  restock: { zh: '系统（到货补锁）', en: 'System (restock)' },
 };

@@ -5,6 +5,8 @@ export interface BatchFailure {
   label: string;
   code: string;
   message: string;
+  /** The problem's details (e.g. the lines that lack stock), when the server sent them. */
+  details?: unknown;
 }
 
 export interface BatchResult {
@@ -27,12 +29,13 @@ export async function runBatch<T extends { id: string; label: string }>(
         await call(item);
         result.succeeded.push(item.id);
       } catch (e) {
-        const err = e as { code?: string; detail?: string; message?: string };
+        const err = e as { code?: string; detail?: string; message?: string; details?: unknown };
         result.failed.push({
           id: item.id,
           label: item.label,
           code: err.code ?? 'CLIENT_ERROR',
           message: err.detail ?? err.message ?? String(e),
+          ...(err.details !== undefined ? { details: err.details } : {}),
         });
       }
       done++;

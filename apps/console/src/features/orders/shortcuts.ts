@@ -26,10 +26,13 @@ export function shortcutFor(e: {
   metaKey?: boolean;
   altKey?: boolean;
   targetTag?: string;
+  /** The `type` of an input: a row's checkbox takes no text, so keys stay shortcuts there. */
+  targetType?: string;
   editable?: boolean;
 }): ListShortcut | null {
   if (e.ctrlKey || e.metaKey || e.altKey || e.editable) return null;
   const tag = (e.targetTag ?? '').toUpperCase();
-  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return null;
+  const choice = tag === 'INPUT' && ['checkbox', 'radio'].includes((e.targetType ?? '').toLowerCase());
+  if ((tag === 'INPUT' && !choice) || tag === 'TEXTAREA' || tag === 'SELECT') return null;
   return LIST_SHORTCUTS.find((s) => s.key === e.key)?.action ?? null;
 }

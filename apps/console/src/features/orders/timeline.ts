@@ -1,0 +1,307 @@
+/**
+ * Timeline entries as sentences in the UI language. Pure (no React) so they can be tested: every
+ * entry reads as words; details the console does not know fall back to the event's name and note,
+ * never to JSON.
+ */
+import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type TimelineEntryView } from '@orderhub/contracts';
+import { formatMoney, type Locale } from '../../shared/format.ts';
+import {
+  CANCEL_REASON_LABELS,
+  EVENT_LABELS,
+  SOURCE_LABELS,
+  SYSTEM_ACTOR_LABELS,
+} from '../../shared/messages.ts';
+
+type Labels = Record<string, { zh: string; en: string }>;
+
+function label(labels: Labels, code: string | null | undefined, locale: Locale, fallback?: string) {
+  if (!code) return '';
+  const l = labels[code];
+  if (!l) return fallback ?? code;
+  return locale === 'zh-CN' ? l.zh : l.en;
+}
+
+function fill(text: string, vars: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+const WORDS = {
+  'zh-CN': {
+    created: '创建订单 {orderNo}',
+    lines: '{n} 行',
+    amount: '金额 {amount}',
+    updated: '渠道更新：{fields}',
+    updatedNothing: '渠道更新：内容无变化',
+    linesKept: '订单已{status}，商品行未随渠道更新',
+    short: '缺货：{items}',
+    shortItem: '{sku} 需 {requested} 已锁 {reserved}',
+    stockItem: '{sku} ×{quantity}',
+    stockAt: ' @{warehouse}',
+    tagsAdded: '添加标签：{tags}',
+    tagsRemoved: '移除标签：{tags}',
+    channelCancelRefused: '渠道取消了订单，但订单已{status}：请拦截包裹或发起售后',
+    otherFields: '其他信息',
+    list: '、',
+    sep: ' · ',
+    colon: '：',
+    unknownEvent: '系统事件',
+    stuckOn: '{from} → {to}',
+  },
+  'en-US': {
+    created: 'Order {orderNo} created',
+    lines: '{n} lines',
+    amount: 'amount {amount}',
+    updated: 'Updated from channel: {fields}',
+    updatedNothing: 'Updated from channel: nothing changed',
+    linesKept: 'lines kept as they were: the order is {status}',
+    short: 'Short: {items}',
+    shortItem: '{sku} needs {requested}, {reserved} reserved',
+    stockItem: '{sku} ×{quantity}',
+    stockAt: ' @ {warehouse}',
+    tagsAdded: 'Tags added: {tags}',
+    tagsRemoved: 'Tags removed: {tags}',
+    channelCancelRefused:
+      'The channel cancelled the order, but it is {status}: intercept the parcel or open an after-sales case',
+    otherFields: 'other details',
+    list: ', ',
+    sep: ' · ',
+    colon: ': ',
+    unknownEvent: 'System event',
+    stuckOn: '{from} → {to}',
+  },
+} as const;
+
+/** Order fields the server names in `updated.details.changed`, as people call them. */
+export const FIELD_LABELS: Labels = {
+  status: { zh: '状态', en: 'status' },
+  holdReason: { zh: '挂起原因', en: 'hold reason' },
+  currency: { zh: '币种', en: 'currency' },
+  goodsAmount: { zh: '商品金额', en: 'goods amount' },
+  shippingFee: { zh: '运费', en: 'shipping' },
+  discount: { zh: '优惠', en: 'discount' },
+  tax: { zh: '税费', en: 'tax' },
+  total: { zh: '金额', en: 'amount' },
+  placedAt: { zh: '下单时间', en: 'placed time' },
+  placedAtRaw: { zh: '下单时间', en: 'placed time' },
+  paidAt: { zh: '支付时间', en: 'paid time' },
+  paidAtRaw: { zh: '支付时间', en: 'paid time' },
+  buyerId: { zh: '买家', en: 'buyer' },
+  buyerNick: { zh: '买家', en: 'buyer' },
+  receiverName: { zh: '收货人', en: 'receiver' },
+  receiverPhoneIdx: { zh: '收货人手机号', en: 'receiver phone' },
+  receiverPhone: { zh: '收货人手机号', en: 'receiver phone' },
+  receiverCountry: { zh: '收货地址', en: 'address' },
+  receiverProvince: { zh: '收货地址', en: 'address' },
+  receiverCity: { zh: '收货地址', en: 'address' },
+  receiverDistrict: { zh: '收货地址', en: 'address' },
+  receiverDetail: { zh: '收货地址', en: 'address' },
+  receiverPostalCode: { zh: '收货地址', en: 'address' },
+  receiverPlatformRef: { zh: '收货地址', en: 'address' },
+  buyerRemark: { zh: '买家留言', en: 'buyer remark' },
+  sellerRemark: { zh: '卖家备注', en: 'seller remark' },
+  tags: { zh: '标签', en: 'tags' },
+  lineCount: { zh: '商品行', en: 'lines' },
+  lines: { zh: '商品行', en: 'lines' },
+};
+
+/** What happened to stock, by the `stock` entry's `action`. */
+export const STOCK_ACTION_LABELS: Labels = {
+  reserved: { zh: '锁定库存', en: 'Reserved' },
+  released: { zh: '释放库存', en: 'Released' },
+  expired: { zh: '锁定到期释放', en: 'Reservation expired' },
+  consumed: { zh: '出库扣减', en: 'Consumed (shipped)' },
+  frozen: { zh: '冻结库存', en: 'Frozen' },
+  unfrozen: { zh: '解冻库存', en: 'Unfrozen' },
+};
+
+/** Why stock moved (the `stock` entry's `reason`), when the server says. */
+export const STOCK_REASON_LABELS: Labels = {
+  ORDER_CHANGED: { zh: '订单有变更', en: 'order changed' },
+  ORDER_CANCELLED: { zh: '订单取消', en: 'order cancelled' },
+  ORDER_CLOSED: { zh: '订单关闭', en: 'order closed' },
+  PAYMENT_TIMEOUT: { zh: '超时未支付', en: 'payment timed out' },
+  SHIPPED: { zh: '已发货', en: 'shipped' },
+  RETRY: { zh: '重新锁库', en: 'reservation retried' },
+  RESTOCK: { zh: '到货补锁', en: 'stock arrived' },
+  OUT_OF_STOCK: { zh: '缺货', en: 'out of stock' },
+  MANUAL: { zh: '人工操作', en: 'by hand' },
+};
+
+export interface SentenceContext {
+  locale: Locale;
+  /** The order's number, for entries written before the server put it in the details. */
+  orderNo?: string;
+  /** False for readers without `orders:amounts`: amounts are left out even if present. */
+  showAmounts?: boolean;
+  /** A warehouse's name by its code, for entries that carry only the code. */
+  warehouseName?: (code: string) => string | undefined;
+}
+
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+/** A reason code in words: hold reasons, then cancel reasons, then stock reasons. */
+export function reasonLabel(code: string | null | undefined, locale: Locale): string {
+  if (!code) return '';
+  for (const labels of [HOLD_REASON_LABELS as Labels, CANCEL_REASON_LABELS, STOCK_REASON_LABELS])
+    if (labels[code]) return label(labels, code, locale);
+  return code;
+}
+
+export function eventLabel(event: string, locale: Locale): string {
+  return label(EVENT_LABELS, event, locale, WORDS[locale].unknownEvent);
+}
+
+/** "CUP-02 ×1 @杭州仓" for each item of a stock entry. */
+function stockItems(items: unknown, ctx: SentenceContext): string {
+  const w = WORDS[ctx.locale];
+  if (!Array.isArray(items)) return '';
+  return items
+    .map((raw) => {
+      const it = obj(raw);
+      if (!it) return '';
+      const wh = obj(it['warehouse']);
+      const code = str(wh?.['code']) ?? str(it['warehouse']);
+      const name = str(wh?.['name']) ?? (code ? (ctx.warehouseName?.(code) ?? code) : null);
+      return (
+        fill(w.stockItem, { sku: str(it['sku']) ?? '?', quantity: num(it['quantity']) ?? '?' }) +
+        (name ? fill(w.stockAt, { warehouse: name }) : '')
+      );
+    })
+    .filter(Boolean)
+    .join(w.list);
+}
+
+/** "CUP-02 需 5 已锁 1" for each short line of an OUT_OF_STOCK hold. */
+export function shortageText(short: unknown, locale: Locale): string {
+  const w = WORDS[locale];
+  if (!Array.isArray(short) || !short.length) return '';
+  const items = short
+    .map((raw) => {
+      const s = obj(raw);
+      if (!s) return '';
+      return fill(w.shortItem, {
+        sku: str(s['sku']) ?? '?',
+        requested: num(s['requested']) ?? num(s['quantity']) ?? '?',
+        reserved: num(s['reserved']) ?? num(s['available']) ?? 0,
+      });
+    })
+    .filter(Boolean);
+  return items.length ? fill(w.short, { items: items.join(w.list) }) : '';
+}
+
+/** Changed field names, translated and without repeats ("收货地址、金额"). */
+export function changedFieldsText(changed: unknown, locale: Locale): string {
+  if (!Array.isArray(changed)) return '';
+  const w = WORDS[locale];
+  const names = changed.map((f) => {
+    const key = String(f).replace(/(Enc|Idx)$/, '');
+    return FIELD_LABELS[String(f)] || FIELD_LABELS[key]
+      ? label(FIELD_LABELS, FIELD_LABELS[String(f)] ? String(f) : key, locale)
+      : w.otherFields;
+  });
+  return [...new Set(names)].join(w.list);
+}
+
+/** The main sentence of a timeline entry. */
+export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): string {
+  const { locale } = ctx;
+  const w = WORDS[locale];
+  const d = obj(e.details);
+  const status = (s: string | null | undefined) => label(ORDER_STATUS_LABELS as Labels, s, locale);
+  const parts: string[] = [];
+
+  switch (e.event) {
+    case 'created': {
+      const orderNo = str(d?.['orderNo']) ?? ctx.orderNo ?? '';
+      parts.push(
+        fill(w.created, { orderNo })
+          .replace(/\s+$/, '')
+          .replace(/\s{2,}/, ' '),
+      );
+      const lines = num(d?.['lines']);
+      if (lines !== null) parts.push(fill(w.lines, { n: lines }));
+      const total = num(d?.['total']);
+      const currency = str(d?.['currency']);
+      if (total !== null && currency && ctx.showAmounts !== false)
+        parts.push(fill(w.amount, { amount: formatMoney(total, currency, locale) }));
+      break;
+    }
+    case 'updated': {
+      const fields = changedFieldsText(d?.['changed'], locale);
+      parts.push(fields ? fill(w.updated, { fields }) : w.updatedNothing);
+      if (d?.['linesKept']) parts.push(fill(w.linesKept, { status: status(e.fromStatus) }));
+      break;
+    }
+    case 'stock': {
+      const action = str(d?.['action']);
+      const head = action ? label(STOCK_ACTION_LABELS, action, locale, eventLabel('stock', locale)) : '';
+      const items = stockItems(d?.['items'], ctx);
+      parts.push([head || eventLabel('stock', locale), items].filter(Boolean).join(' '));
+      const reason = str(d?.['reason']);
+      if (reason) parts.push(reasonLabel(reason, locale));
+      break;
+    }
+    case 'tags_changed': {
+      const added = Array.isArray(d?.['added']) ? (d['added'] as unknown[]).map(String) : [];
+      const removed = Array.isArray(d?.['removed']) ? (d['removed'] as unknown[]).map(String) : [];
+      if (added.length) parts.push(fill(w.tagsAdded, { tags: added.join(w.list) }));
+      if (removed.length) parts.push(fill(w.tagsRemoved, { tags: removed.join(w.list) }));
+      if (!parts.length) parts.push(eventLabel(e.event, locale));
+      break;
+    }
+    case 'channel_cancel_refused':
+      parts.push(fill(w.channelCancelRefused, { status: status(e.fromStatus ?? e.toStatus) }));
+      break;
+    default: {
+      let head = eventLabel(e.event, locale);
+      if (e.reasonCode) head += w.colon + reasonLabel(e.reasonCode, locale);
+      parts.push(head);
+      const short = shortageText(d?.['short'], locale);
+      if (short) parts.push(short);
+    }
+  }
+  const note = noteOf(e);
+  if (note) parts.push(note);
+  return parts.filter(Boolean).join(w.sep);
+}
+
+/**
+ * The note worth showing: what a person typed. Notes the server wrote for machines ("short: CUP-02
+ * 1/5", "cancelled on the channel") are said by the sentence already, in the user's language.
+ */
+export function noteOf(e: TimelineEntryView): string | null {
+  if (!e.note) return null;
+  if (e.actorType === 'system' || e.source === 'channel' || e.source === 'system' || e.source === 'job')
+    return null;
+  return e.note;
+}
+
+/** "王五", "系统（库存）", "王五（接口令牌）": who did it, in words (no token ids). */
+export function actorText(e: TimelineEntryView, locale: Locale): string {
+  if (e.actorType === 'system')
+    return label(
+      SYSTEM_ACTOR_LABELS,
+      e.actorName ?? 'system',
+      locale,
+      label(SYSTEM_ACTOR_LABELS, 'system', locale),
+    );
+  const name = e.actorName?.replace(/\s*\(token [^)]*\)\s*$/, '') || label(SOURCE_LABELS, e.source, locale);
+  if (e.actorType === 'token') return locale === 'zh-CN' ? `${name}（接口令牌）` : `${name} (API token)`;
+  return name;
+}
+
+export function sourceText(source: string, locale: Locale): string {
+  return label(SOURCE_LABELS, source, locale, source);
+}
+
+/** "已支付 → 挂起" when the entry changed the status. */
+export function statusChangeText(e: TimelineEntryView, locale: Locale): string | null {
+  if (!e.fromStatus || !e.toStatus || e.fromStatus === e.toStatus) return null;
+  return fill(WORDS[locale].stuckOn, {
+    from: label(ORDER_STATUS_LABELS as Labels, e.fromStatus, locale),
+    to: label(ORDER_STATUS_LABELS as Labels, e.toStatus, locale),
+  });
+}
