@@ -66,7 +66,7 @@ export function useOrderDetail(id: string) {
         },
       }),
     {
-      success: (_r, ev) => t('transitionDone', { event: labelOf(EVENT_LABELS, ev.event, locale) }),
+      success: (_r, [ev]) => t('transitionDone', { event: labelOf(EVENT_LABELS, ev.event, locale) }),
       onSuccess: settle,
       onError: onConflict,
     },
