@@ -215,6 +215,7 @@ function auditRoutes(app: FastifyInstance, { database }: Deps) {
     {
       config: { permission: 'audit:read' },
       schema: {
+        operationId: 'listAuditLog',
         tags: ['audit'],
         summary: 'The audit log, newest first',
         querystring: Type.Object(

@@ -126,7 +126,7 @@ export async function registerOpenApi(http: FastifyInstance, opts: OpenApiOption
     if (!methods.length || !route.url.startsWith('/api/') || route.schema?.hide) return;
     const where = `${methods.join(',')} ${route.url}`;
     const id = (route.schema as { operationId?: string } | undefined)?.operationId;
-    if (!id) return; // TEMP
+    if (!id) throw new Error(`route ${where} has no schema.operationId: generated clients need one`);
     const other = seen.get(id);
     if (other && other !== where) throw new Error(`operationId ${id} names both ${other} and ${where}`);
     seen.set(id, where);
