@@ -1,13 +1,62 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env['CHROMIUM_PATH'] || DEFAULT_CHROMIUM;
+
+/** CI sets ORDERHUB_REQUIRE_BROWSER=1: there a missing browser fails the run instead of skipping. */
+export const BROWSER_REQUIRED = process.env['ORDERHUB_REQUIRE_BROWSER'] === '1';
+
+const HOW_TO_ENABLE = 'install it with "apt-get install chromium fonts-wqy-microhei" or set CHROMIUM_PATH';
+
+/** Why the browser tests cannot run here (no executable Chromium), or null when they can. */
+export function chromiumMissing(): string | null {
+  try {
+    fs.accessSync(CHROMIUM, fs.constants.X_OK);
+    if (fs.statSync(CHROMIUM).isFile()) return null;
+  } catch {
+    // missing or not executable
+  }
+  return `no Chromium at ${CHROMIUM}`;
+}
+
+const missing = chromiumMissing();
+
+/**
+ * True when the browser tests are skipped: no Chromium and not required. A fresh machine with only
+ * Node passes `npm test`; the global setup prints the one line saying how to enable them.
+ */
+export const SKIP_BROWSER_TESTS = missing !== null && !BROWSER_REQUIRED;
+
+/** The single line printed when the browser tests are skipped. */
+export const SKIP_LINE = `browser tests skipped: ${missing} — ${HOW_TO_ENABLE}`;
+
+/** Throws, saying what is missing and how to install it, when there is no Chromium to launch. */
+export function assertChromium(): void {
+  const why = chromiumMissing();
+  if (why) {
+    const required = BROWSER_REQUIRED ? ' (ORDERHUB_REQUIRE_BROWSER=1 requires the browser tests)' : '';
+    throw new Error(`${why}${required}: ${HOW_TO_ENABLE}`);
+  }
+}
+
+/** Set by the global setup when building the console failed, so only the browser tests fail. */
+export const CONSOLE_BUILD_ERROR_ENV = 'ORDERHUB_TEST_CONSOLE_BUILD_ERROR';
+
+/** Throws when the browser tests cannot run: no Chromium, or the console did not build. */
+export function assertBrowserReady(): void {
+  assertChromium();
+  const buildError = process.env[CONSOLE_BUILD_ERROR_ENV];
+  if (buildError) throw new Error(`the console did not build (see the build output above): ${buildError}`);
+}
 
 /**
  * Debian's Chromium, headless; as root it needs --no-sandbox. Playwright gives every launch a fresh
  * temporary profile (it refuses --user-data-dir for launch()).
  */
 export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  assertChromium();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
