@@ -1,41 +1,43 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { expireDue, onStockChanged, orderStockEffect } from './flows/order-inventory.ts';
-import { listAudit } from './modules/audit/index.ts';
-import { authRoutes, bootstrapAdmin, resolveCredentials, SESSION_COOKIE } from './modules/auth/index.ts';
-import { catalogRoutes } from './modules/catalog/index.ts';
-import { channelRoutes, ensureDefaultAccount } from './modules/channels/index.ts';
-import { exportRoutes } from './modules/exports/index.ts';
-import {
-  CHANNEL_STOCK_PUSH_QUEUE,
-  type ChannelStockPushMessage,
-  INVENTORY_QUEUES,
-  type InventorySettings,
-  inventoryRoutes,
-  inventorySettingsFromEnv,
-  runStockRelay,
-  STOCK_ALERTS_QUEUE,
-  STOCK_CHANGED_QUEUE,
-  STOCK_EXPIRY_QUEUE,
-  STOCK_RELAY_QUEUE,
-  STOCK_VERIFY_QUEUE,
-  type StockAlertMessage,
-  type StockDeps,
-  verifyLedger,
-} from './modules/inventory/index.ts';
-import { metricsRoutes } from './modules/metrics/index.ts';
-import { ORDER_EVENTS_QUEUE, type OrderEventMessage } from './modules/orders/index.ts';
-import { orderRoutes } from './modules/orders/routes.ts';
+import { ingestFlow, orderInventoryFlow } from './flows/index.ts';
+import { auditModule } from './modules/audit/index.ts';
+import { authModule, bootstrapAdmin, resolveCredentials, SESSION_COOKIE } from './modules/auth/index.ts';
+import { catalogModule } from './modules/catalog/index.ts';
+import { channelsModule } from './modules/channels/index.ts';
+import { exportsModule } from './modules/exports/index.ts';
+import { inventoryModule } from './modules/inventory/index.ts';
+import { metricsModule } from './modules/metrics/index.ts';
+import { ORDER_EVENTS_QUEUE, ordersModule } from './modules/orders/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { serveConsole } from './platform/console.ts';
 import { createFieldCrypto, loadMasterKey, parseKey } from './platform/crypto.ts';
 import { type Database, openDatabase } from './platform/db.ts';
-import type { Deps } from './platform/deps.ts';
+import { addHooks, type Deps, type HookLists, type ModuleSettings } from './platform/deps.ts';
 import { createHttp } from './platform/http.ts';
-import { DATABASE_MAINTENANCE_QUEUE, startJobs } from './platform/jobs.ts';
+import { startJobs } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
+import { databaseMaintenance } from './platform/maintenance.ts';
+import type { ModuleDescriptor } from './platform/module.ts';
 import { registerOpenApi } from './platform/openapi.ts';
+
+/**
+ * Every module and flow the server runs, in order: hooks run in this order, routes register in it.
+ * Adding a module is adding its descriptor here.
+ */
+export const MODULES: readonly ModuleDescriptor[] = [
+  databaseMaintenance,
+  authModule,
+  auditModule,
+  channelsModule,
+  catalogModule,
+  ordersModule,
+  inventoryModule,
+  orderInventoryFlow,
+  ingestFlow,
+  metricsModule,
+  exportsModule,
+];
 
 export const VERSION = '0.1.0';
 
@@ -46,8 +48,10 @@ export interface BuildOptions {
   database?: Database;
   /** Run pending migrations even on PostgreSQL (tests, `orderhub migrate`). */
   migrate?: boolean;
-  /** Stock settings over the environment's (ORDERHUB_PAYMENT_TIMEOUT_MINUTES, …). */
-  inventory?: Partial<InventorySettings>;
+  /** Module settings over the environment's, per module (e.g. `inventory.paymentTimeoutSeconds`). */
+  settings?: { [K in keyof ModuleSettings]?: Partial<ModuleSettings[K]> };
+  /** The modules to run (tests); all of MODULES by default. */
+  modules?: readonly ModuleDescriptor[];
 }
 
 export interface App {
@@ -79,75 +83,27 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loadMasterKey(config.masterKey, config.dataDir),
       config.retiredKeys.map((k) => parseKey(k, 'ORDERHUB_RETIRED_KEYS')),
     );
+    const modules = opts.modules ?? MODULES;
+    const settings: Partial<ModuleSettings> = {};
+    for (const m of modules)
+      Object.assign(settings, m.settings?.(process.env, (opts.settings ?? {}) as Partial<ModuleSettings>));
     const jobs = await startJobs(database, {
       migrate,
       supervise: config.workers,
       log,
-      queues: [
-        { name: ORDER_EVENTS_QUEUE },
-        { name: DATABASE_MAINTENANCE_QUEUE, retryLimit: 0 },
-        ...INVENTORY_QUEUES,
-      ],
+      queues: modules.flatMap((m) => m.queues ?? []),
     });
-    const inventory: InventorySettings = { ...inventorySettingsFromEnv(process.env), ...opts.inventory };
-    const deps: Deps & StockDeps = {
-      config,
-      database,
-      jobs,
-      crypto,
-      clock,
-      log,
-      orderEffects: [],
-      inventory,
-    };
-    // Cancel/close releases an order's stock, ship consumes it, pay stops its payment timeout.
-    deps.orderEffects.push(orderStockEffect({ jobs, inventory }));
-
-    await ensureDefaultAccount(database, clock.now());
+    const hooks: HookLists = {};
+    const deps: Deps = { config, database, jobs, crypto, clock, log, hooks, settings };
+    for (const m of modules) if (m.hooks) addHooks(hooks, m.hooks(deps));
+    for (const m of modules) await m.boot?.(deps);
     const firstAdmin = await bootstrapAdmin(database, clock.now(), config.adminPassword);
 
     if (config.workers) {
-      // Order events leave through here; outbound webhooks and channel pushes subscribe in later modules.
-      await jobs.work<OrderEventMessage>(ORDER_EVENTS_QUEUE, async (msg) => {
-        log.debug({ orderId: msg.orderId, type: msg.type, version: msg.version }, 'order event');
-      });
-      await jobs.work<{ sku: string }>(STOCK_CHANGED_QUEUE, async (msg) => {
-        await onStockChanged(database, deps, clock.now(), msg.sku);
-      });
-      await jobs.work(STOCK_EXPIRY_QUEUE, async () => {
-        await expireDue(database, deps, clock.now());
-      });
-      // Stock changes mark their SKU; the relay turns marks into debounced stock-changed jobs.
-      await jobs.work(STOCK_RELAY_QUEUE, async () => {
-        await runStockRelay(database, deps, clock.now());
-      });
-      // Channel connectors subscribe here to deliver stock; until then the push is logged.
-      await jobs.work<ChannelStockPushMessage>(CHANNEL_STOCK_PUSH_QUEUE, async (msg) => {
-        log.debug(msg, 'channel stock push');
-      });
-      await jobs.work<StockAlertMessage>(STOCK_ALERTS_QUEUE, async (msg) => {
-        log.warn(msg, msg.type === 'stock.below_safety' ? 'stock below safety stock' : 'stock recovered');
-      });
-      await jobs.work(STOCK_VERIFY_QUEUE, async () => {
-        const result = await verifyLedger(database);
-        if (result.differences.length)
-          log.error(
-            { differences: result.differences.slice(0, 50) },
-            'stock counters disagree with the ledger',
-          );
-        else log.info({ levels: result.levels }, 'stock ledger verified');
-      });
-      // Holds expire by the minute sweep; the push relay restarts each minute; the ledger is re-checked nightly.
-      await jobs.boss.schedule(STOCK_EXPIRY_QUEUE, '* * * * *', { kind: 'sweep' });
-      await jobs.boss.schedule(STOCK_RELAY_QUEUE, '* * * * *', {});
-      await jobs.boss.schedule(STOCK_VERIFY_QUEUE, '17 3 * * *', {});
-      if (database.kind === 'pglite') {
-        // PGlite has no autovacuum: without statistics the planner guesses, and prepared plans go stale.
-        await jobs.work(DATABASE_MAINTENANCE_QUEUE, async () => {
-          const done = await database.maintain();
-          if (done.analyzed.length) log.debug(done, 'database statistics gathered');
-        });
-        await jobs.boss.schedule(DATABASE_MAINTENANCE_QUEUE, '* * * * *', {});
+      for (const m of modules) {
+        for (const w of m.workers ?? []) await jobs.work(w.queue, w.handler(deps), w);
+        for (const sch of m.schedules ?? [])
+          if (sch.enabled?.(deps) ?? true) await jobs.boss.schedule(sch.queue, sch.cron, sch.data ?? {});
       }
     }
 
@@ -182,14 +138,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       }
     });
 
-    authRoutes(http, deps);
-    channelRoutes(http, deps);
-    orderRoutes(http, deps);
-    catalogRoutes(http, deps);
-    inventoryRoutes(http, deps, inventory);
-    auditRoutes(http, deps);
-    metricsRoutes(http, deps);
-    exportRoutes(http, deps);
+    for (const m of modules) await m.routes?.(http, deps);
     await serveConsole(http);
 
     await http.ready();
@@ -207,34 +156,4 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (ownsDatabase) await database.close().catch(() => undefined);
     throw e;
   }
-}
-
-function auditRoutes(app: FastifyInstance, { database }: Deps) {
-  app.get(
-    '/api/audit',
-    {
-      config: { permission: 'audit:read' },
-      schema: {
-        operationId: 'listAuditLog',
-        tags: ['audit'],
-        summary: 'The audit log, newest first',
-        querystring: Type.Object(
-          {
-            actorId: Type.Optional(Type.String({ maxLength: 64 })),
-            action: Type.Optional(
-              Type.String({ maxLength: 64, description: 'prefix, e.g. `order.` or `user.create`' }),
-            ),
-            entityType: Type.Optional(Type.String({ maxLength: 64 })),
-            entityId: Type.Optional(Type.String({ maxLength: 64 })),
-            from: Type.Optional(Type.String({ format: 'date-time' })),
-            to: Type.Optional(Type.String({ format: 'date-time' })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
-          },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => listAudit(database, req.query as Parameters<typeof listAudit>[1]),
-  );
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue, onStockChanged } from '../src/flows/order-inventory.ts';
-import { relayStockMarks, type StockDeps } from '../src/modules/inventory/index.ts';
+import { relayStockMarks, stockDepsOf } from '../src/modules/inventory/index.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 import { assertInvariants, level, orderFor, setupStock, transition } from './inventory-support.ts';
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const deps = () => t.app.deps as Parameters<typeof expireDue>[1];
-const stockDeps = () => t.app.deps as unknown as StockDeps;
+const stockDeps = () => stockDepsOf(t.app.deps);
 
 describe('reservations on ingest', () => {
   it('a paid channel order reserves every line in the same transaction; cancel releases', async () => {

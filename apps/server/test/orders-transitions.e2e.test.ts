@@ -81,7 +81,7 @@ describe('transitions', () => {
 
   it('refuses an illegal transition and lists what is allowed', async () => {
     const o = await newOrder();
-    const res = await move(o.id, { event: 'ship', version: o.version });
+    const res = await move(o.id, { event: 'ship', version: o.version }, 'admin');
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('ORDER_INVALID_TRANSITION');
     expect(res.body.details.allowed).toEqual(['submit_for_review', 'hold', 'approve', 'cancel']);

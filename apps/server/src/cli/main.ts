@@ -7,9 +7,8 @@ import { generatePassword } from '../modules/auth/passwords.ts';
 import {
   adjustStock,
   applyCount,
-  type InventorySettings,
   previewCount,
-  type StockDeps,
+  stockDepsOf,
   verifyLedger,
 } from '../modules/inventory/index.ts';
 import { systemActor } from '../platform/actor.ts';
@@ -173,10 +172,10 @@ inventory
     const format = file.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
     const content = fs.readFileSync(file).toString('base64');
     await withApp(async ({ deps }) => {
-      const d = deps as typeof deps & StockDeps;
+      const d = deps;
       const ctx = (tx: Parameters<Parameters<typeof d.database.tx>[0]>[0]) => ({
         tx,
-        deps: { jobs: d.jobs, inventory: d.inventory as InventorySettings },
+        deps: stockDepsOf(d),
         at: d.clock.now(),
         actor: systemActor('cli', 'cli'),
       });
@@ -219,12 +218,12 @@ inventory
       note?: string;
     }) => {
       await withApp(async ({ deps }) => {
-        const d = deps as typeof deps & StockDeps;
+        const d = deps;
         const res = await d.database.tx((tx) =>
           adjustStock(
             {
               tx,
-              deps: { jobs: d.jobs, inventory: d.inventory },
+              deps: stockDepsOf(d),
               at: d.clock.now(),
               actor: systemActor('cli', 'cli'),
             },

@@ -10,12 +10,17 @@ import {
   normaliseOrder,
   type OrderRow,
   storeRawPayload,
+  transitionContext,
   transitionLocked,
   updateOrderFromSource,
 } from '../modules/orders/index.ts';
 import { type Actor, systemActor } from '../platform/actor.ts';
 import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
+
+/** What the ingest flow needs: the outbox, the hooks and the stock settings. */
+export type FlowDeps = Pick<Deps, 'jobs' | 'hooks' | 'settings'>;
+
 import { syncOrderStock } from './order-inventory.ts';
 
 export type IngestOutcome = 'created' | 'updated' | 'duplicate' | 'stale';
@@ -43,7 +48,7 @@ export function prepareIngest(
 
 export async function ingestOrder(
   tx: Tx,
-  deps: Pick<Deps, 'jobs' | 'orderEffects' | 'config'>,
+  deps: FlowDeps & Pick<Deps, 'config'>,
   at: Date,
   actor: Actor,
   accountCode: string,
@@ -135,7 +140,7 @@ export async function ingestOrder(
   // The channel's word on payment and cancellation drives the machine like anyone else's.
   const channel = { ...actor, source: 'channel' as const };
   if (o.status === 'paid' && order.status === 'pending_payment') {
-    order = await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, channel, order, {
+    order = await transitionLocked(tx, transitionContext(deps), at, channel, order, {
       orderId: order.id,
       event: 'pay',
       note: 'paid on the channel',
@@ -143,19 +148,12 @@ export async function ingestOrder(
     order = await applyAutomaticHolds(tx, deps, at, order, o);
   } else if (o.status === 'cancelled' && order.status !== 'cancelled') {
     if (['pending_payment', 'paid', 'under_review', 'on_hold', 'approved'].includes(order.status)) {
-      order = await transitionLocked(
-        tx,
-        { jobs: deps.jobs, effects: deps.orderEffects },
-        at,
-        channel,
-        order,
-        {
-          orderId: order.id,
-          event: 'cancel',
-          reasonCode: 'CHANNEL_CANCELLED',
-          note: 'cancelled on the channel',
-        },
-      );
+      order = await transitionLocked(tx, transitionContext(deps), at, channel, order, {
+        orderId: order.id,
+        event: 'cancel',
+        reasonCode: 'CHANNEL_CANCELLED',
+        note: 'cancelled on the channel',
+      });
     } else {
       // Already on its way: nobody may silently cancel it. Hold if still possible, and say so.
       await appendTimeline(tx, at, channel, {
@@ -175,7 +173,7 @@ export async function ingestOrder(
 /** A paid order with an unmapped line cannot be fulfilled: hold it with a reason people can act on. */
 async function applyAutomaticHolds(
   tx: Tx,
-  deps: Pick<Deps, 'jobs' | 'orderEffects'>,
+  deps: FlowDeps,
   at: Date,
   order: OrderRow,
   o: CanonicalOrder,
@@ -183,19 +181,12 @@ async function applyAutomaticHolds(
   if (order.status !== 'paid') return order;
   const unmapped = o.lines.filter((l) => !l.sku);
   if (unmapped.length === 0) return order;
-  return transitionLocked(
-    tx,
-    { jobs: deps.jobs, effects: deps.orderEffects },
-    at,
-    systemActor('ingest'),
-    order,
-    {
-      orderId: order.id,
-      event: 'hold',
-      reasonCode: 'SKU_UNMAPPED',
-      note: `no master SKU for ${unmapped.map((l) => `line ${l.lineNo} (${l.channelSku})`).join(', ')}`,
-    },
-  );
+  return transitionLocked(tx, transitionContext(deps), at, systemActor('ingest'), order, {
+    orderId: order.id,
+    event: 'hold',
+    reasonCode: 'SKU_UNMAPPED',
+    note: `no master SKU for ${unmapped.map((l) => `line ${l.lineNo} (${l.channelSku})`).join(', ')}`,
+  });
 }
 
 function changedFields(before: OrderRow, after: OrderRow): string[] {

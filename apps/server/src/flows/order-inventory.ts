@@ -1,35 +1,39 @@
 import { findSkus } from '../modules/catalog/index.ts';
+import { listAccounts } from '../modules/channels/index.ts';
 import {
   attachCheckout,
   CHANNEL_STOCK_PUSH_QUEUE,
   type ChannelStockPushMessage,
+  channelAvailability,
   clearExpiry,
   consumeReservations,
-  DEFAULT_INVENTORY_SETTINGS,
   dueFreezes,
   endReservations,
   expireCheckouts,
   expireFreeze,
+  hasDueReservation,
   heldByOrder,
-  type InventorySettings,
   lockActiveReservations,
   ordersWithDueReservations,
   releaseUnits,
   reserveLines,
   type StockCtx,
   type StockDeps,
+  stockDepsOf,
 } from '../modules/inventory/index.ts';
 import {
   getOrderRow,
+  heldOrdersWithSku,
   loadLines,
   lockOrderByKey,
   type OrderRow,
   type TransitionEffect,
+  transitionContext,
   transitionLocked,
 } from '../modules/orders/index.ts';
 import { type Actor, systemActor } from '../platform/actor.ts';
 import type { Database, Tx } from '../platform/db.ts';
-import type { Deps } from '../platform/deps.ts';
+import type { FlowDeps } from './ingest-order.ts';
 
 /** Statuses in which an order holds stock for its lines. */
 const HOLDS_STOCK: readonly string[] = [
@@ -43,13 +47,7 @@ const HOLDS_STOCK: readonly string[] = [
 /** Statuses from which a short order is put on hold (OUT_OF_STOCK). */
 const HOLDABLE: readonly string[] = ['paid', 'under_review'];
 
-type FlowDeps = Pick<Deps, 'jobs' | 'orderEffects'> & Partial<Pick<StockDeps, 'inventory'>>;
-
-export function inventorySettingsOf(deps: Partial<Pick<StockDeps, 'inventory'>>): InventorySettings {
-  return deps.inventory ?? DEFAULT_INVENTORY_SETTINGS;
-}
-
-const stockDeps = (deps: FlowDeps): StockDeps => ({ jobs: deps.jobs, inventory: inventorySettingsOf(deps) });
+const stockDeps = stockDepsOf;
 
 /**
  * Makes the order's reservations match its lines, in the ingest transaction. Only SKUs in the
@@ -68,7 +66,7 @@ export async function syncOrderStock(
   created: boolean,
 ): Promise<OrderRow> {
   if (!HOLDS_STOCK.includes(order.status)) return order;
-  const settings = inventorySettingsOf(deps);
+  const settings = stockDepsOf(deps).inventory;
   const ctx: StockCtx = { tx, deps: stockDeps(deps), at, actor };
   const pending = order.status === 'pending_payment';
   const expiresAt = pending ? new Date(at.getTime() + settings.paymentTimeoutSeconds * 1000) : null;
@@ -107,20 +105,13 @@ export async function syncOrderStock(
     expiresAt,
   });
   if (short.length === 0 || !HOLDABLE.includes(order.status)) return order;
-  return transitionLocked(
-    tx,
-    { jobs: deps.jobs, effects: deps.orderEffects },
-    at,
-    systemActor('inventory'),
-    order,
-    {
-      orderId: order.id,
-      event: 'hold',
-      reasonCode: 'OUT_OF_STOCK',
-      note: `short: ${short.map((s) => `${s.sku} ${s.reserved}/${s.requested}`).join(', ')}`,
-      details: { short },
-    },
-  );
+  return transitionLocked(tx, transitionContext(deps), at, systemActor('inventory'), order, {
+    orderId: order.id,
+    event: 'hold',
+    reasonCode: 'OUT_OF_STOCK',
+    note: `short: ${short.map((s) => `${s.sku} ${s.reserved}/${s.requested}`).join(', ')}`,
+    details: { short },
+  });
 }
 
 /**
@@ -156,7 +147,7 @@ export async function expireDue(
   const checkouts = await database.tx((tx) => expireCheckouts({ tx, deps: sd, at, actor: job }));
   let orders = 0;
   for (const orderId of await ordersWithDueReservations(database, at)) {
-    const head = await getOrderRow(database.db, orderId);
+    const head = await getOrderRow(database, orderId);
     orders += await database.tx(async (tx) => {
       const order = await lockOrderByKey(tx, head.channelAccountId, head.externalOrderId);
       if (!order) return 0;
@@ -164,12 +155,8 @@ export async function expireDue(
         await clearExpiry({ tx, deps: sd, at, actor: job }, order.id);
         return 0;
       }
-      const due = await tx.query(
-        `SELECT 1 FROM reservations WHERE order_id = $1 AND status = 'active' AND expires_at <= $2 LIMIT 1`,
-        [order.id, at],
-      );
-      if (!due.length) return 0;
-      await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, job, order, {
+      if (!(await hasDueReservation(tx, order.id, at))) return 0;
+      await transitionLocked(tx, transitionContext(deps), at, job, order, {
         orderId: order.id,
         event: 'cancel',
         reasonCode: 'PAYMENT_TIMEOUT',
@@ -203,15 +190,10 @@ export async function onStockChanged(
 ): Promise<{ released: string[]; pushed: number }> {
   const sd = stockDeps(deps);
   const actor = systemActor('restock', 'job');
-  const waiting = await database.query<{ id: string }>(
-    `SELECT o.id FROM orders o WHERE o.status = 'on_hold' AND o.hold_reason = 'OUT_OF_STOCK'
-       AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku = $1)
-     ORDER BY o.paid_at NULLS LAST, o.id LIMIT 1000`,
-    [sku],
-  );
+  const waiting = await heldOrdersWithSku(database, 'OUT_OF_STOCK', sku);
   const released: string[] = [];
-  for (const { id } of waiting) {
-    const head = await getOrderRow(database.db, id);
+  for (const id of waiting) {
+    const head = await getOrderRow(database, id);
     const done = await database.tx(async (tx) => {
       const order = await lockOrderByKey(tx, head.channelAccountId, head.externalOrderId);
       if (order?.status !== 'on_hold' || order.holdReason !== 'OUT_OF_STOCK') return false;
@@ -235,7 +217,7 @@ export async function onStockChanged(
         expiresAt: null,
       });
       if (short.length) return false;
-      await transitionLocked(tx, { jobs: deps.jobs, effects: deps.orderEffects }, at, actor, order, {
+      await transitionLocked(tx, transitionContext(deps), at, actor, order, {
         orderId: order.id,
         event: 'release',
         note: 'stock arrived; every line is reserved',
@@ -245,26 +227,19 @@ export async function onStockChanged(
     if (done) released.push(id);
   }
   const pushed = await database.tx(async (tx) => {
-    const accounts = await tx.query<{ code: string; channel: string }>(
-      `SELECT code, channel FROM channel_accounts WHERE active ORDER BY code`,
-    );
-    const rows = await tx.query<{ code: string; sellable: number; percent: number }>(
-      `SELECT a.code,
-         COALESCE((SELECT sum(GREATEST(0, l.on_hand - l.reserved - l.frozen - l.safety_stock))
-                   FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id AND w.active WHERE l.sku = $1), 0)::int AS sellable,
-         COALESCE((SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = $1),
-                  (SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = '*'), 100) AS percent
-       FROM channel_accounts a WHERE a.active`,
+    const accounts = (await listAccounts(tx)).filter((a) => a.active);
+    const figures = await channelAvailability(
+      tx,
       [sku],
+      accounts.map((a) => a.code),
     );
-    const byCode = new Map(rows.map((r) => [r.code, r]));
+    const byCode = new Map(figures.map((f) => [f.account, f]));
     for (const a of accounts) {
-      const r = byCode.get(a.code)!;
       const msg: ChannelStockPushMessage = {
         account: a.code,
         channel: a.channel,
         sku,
-        available: Math.floor((Number(r.sellable) * Number(r.percent)) / 100),
+        available: byCode.get(a.code)?.available ?? 0,
         at: at.toISOString(),
       };
       await deps.jobs.send(tx, CHANNEL_STOCK_PUSH_QUEUE, msg);

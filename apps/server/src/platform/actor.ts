@@ -29,3 +29,8 @@ export function systemActor(name: string, source: Actor['source'] = 'system'): A
     source,
   };
 }
+
+/** How an actor is named on the timeline, in the audit log and in the ledger: a token says so. */
+export function actorLabel(actor: Pick<Actor, 'name' | 'tokenId'>): string {
+  return actor.tokenId ? `${actor.name} (token ${actor.tokenId})` : actor.name;
+}

@@ -80,6 +80,9 @@ async function pglitePrepared<R extends Row>(
   return results[1]!.rows as R[];
 }
 
+/** Anything that can read with both raw SQL and the drizzle builder: the database or a transaction. */
+export type DbReader = SqlExecutor & { readonly db: Db };
+
 /** A running transaction: the drizzle builder and the raw executor share one connection. */
 export interface Tx extends SqlExecutor {
   readonly db: Db;

@@ -34,6 +34,14 @@ export const ID_PREFIXES = {
   token: 'tok',
   channelAccount: 'cha',
   rawPayload: 'raw',
+  sku: 'sku',
+  warehouse: 'whs',
+  movement: 'mov',
+  reservation: 'rsv',
+  freeze: 'frz',
+  transfer: 'trf',
+  count: 'cnt',
+  alert: 'alr',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {

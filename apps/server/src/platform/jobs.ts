@@ -24,7 +24,7 @@ export interface Jobs {
   work<T extends object>(
     queue: string,
     handler: JobHandler<T>,
-    options?: { batchSize?: number; pollingIntervalSeconds?: number },
+    options?: { batchSize?: number; concurrency?: number; pollingIntervalSeconds?: number },
   ): Promise<void>;
   stop(): Promise<void>;
 }
@@ -97,7 +97,58 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
     if (await boss.getQueue(q.name)) await boss.updateQueue(q.name, spec);
     else await boss.createQueue(q.name, spec);
   }
-  const workers: string[] = [];
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+  const sleepers = new Set<() => void>();
+  const sleep = (seconds: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, seconds * 1000);
+      sleepers.add(wake);
+    });
+
+  /**
+   * One fetch loop: a batch per round trip, each job handled on its own (a failure fails that job
+   * alone, to be retried and then dead-lettered), the successes completed together. A full batch
+   * is followed by the next fetch at once, so a backlog drains as fast as the handler runs.
+   */
+  async function fetchLoop(queue: string, handler: JobHandler<never>, batchSize: number, idle: number) {
+    while (!stopping) {
+      let batch: PgBoss.Job<object>[];
+      try {
+        batch = (await boss.fetch<object>(queue, { batchSize })) ?? [];
+      } catch (err) {
+        if (stopping) return;
+        opts.log.warn({ err, queue }, 'could not fetch jobs; trying again');
+        await sleep(idle);
+        continue;
+      }
+      const done: string[] = [];
+      for (const job of batch) {
+        try {
+          await handler(job.data as never, { id: job.id, name: job.name });
+          done.push(job.id);
+        } catch (err) {
+          opts.log.warn({ err, queue, jobId: job.id }, 'job failed; it will be retried, then dead-lettered');
+          const reason =
+            err instanceof Error ? { message: err.message, name: err.name } : { message: String(err) };
+          await boss
+            .fail(queue, job.id, reason)
+            .catch((e: unknown) => opts.log.error({ err: e, queue }, 'could not record a job failure'));
+        }
+      }
+      if (done.length)
+        await boss
+          .complete(queue, done)
+          .catch((e: unknown) => opts.log.error({ err: e, queue }, 'could not complete jobs'));
+      if (batch.length < batchSize && !stopping) await sleep(idle);
+    }
+  }
+
   return {
     boss,
     async send(exec, queue, data, options = {}) {
@@ -110,26 +161,16 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       return rows[0]?.id ?? null;
     },
     async work(queue, handler, options = {}) {
-      const id = await boss.work<object>(
-        queue,
-        { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async (batch) => {
-          for (const job of batch) {
-            try {
-              await handler(job.data as never, { id: job.id, name: job.name });
-            } catch (err) {
-              opts.log.warn(
-                { err, queue, jobId: job.id },
-                'job failed; it will be retried, then dead-lettered',
-              );
-              throw err;
-            }
-          }
-        },
-      );
-      workers.push(id);
+      const batchSize = Math.max(1, options.batchSize ?? 1);
+      const idle = options.pollingIntervalSeconds ?? 2;
+      for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++)
+        loops.push(fetchLoop(queue, handler as JobHandler<never>, batchSize, idle));
     },
     async stop() {
+      // Let each loop finish the batch in hand, then stop pg-boss's own maintenance and cron.
+      stopping = true;
+      for (const wake of [...sleepers]) wake();
+      await Promise.all(loops);
       await boss.stop({ graceful: true, close: false, wait: true, timeout: 10_000 });
     },
   };

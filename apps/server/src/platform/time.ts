@@ -25,9 +25,19 @@ export function localDayRange(day: string, tz: string): { from: Date; to: Date }
   return { from: from.toJSDate(), to: from.plus({ days: 1 }).toJSDate() };
 }
 
-/** Parses an RFC 3339 instant; an unparseable one is a 422 on the named field. */
+/** The instants orderhub accepts anywhere: 1970-01-01T00:00:00Z up to 9999-12-31T23:59:59.999Z. */
+export const MIN_INSTANT_MS = 0;
+export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Parses an RFC 3339 instant; an unparseable or out-of-range one is a 422 on the named field. */
 export function parseInstant(value: string, field: string): Date {
   const d = DateTime.fromISO(value, { setZone: true });
   if (!d.isValid) throw new DomainError('TIME_INVALID', `${field} "${value}" is not an RFC 3339 instant`);
+  const ms = d.toMillis();
+  if (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS)
+    throw new DomainError(
+      'TIME_INVALID',
+      `${field} "${value}" is outside the accepted range (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
+    );
   return d.toJSDate();
 }

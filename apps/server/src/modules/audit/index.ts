@@ -1,2 +1,3 @@
 export { type AuditQuery, type AuditRow, listAudit } from './list-audit.ts';
-export { type AuditEntry, recordAudit } from './record-audit.ts';
+export { auditModule } from './module.ts';
+export { AUDIT_INSERT_HEAD, type AuditEntry, recordAudit } from './record-audit.ts';

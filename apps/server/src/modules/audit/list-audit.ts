@@ -44,7 +44,7 @@ export async function listAudit(
   if (q.from) add('at >= ?', new Date(q.from));
   if (q.to) add('at < ?', new Date(q.to));
   if (q.cursor) {
-    const [at, id] = decodeCursor(q.cursor, 2);
+    const [at, id] = decodeCursor(q.cursor, ['instant', 'id']);
     params.push(new Date(at!), id);
     where.push(`(at, id) < ($${params.length - 1}, $${params.length})`);
   }

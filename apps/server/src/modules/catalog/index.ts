@@ -1,3 +1,12 @@
-export { prefixedId, type StockIdPrefix } from './ids.ts';
+export { catalogModule } from './module.ts';
 export { catalogRoutes } from './routes.ts';
-export { createSku, findSkus, listSkus, requireSkus, updateSku } from './skus.ts';
+export {
+  activeSkuCodes,
+  createSku,
+  findSkus,
+  knownSkuCountSql,
+  listSkus,
+  requireSkus,
+  skuCategorySql,
+  updateSku,
+} from './skus.ts';

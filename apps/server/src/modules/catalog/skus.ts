@@ -3,8 +3,8 @@ import type { Actor } from '../../platform/actor.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { prefixedId } from './ids.ts';
 
 interface SkuRow {
   id: string;
@@ -30,7 +30,7 @@ const view = (r: SkuRow): SkuView => ({
 });
 
 export async function createSku(tx: Tx, at: Date, actor: Actor, input: CreateSkuBody): Promise<SkuView> {
-  const id = prefixedId('sku');
+  const id = newId('sku');
   let row: SkuRow | undefined;
   try {
     row = (
@@ -98,7 +98,7 @@ export async function listSkus(
   if (q.category) where.push(`category = ${p(q.category)}`);
   if (q.active !== undefined) where.push(`active = ${p(q.active)}`);
   if (q.cursor) {
-    const [code] = decodeSkuCursor(q.cursor);
+    const [code] = decodeCursor(q.cursor, ['text']);
     where.push(`code > ${p(code)}`);
   }
   const rows = await exec.query<SkuRow>(
@@ -108,16 +108,6 @@ export async function listSkus(
   const more = rows.length > limit;
   const items = rows.slice(0, limit).map(view);
   return { items, nextCursor: more ? encodeCursor([items.at(-1)!.code]) : null };
-}
-
-function decodeSkuCursor(cursor: string): [string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string') return [v[0]];
-  } catch {
-    // fall through
-  }
-  return decodeCursor(cursor, 1) as [string];
 }
 
 /**
@@ -131,6 +121,30 @@ export async function findSkus(exec: SqlExecutor, codes: readonly string[]): Pro
     [[...new Set(codes)]],
   );
   return new Map(rows.map((r) => [r.code, r.active]));
+}
+
+/** For another module's single statement: how many of the codes in the given text[] parameter are in the master. */
+export const knownSkuCountSql = (codesParam: string): string =>
+  `(SELECT count(*) FROM skus WHERE code = ANY(${codesParam}::text[]))::int`;
+
+/** For another module's aggregate: the category of the SKU named by a column (null when not in the master). */
+export const skuCategorySql = (codeExpr: string): string =>
+  `(SELECT s.category FROM skus s WHERE s.code = ${codeExpr})`;
+
+/** Active SKU codes in code order, after `after`, or just `only` when given. */
+export async function activeSkuCodes(
+  exec: SqlExecutor,
+  q: { after?: string | undefined; only?: string | undefined; limit: number },
+): Promise<string[]> {
+  const params: unknown[] = [];
+  const where = ['active'];
+  if (q.only) where.push(`code = $${params.push(q.only)}`);
+  if (q.after) where.push(`code > $${params.push(q.after)}`);
+  const rows = await exec.query<{ code: string }>(
+    `SELECT code FROM skus WHERE ${where.join(' AND ')} ORDER BY code LIMIT ${Math.trunc(q.limit)}`,
+    params,
+  );
+  return rows.map((r) => r.code);
 }
 
 /** Refuses with SKU_UNKNOWN (listing every unknown code) unless all of `codes` are in the master. */

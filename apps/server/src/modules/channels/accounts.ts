@@ -84,6 +84,42 @@ export async function requireActiveAccount(exec: SqlExecutor, code: string): Pro
   return row;
 }
 
+/**
+ * For another module's single statement (the checkout reservation): an expression that is the
+ * `active` flag of the account whose code is the given parameter, null when there is none.
+ */
+export const accountActiveSql = (codeParam: string): string =>
+  `(SELECT active FROM channel_accounts WHERE code = ${codeParam})`;
+
+/** The accounts with these ids (code and channel name the account in views). */
+export async function accountsByIds(
+  exec: SqlExecutor,
+  ids: readonly string[],
+): Promise<Map<string, ChannelAccount>> {
+  if (ids.length === 0) return new Map();
+  const rows = await exec.query<ChannelAccount & Record<string, unknown>>(
+    `SELECT id, code, name, channel, active FROM channel_accounts WHERE id = ANY($1::text[])`,
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Ids of the accounts on any of `channels` and with any of `codes` (a filter left out matches all). */
+export async function accountIdsWhere(
+  exec: SqlExecutor,
+  q: { channels?: readonly string[] | undefined; codes?: readonly string[] | undefined },
+): Promise<string[]> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (q.channels) where.push(`channel = ANY($${params.push([...q.channels])}::text[])`);
+  if (q.codes) where.push(`code = ANY($${params.push([...q.codes])}::text[])`);
+  const rows = await exec.query<{ id: string }>(
+    `SELECT id FROM channel_accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function listAccounts(exec: SqlExecutor): Promise<ChannelAccountView[]> {
   return (
     await exec.query<Row & Record<string, unknown>>(`SELECT * FROM channel_accounts ORDER BY code`)

@@ -1,2 +1,11 @@
-export { type ChannelAccount, ensureDefaultAccount, requireActiveAccount } from './accounts.ts';
+export {
+  accountActiveSql,
+  accountIdsWhere,
+  accountsByIds,
+  type ChannelAccount,
+  ensureDefaultAccount,
+  listAccounts,
+  requireActiveAccount,
+} from './accounts.ts';
+export { channelsModule } from './module.ts';
 export { channelRoutes } from './routes.ts';

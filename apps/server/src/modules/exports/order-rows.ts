@@ -1,7 +1,7 @@
 import type { OrderListQuery, OrderView } from '@orderhub/contracts';
 import { DateTime } from 'luxon';
 import type { FieldCrypto } from '../../platform/crypto.ts';
-import type { Db } from '../../platform/db.ts';
+import type { DbReader } from '../../platform/db.ts';
 import { listOrders, type Reader } from '../orders/index.ts';
 
 export const EXPORT_COLUMNS = [
@@ -81,7 +81,7 @@ export function exportRow(o: OrderView, tz: string, withAmounts = true): (string
  * many there are. Personal data stays masked, as in the list.
  */
 export async function* ordersForExport(
-  db: Db,
+  db: DbReader,
   crypto: FieldCrypto,
   q: OrderListQuery,
   tzDefault: string,

@@ -50,7 +50,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
       const actor = req.actor!;
       const withAmounts = seesAmounts(actor);
       const columns = exportColumns(withAmounts);
-      const rows = ordersForExport(database.db, crypto, filter, config.tzDefault, actor);
+      const rows = ordersForExport(database, crypto, filter, config.tzDefault, actor);
       const first = await rows.next();
       await database.tx((tx) =>
         recordAudit(tx, clock.now(), actor, {

@@ -3,8 +3,9 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { findSkus, prefixedId } from '../catalog/index.ts';
+import { findSkus } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
 
 const HEADERS: Record<string, 'sku' | 'warehouse' | 'counted'> = {
@@ -145,7 +146,7 @@ export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Prom
     );
   const onHand = await onHandOf(tx, good);
   const stored = good.map((g) => ({ ...g, expected: onHand.get(`${g.sku}\u0000${g.warehouseId}`) ?? 0 }));
-  const id = prefixedId('cnt');
+  const id = newId('count');
   await tx.query(
     `INSERT INTO stock_counts (id, status, rows, note, created_at, created_by) VALUES ($1,'previewed',$2,$3,$4,$5)`,
     [id, JSON.stringify(stored), input.note ?? null, at, ctx.actor.name],

@@ -19,6 +19,15 @@ export async function ordersWithDueReservations(exec: SqlExecutor, at: Date, lim
   return rows.map((r) => r.order_id);
 }
 
+/** Whether the order still holds stock whose payment timeout has passed (checked under its row lock). */
+export async function hasDueReservation(exec: SqlExecutor, orderId: string, at: Date): Promise<boolean> {
+  const rows = await exec.query(
+    `SELECT 1 FROM reservations WHERE order_id = $1 AND status = 'active' AND expires_at <= $2 LIMIT 1`,
+    [orderId, at],
+  );
+  return rows.length > 0;
+}
+
 export async function dueFreezes(exec: SqlExecutor, at: Date, limit = 500): Promise<string[]> {
   const rows = await exec.query<{ id: string }>(
     `SELECT id FROM stock_freezes WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT ${limit}`,

@@ -1,8 +1,9 @@
 import type { FreezeBody, FreezeReleaseBody, FreezeView } from '@orderhub/contracts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { prefixedId, requireSkus } from '../catalog/index.ts';
+import { requireSkus } from '../catalog/index.ts';
 import { moveStock, type StockCtx } from './ledger.ts';
 import { STOCK_EXPIRY_QUEUE } from './settings.ts';
 import { requireWarehouse } from './warehouses.ts';
@@ -20,7 +21,7 @@ export async function createFreeze(ctx: StockCtx, input: FreezeBody): Promise<Fr
     : new Date(at.getTime() + ctx.deps.inventory.freezeDefaultSeconds * 1000);
   if (expiresAt.getTime() <= at.getTime())
     throw new DomainError('VALIDATION_FAILED', 'expiresAt must be in the future', { field: 'expiresAt' });
-  const id = prefixedId('frz');
+  const id = newId('freeze');
   await tx.query(
     `INSERT INTO stock_freezes (id, sku, warehouse_id, quantity, reason_code, status, expires_at, source_type, source_id, note, created_at)
      VALUES ($1,$2,$3,$4,$5,'active',$6,$7,$8,$9,$10)`,

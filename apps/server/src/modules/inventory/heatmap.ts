@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { SqlExecutor } from '../../platform/db.ts';
+import { skuCategorySql } from '../catalog/index.ts';
 
 export const HEATMAP_MEASURES = ['available', 'sellable'] as const;
 export type HeatmapMeasure = (typeof HEATMAP_MEASURES)[number];
@@ -51,15 +52,14 @@ export async function stockHeatmap(exec: SqlExecutor, q: HeatmapQuery): Promise<
   const measure = q.measure ?? 'available';
   const [cells, warehouses] = await Promise.all([
     exec.query(
-      `SELECT w.code AS warehouse, s.category AS category,
+      `SELECT w.code AS warehouse, ${skuCategorySql('l.sku')} AS category,
               SUM(${MEASURE_SQL[measure]})::bigint AS value,
               COUNT(*)::int AS skus,
               COUNT(*) FILTER (WHERE l.on_hand - l.reserved - l.frozen < l.safety_stock)::int AS below
          FROM stock_levels l
          JOIN warehouses w ON w.id = l.warehouse_id
-         LEFT JOIN skus s ON s.code = l.sku
-        GROUP BY w.code, s.category
-        ORDER BY w.code, s.category NULLS LAST`,
+        GROUP BY 1, 2
+        ORDER BY 1, 2 NULLS LAST`,
       [],
     ),
     exec.query(

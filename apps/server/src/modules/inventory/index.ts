@@ -1,10 +1,24 @@
 export { orderReservations, reservationViews, reserveCheckout } from './checkout.ts';
 export { applyCount, previewCount } from './counts.ts';
-export { dueFreezes, expireCheckouts, expireFreeze, ordersWithDueReservations } from './expire.ts';
+export {
+  dueFreezes,
+  expireCheckouts,
+  expireFreeze,
+  hasDueReservation,
+  ordersWithDueReservations,
+} from './expire.ts';
 export { createFreeze, releaseFreeze } from './freezes.ts';
 export { byLevelKey, moveStock, type StockCtx } from './ledger.ts';
 export { listLevels, listMovements } from './levels.ts';
-export { availableToSell, markChanged, setChannelShares, setSafetyStock } from './planning.ts';
+export { inventoryModule } from './module.ts';
+export {
+  availableToSell,
+  type ChannelAvailability,
+  channelAvailability,
+  markChanged,
+  setChannelShares,
+  setSafetyStock,
+} from './planning.ts';
 export { adjustStock, receiveStock } from './receive-adjust.ts';
 export { relayStockMarks, runStockRelay } from './relay.ts';
 export {
@@ -35,6 +49,7 @@ export {
   STOCK_VERIFY_QUEUE,
   type StockAlertMessage,
   type StockDeps,
+  stockDepsOf,
 } from './settings.ts';
 export { createTransfer, receiveTransfer } from './transfers.ts';
 export { type LedgerDifference, verifyLedger } from './verify.ts';

@@ -1,7 +1,7 @@
 import type { MovementType } from '@orderhub/contracts';
-import type { Actor } from '../../platform/actor.ts';
+import { type Actor, actorLabel } from '../../platform/actor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
-import { prefixedId } from '../catalog/index.ts';
+import { newId } from '../../platform/ids.ts';
 import { STOCK_ALERTS_QUEUE, type StockAlertMessage, type StockDeps } from './settings.ts';
 
 /** Who changes stock, when, and through which deps; passed to every stock use case. */
@@ -69,12 +69,12 @@ export async function moveStock(
     m.warehouseId,
     ...d,
     ctx.at,
-    prefixedId('mov'),
+    newId('movement'),
     m.type,
     m.reasonCode ?? null,
     actor.type,
     actor.id,
-    actor.tokenId ? `${actor.name} (token ${actor.tokenId})` : actor.name,
+    actorLabel(actor),
     m.source?.type ?? null,
     m.source?.id ?? null,
     m.note ?? null,
@@ -152,7 +152,7 @@ export async function checkSafetyCrossing(
   if (wasBelow === isBelow) return;
   const warehouse = await warehouseCode(ctx.tx, level.warehouse_id);
   if (isBelow) {
-    const id = prefixedId('alr');
+    const id = newId('alert');
     const raised = await ctx.tx.query(
       `INSERT INTO stock_alerts (id, type, sku, warehouse_id, available, safety_stock, raised_at)
        VALUES ($1, 'below_safety', $2, $3, $4, $5, $6)

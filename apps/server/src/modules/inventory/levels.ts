@@ -1,6 +1,6 @@
 import type { LevelsQuery, MovementsQuery, MovementView, StockLevelView } from '@orderhub/contracts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
-import { DomainError } from '../../platform/errors.ts';
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
@@ -25,23 +25,6 @@ export function levelView(r: Record<string, unknown>): StockLevelView {
   };
 }
 
-function cursorOf(values: string[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-function readCursor(cursor: string, arity: number): string[] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === 'string')) return v as string[];
-  } catch {
-    // fall through
-  }
-  throw new DomainError(
-    'INVALID_CURSOR',
-    'the cursor is not one this server handed out; start again without it',
-  );
-}
-
 /** Levels by SKU then warehouse code, keyset-paged. */
 export async function listLevels(
   exec: SqlExecutor,
@@ -59,7 +42,7 @@ export async function listLevels(
   if (q.belowSafety !== undefined)
     where.push(`${q.belowSafety ? '' : 'NOT '}(l.on_hand - l.reserved - l.frozen < l.safety_stock)`);
   if (q.cursor) {
-    const [sku, wh] = readCursor(q.cursor, 2);
+    const [sku, wh] = decodeCursor(q.cursor, ['text', 'text']);
     where.push(`(l.sku, w.code) > (${p(sku)}, ${p(wh)})`);
   }
   const rows = await exec.query(
@@ -69,7 +52,7 @@ export async function listLevels(
   );
   const items = rows.slice(0, limit).map(levelView);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? cursorOf([last.sku, last.warehouse]) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.sku, last.warehouse]) : null };
 }
 
 export function movementView(r: Record<string, unknown>): MovementView {
@@ -113,7 +96,7 @@ export async function listMovements(
   if (q.type) where.push(`m.type = ${p(q.type)}`);
   if (q.from) where.push(`m.at >= ${p(new Date(q.from))}`);
   if (q.to) where.push(`m.at < ${p(new Date(q.to))}`);
-  if (q.cursor) where.push(`m.id < ${p(readCursor(q.cursor, 1)[0])}`);
+  if (q.cursor) where.push(`m.id < ${p(decodeCursor(q.cursor, ['id'])[0])}`);
   const rows = await exec.query(
     `SELECT m.*, w.code AS warehouse FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ${limit + 1}`,
@@ -121,7 +104,7 @@ export async function listMovements(
   );
   const items = rows.slice(0, limit).map(movementView);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? cursorOf([last.id]) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null };
 }
 
 export async function levelsOf(

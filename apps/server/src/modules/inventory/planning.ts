@@ -6,9 +6,10 @@ import type {
   ChannelSharesBody,
   SafetyStockBody,
 } from '@orderhub/contracts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { recordAudit } from '../audit/index.ts';
-import { requireSkus } from '../catalog/index.ts';
+import { activeSkuCodes, requireSkus } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import { checkSafetyCrossing, ensureLevel, type LevelRow, type StockCtx } from './ledger.ts';
 import { requireWarehouses } from './warehouses.ts';
@@ -117,33 +118,66 @@ export async function setChannelShares(ctx: StockCtx, input: ChannelSharesBody):
   return input.items.length;
 }
 
-/** What one channel account may sell per SKU: sellable over active warehouses, times its share. */
+/** One account's figures for one SKU: sellable over active warehouses, its share, what it may sell. */
+export interface ChannelAvailability {
+  account: string;
+  sku: string;
+  sellable: number;
+  percent: number;
+  available: number;
+}
+
+/**
+ * What each of `accounts` may sell of each of `skus`: sellable units over active warehouses
+ * (on hand − reserved − frozen − safety stock, never below zero) times the account's share
+ * (per SKU, else its `*` share, else 100%), rounded down.
+ */
+export async function channelAvailability(
+  exec: SqlExecutor,
+  skus: readonly string[],
+  accounts: readonly string[],
+): Promise<ChannelAvailability[]> {
+  if (skus.length === 0 || accounts.length === 0) return [];
+  const rows = await exec.query<{ account: string; sku: string; sellable: number; percent: number }>(
+    `SELECT a.code AS account, s.code AS sku,
+       COALESCE((SELECT sum(GREATEST(0, l.on_hand - l.reserved - l.frozen - l.safety_stock))
+                 FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id AND w.active WHERE l.sku = s.code), 0)::bigint AS sellable,
+       COALESCE((SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = s.code),
+                (SELECT percent FROM channel_stock_shares WHERE account_code = a.code AND sku = '*'), 100) AS percent
+     FROM unnest($1::text[]) AS s(code) CROSS JOIN unnest($2::text[]) AS a(code)
+     ORDER BY s.code, a.code`,
+    [[...skus], [...accounts]],
+  );
+  return rows.map((r) => {
+    const sellable = Number(r.sellable);
+    const percent = Number(r.percent);
+    return {
+      account: r.account,
+      sku: r.sku,
+      sellable,
+      percent,
+      available: Math.floor((sellable * percent) / 100),
+    };
+  });
+}
+
+/** What one channel account may sell per SKU of the master, keyset-paged by SKU code. */
 export async function availableToSell(exec: SqlExecutor, q: AvailableQuery): Promise<AvailableView> {
   await requireActiveAccount(exec, q.account);
   const limit = q.limit ?? 100;
-  const params: unknown[] = [q.account];
-  const where: string[] = [];
-  if (q.sku) where.push(`s.code = $${params.push(q.sku)}`);
-  if (q.cursor) where.push(`s.code > $${params.push(Buffer.from(q.cursor, 'base64url').toString('utf8'))}`);
-  const rows = await exec.query<{ sku: string; sellable: number; percent: number }>(
-    `SELECT s.code AS sku,
-       COALESCE((SELECT sum(GREATEST(0, l.on_hand - l.reserved - l.frozen - l.safety_stock))
-                 FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id AND w.active WHERE l.sku = s.code), 0)::int AS sellable,
-       COALESCE((SELECT percent FROM channel_stock_shares WHERE account_code = $1 AND sku = s.code),
-                (SELECT percent FROM channel_stock_shares WHERE account_code = $1 AND sku = '*'), 100) AS percent
-     FROM skus s WHERE s.active ${where.length ? `AND ${where.join(' AND ')}` : ''}
-     ORDER BY s.code LIMIT ${limit + 1}`,
-    params,
-  );
-  const items = rows.slice(0, limit).map((r) => {
-    const sellable = Number(r.sellable);
-    const percent = Number(r.percent);
-    return { sku: r.sku, sellable, percent, available: Math.floor((sellable * percent) / 100) };
-  });
+  const after = q.cursor ? decodeCursor(q.cursor, ['text'])[0]! : undefined;
+  const codes = await activeSkuCodes(exec, { only: q.sku, after, limit: limit + 1 });
+  const figures = await channelAvailability(exec, codes.slice(0, limit), [q.account]);
+  const items = figures.map(({ sku, sellable, percent, available }) => ({
+    sku,
+    sellable,
+    percent,
+    available,
+  }));
   const last = items.at(-1);
   return {
     account: q.account,
     items,
-    nextCursor: rows.length > limit && last ? Buffer.from(last.sku).toString('base64url') : null,
+    nextCursor: codes.length > limit && last ? encodeCursor([last.sku]) : null,
   };
 }

@@ -1,5 +1,8 @@
+import { actorLabel } from '../../platform/actor.ts';
 import { newId } from '../../platform/ids.ts';
-import { prefixedId } from '../catalog/index.ts';
+import { AUDIT_INSERT_HEAD } from '../audit/index.ts';
+import { knownSkuCountSql } from '../catalog/index.ts';
+import { accountActiveSql } from '../channels/index.ts';
 import type { LevelRow, ReservationInsert, StockCtx } from './ledger.ts';
 
 /** Checks a checkout makes before it holds anything; evaluated by the same statement as the first write. */
@@ -68,8 +71,8 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
   const chk = `chk AS (
        SELECT ${
          withChecks
-           ? `(SELECT active FROM channel_accounts WHERE code = ${$account}) AS account_active,
-           (SELECT count(*) FROM skus WHERE code = ANY(${p((a) => a.distinctSkus)}::text[]))::int AS known_skus,
+           ? `${accountActiveSql($account)} AS account_active,
+           ${knownSkuCountSql(p((a) => a.distinctSkus))} AS known_skus,
            EXISTS (SELECT 1 FROM reservations WHERE checkout_account = ${$account}
              AND checkout_ref = ${p((a) => a.checks!.ref)} AND status = 'active') AS held`
            : 'true AS account_active, 0 AS known_skus, false AS held'
@@ -84,7 +87,7 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
   // path, which the audit row then also describes.
   const aud = withAudit
     ? `aud AS (
-         INSERT INTO audit_log (id, at, actor_type, actor_id, actor_name, ip, user_agent, action, entity_type, entity_id, summary)
+         ${AUDIT_INSERT_HEAD}
          SELECT ${p(() => newId('audit'))}, ${$at}, ${p((a) => a.ctx.actor.type)}, ${p((a) => a.ctx.actor.id)}, ${p((a) => a.actorName)},
            ${p((a) => a.ctx.actor.ip)}, ${p((a) => a.ctx.actor.userAgent)}, ${p((a) => a.audit!.action)}, ${p((a) => a.audit!.entityType)},
            ${p((a) => a.audit!.entityId)}, ${p((a) => JSON.stringify(a.audit!.summary))}::jsonb
@@ -109,7 +112,7 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
      ), mv AS (
        INSERT INTO stock_movements (id, at, type, sku, warehouse_id, on_hand, reserved, frozen, in_transit,
          reason_code, actor_type, actor_id, actor_name, source_type, source_id, note)
-       SELECT ${p(() => prefixedId('mov'))}, ${$at}, 'reserve', sku, warehouse_id, 0, ${$q}, 0, 0, ${p((a) => a.reasonCode)},
+       SELECT ${p(() => newId('movement'))}, ${$at}, 'reserve', sku, warehouse_id, 0, ${$q}, 0, 0, ${p((a) => a.reasonCode)},
          ${p((a) => a.ctx.actor.type)}, ${p((a) => a.ctx.actor.id)}, ${p((a) => a.actorName)}, ${p((a) => a.source.type)},
          ${p((a) => a.source.id)}, NULL
        FROM upd
@@ -164,7 +167,7 @@ export async function reserveWhole(
     reservation,
     checks,
     audit,
-    actorName: actor.tokenId ? `${actor.name} (token ${actor.tokenId})` : actor.name,
+    actorName: actorLabel(actor),
     distinctSkus: checks ? [...new Set(checks.skus)] : [],
   };
   const { text: sql, getters } = statementFor(checks !== undefined, audit !== undefined);

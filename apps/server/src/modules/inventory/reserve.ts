@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { prefixedId } from '../catalog/index.ts';
 import { checkSafetyCrossing, moveStock, type ReservationInsert, type StockCtx } from './ledger.ts';
 import { type AuditInsert, type CheckOutcome, type CheckoutChecks, reserveWhole } from './reserve-whole.ts';
 
@@ -83,7 +83,7 @@ export async function reserveLines(
   let audit = opts.audit;
   for (const sku of skus) {
     const { quantity, lineNo } = need.get(sku)!;
-    const id = prefixedId('rsv');
+    const id = newId('reservation');
     const whole = await reserveWhole(ctx, sku, quantity, source, reasonCode, rsv(id, lineNo), {
       checks,
       audit,
@@ -108,7 +108,7 @@ export async function reserveLines(
       continue;
     }
     const take = async (c: Candidate, q: number) => {
-      const id = prefixedId('rsv');
+      const id = newId('reservation');
       const after = await moveStock(
         ctx,
         { type: 'reserve', sku, warehouseId: c.warehouse_id, reserved: q, reasonCode, source },

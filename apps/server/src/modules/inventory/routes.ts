@@ -42,17 +42,17 @@ import type { StockCtx } from './ledger.ts';
 import { listLevels, listMovements } from './levels.ts';
 import { availableToSell, listAlerts, setChannelShares, setSafetyStock } from './planning.ts';
 import { adjustStock, receiveStock } from './receive-adjust.ts';
-import type { InventorySettings } from './settings.ts';
+import { stockDepsOf } from './settings.ts';
 import { createTransfer, receiveTransfer } from './transfers.ts';
 import { createWarehouse, listWarehouses, updateWarehouse } from './warehouses.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Updated = Type.Object({ updated: Type.Integer() });
 
-export function inventoryRoutes(app: FastifyInstance, deps: Deps, inventory: InventorySettings): void {
+export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { database, clock } = deps;
-  const stockDeps = { jobs: deps.jobs, inventory };
+  const stockDeps = stockDepsOf(deps);
   const inTx = <T>(actor: Actor, fn: (ctx: StockCtx) => Promise<T>) =>
     database.tx((tx: Tx) => fn({ tx, deps: stockDeps, at: clock.now(), actor }));
   const tags = ['inventory'];

@@ -1,4 +1,11 @@
+import type { Deps } from '../../platform/deps.ts';
 import type { Jobs } from '../../platform/jobs.ts';
+
+declare module '../../platform/deps.ts' {
+  interface ModuleSettings {
+    inventory: InventorySettings;
+  }
+}
 
 /** Knobs of the stock module; read once at wiring time (see `inventorySettingsFromEnv`). */
 export interface InventorySettings {
@@ -40,6 +47,11 @@ export function inventorySettingsFromEnv(env: Record<string, string | undefined>
 export interface StockDeps {
   jobs: Jobs;
   inventory: InventorySettings;
+}
+
+/** The stock use cases' deps from the server's (defaults where the settings were not wired). */
+export function stockDepsOf(deps: Pick<Deps, 'jobs' | 'settings'>): StockDeps {
+  return { jobs: deps.jobs, inventory: deps.settings.inventory ?? DEFAULT_INVENTORY_SETTINGS };
 }
 
 export const STOCK_CHANGED_QUEUE = 'inventory-stock-changed';

@@ -1,8 +1,9 @@
 import type { TransferBody, TransferView } from '@orderhub/contracts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { prefixedId, requireSkus } from '../catalog/index.ts';
+import { requireSkus } from '../catalog/index.ts';
 import { byLevelKey, ensureLevel, type Movement, moveStock, type StockCtx } from './ledger.ts';
 import { requireWarehouses } from './warehouses.ts';
 
@@ -28,7 +29,7 @@ export async function createTransfer(ctx: StockCtx, input: TransferBody): Promis
   const from = whs.get(input.from)!;
   const to = whs.get(input.to)!;
   const lines = aggregate(input.lines);
-  const id = prefixedId('trf');
+  const id = newId('transfer');
   await tx.query(
     `INSERT INTO stock_transfers (id, from_warehouse_id, to_warehouse_id, status, lines, note, created_at)
      VALUES ($1,$2,$3,'in_transit',$4,$5,$6)`,

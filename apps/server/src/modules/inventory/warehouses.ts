@@ -2,8 +2,8 @@ import type { CreateWarehouseBody, UpdateWarehouseBody, WarehouseView } from '@o
 import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
-import { prefixedId } from '../catalog/index.ts';
 
 interface WarehouseRow {
   id: string;
@@ -42,7 +42,7 @@ export async function createWarehouse(
   actor: Actor,
   input: CreateWarehouseBody,
 ): Promise<WarehouseView> {
-  const id = prefixedId('whs');
+  const id = newId('warehouse');
   try {
     const rows = await tx.query<WarehouseRow>(
       `INSERT INTO warehouses (id, code, name, province, city, active, priority, created_at, updated_at)

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { assertTimeZone, parseInstant } from '../../platform/time.ts';
-import { funnel, holdQueues, ordersByChannel, waitingStages } from './dashboard.ts';
+import { funnel, ordersByChannel, waitingStages } from './dashboard.ts';
 import { channelAttribution, exceptionClosure, notYetRecorded, stateDrift } from './order-health.ts';
 
 const DAY = 86_400_000;
@@ -151,30 +151,5 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
       ];
       return { from: from.toISOString(), to: to.toISOString(), figures };
     },
-  );
-
-  r.get(
-    '/api/orders/holds',
-    {
-      config: { permission: 'orders:read' },
-      schema: {
-        operationId: 'countOrderHolds',
-        tags: ['orders'],
-        summary: 'Orders on hold, counted per hold reason (the exception queues)',
-        response: {
-          200: Type.Object({
-            total: Type.Integer(),
-            reasons: Type.Array(
-              Type.Object({
-                reason: Type.String(),
-                count: Type.Integer(),
-                oldestAgeSeconds: Nullable(Type.Integer()),
-              }),
-            ),
-          }),
-        },
-      },
-    },
-    async () => holdQueues(database, clock.now()),
   );
 }

@@ -2,26 +2,25 @@ import type { OrderDetailView } from '@orderhub/contracts';
 import { asc, eq } from 'drizzle-orm';
 import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
-import type { Db } from '../../platform/db.ts';
+import type { DbReader } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { channelAccounts } from '../channels/schema.ts';
+import { accountsByIds } from '../channels/index.ts';
 import { orderLines, orders, orderTimeline } from './schema.ts';
 import { lineView, nextEvents, orderView } from './view.ts';
 
 export async function getOrderDetail(
-  db: Db,
+  exec: DbReader,
   crypto: FieldCrypto,
   actor: Actor,
   id: string,
   reveal: boolean,
 ): Promise<OrderDetailView> {
-  const found = await db
-    .select({ o: orders, code: channelAccounts.code, channel: channelAccounts.channel })
-    .from(orders)
-    .innerJoin(channelAccounts, eq(channelAccounts.id, orders.channelAccountId))
-    .where(eq(orders.id, id));
-  const row = found[0];
-  if (!row) throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
+  const db = exec.db;
+  const found = await db.select().from(orders).where(eq(orders.id, id));
+  const o = found[0];
+  if (!o) throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
+  const account = (await accountsByIds(exec, [o.channelAccountId])).get(o.channelAccountId)!;
+  const row = { o, code: account.code, channel: account.channel };
   const [lines, timeline] = await Promise.all([
     db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.lineNo)),
     db
@@ -52,8 +51,8 @@ export async function getOrderDetail(
   };
 }
 
-export async function getOrderRow(db: Db, id: string) {
-  const rows = await db.select().from(orders).where(eq(orders.id, id));
+export async function getOrderRow(exec: DbReader, id: string) {
+  const rows = await exec.db.select().from(orders).where(eq(orders.id, id));
   if (!rows[0]) throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
   return rows[0];
 }

@@ -2,7 +2,20 @@ export { emitOrderEvent, ORDER_EVENTS_QUEUE, type OrderEventMessage } from './ev
 export { getOrderDetail, getOrderRow } from './get-order.ts';
 export { listOrders } from './list-orders.ts';
 export { eventsFrom, ORDER_MACHINE } from './machine.ts';
+export { ordersModule } from './module.ts';
 export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
+export { heldOrdersWithSku } from './queries.ts';
+export {
+  funnel,
+  holdClosure,
+  holdQueues,
+  type MinimalPath,
+  ordersPerAccount,
+  ordersPlacedPerDay,
+  statusChangeCounts,
+  WAITING_STATUSES,
+  waitingStages,
+} from './stats.ts';
 export {
   insertOrder,
   loadLines,
@@ -16,7 +29,9 @@ export { appendTimeline } from './timeline.ts';
 export {
   type TransitionContext,
   type TransitionEffect,
+  type TransitionGuard,
   type TransitionInput,
+  transitionContext,
   transitionLocked,
   transitionOrder,
 } from './transition.ts';

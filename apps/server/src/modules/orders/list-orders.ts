@@ -3,10 +3,10 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, type SQL, sql } fr
 import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
-import type { Db } from '../../platform/db.ts';
+import type { DbReader } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { localDayRange, parseInstant } from '../../platform/time.ts';
-import { channelAccounts } from '../channels/schema.ts';
+import { accountIdsWhere, accountsByIds } from '../channels/index.ts';
 import { phoneIndex } from './normalise.ts';
 import { orderLines, orders } from './schema.ts';
 import { orderView } from './view.ts';
@@ -22,7 +22,7 @@ const SORT_COLUMNS = {
  * zone, paging is keyset on (sort column, id) so page 500 costs what page 1 does.
  */
 export async function listOrders(
-  db: Db,
+  exec: DbReader,
   crypto: FieldCrypto,
   q: OrderListQuery,
   tzDefault: string,
@@ -30,8 +30,13 @@ export async function listOrders(
 ): Promise<{ items: OrderView[]; nextCursor: string | null }> {
   const where: SQL[] = [];
   if (q.status?.length) where.push(inArray(orders.status, q.status));
-  if (q.channel?.length) where.push(inArray(channelAccounts.channel, q.channel));
-  if (q.account?.length) where.push(inArray(channelAccounts.code, q.account));
+  if (q.channel?.length || q.account?.length) {
+    const ids = await accountIdsWhere(exec, {
+      channels: q.channel?.length ? q.channel : undefined,
+      codes: q.account?.length ? q.account : undefined,
+    });
+    where.push(ids.length ? inArray(orders.channelAccountId, ids) : sql`false`);
+  }
   if (q.holdReason?.length) where.push(inArray(orders.holdReason, q.holdReason));
   if (q.tag?.length) where.push(sql`${orders.tags} @> ${sql.param(q.tag)}::text[]`);
   // One box for every number a person may have: ours, the channel's, or the API id (all indexed).
@@ -72,7 +77,7 @@ export async function listOrders(
   // Orders never paid have no place in a list sorted by payment time.
   if (sortKey === 'paidAt') where.push(isNotNull(orders.paidAt));
   if (q.cursor) {
-    const [v, id] = decodeCursor(q.cursor, 2);
+    const [v, id] = decodeCursor(q.cursor, ['instant', 'id']);
     if (!v || !id || Number.isNaN(Date.parse(v)))
       throw new DomainError('INVALID_CURSOR', 'the cursor does not fit this sort');
     const at = new Date(v);
@@ -84,18 +89,24 @@ export async function listOrders(
   }
   const limit = q.limit ?? 50;
   const order = dir === 'desc' ? [desc(col), desc(orders.id)] : [asc(col), asc(orders.id)];
-  const rows = await db
-    .select({ o: orders, code: channelAccounts.code, channel: channelAccounts.channel })
+  const rows = await exec.db
+    .select()
     .from(orders)
-    .innerJoin(channelAccounts, eq(channelAccounts.id, orders.channelAccountId))
     .where(where.length ? and(...where) : undefined)
     .orderBy(...order)
     .limit(limit + 1);
   const page = rows.slice(0, limit);
-  const last = page.at(-1)?.o;
+  const accounts = await accountsByIds(
+    exec,
+    page.map((o) => o.channelAccountId),
+  );
+  const last = page.at(-1);
   const lastKey = last ? (last[sortKey] as Date | null) : null;
   return {
-    items: page.map((r) => orderView(r.o, { code: r.code, channel: r.channel }, crypto, false, reader)),
+    items: page.map((o) => {
+      const a = accounts.get(o.channelAccountId)!;
+      return orderView(o, { code: a.code, channel: a.channel }, crypto, false, reader);
+    }),
     nextCursor:
       rows.length > limit && last && lastKey ? encodeCursor([lastKey.toISOString(), last.id]) : null,
   };

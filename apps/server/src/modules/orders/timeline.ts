@@ -1,4 +1,4 @@
-import type { Actor } from '../../platform/actor.ts';
+import { type Actor, actorLabel } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
 
@@ -31,7 +31,7 @@ export async function appendTimeline(
       e.toStatus,
       actor.type,
       actor.id,
-      actor.tokenId ? `${actor.name} (token ${actor.tokenId})` : actor.name,
+      actorLabel(actor),
       actor.ip,
       actor.source,
       e.reasonCode ?? null,

@@ -2,6 +2,7 @@ import type { OrderEvent } from '@orderhub/contracts';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../platform/actor.ts';
 import type { Tx } from '../../platform/db.ts';
+import { type Deps, hooksOf } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -22,9 +23,52 @@ export type TransitionEffect = (
   change: { before: OrderRow; after: OrderRow; input: TransitionInput },
 ) => Promise<void>;
 
+/**
+ * A check another module makes before an order moves ("may I?"), in the same transaction, after the
+ * order's own checks: inventory refuses approve while lines lack stock. Null lets it pass.
+ */
+export type TransitionGuard = (
+  tx: Tx,
+  order: OrderRow,
+  input: TransitionInput,
+) => Promise<DomainError | null>;
+
+declare module '../../platform/deps.ts' {
+  interface Hooks {
+    /** Effects run inside every order transition's transaction, in module order. */
+    orderTransition: TransitionEffect;
+    /** Guards checked before every order transition. */
+    orderTransitionGuard: TransitionGuard;
+  }
+}
+
 export interface TransitionContext {
   jobs: Jobs;
   effects: readonly TransitionEffect[];
+  guards?: readonly TransitionGuard[];
+}
+
+/** The transition context from the wired hooks. */
+export function transitionContext(deps: Pick<Deps, 'jobs' | 'hooks'>): TransitionContext {
+  return {
+    jobs: deps.jobs,
+    effects: hooksOf(deps, 'orderTransition'),
+    guards: hooksOf(deps, 'orderTransitionGuard'),
+  };
+}
+
+/** The event's permission, checked before the order is read (nobody learns its state without it). */
+function checkPermission(actor: Actor, input: TransitionInput): void {
+  const spec = ORDER_MACHINE[input.event];
+  if (actor.type !== 'system' && !actor.permissions.has(spec.permission)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `your role (${actor.role}) may not ${input.event} orders (needs ${spec.permission})`,
+      {
+        permission: spec.permission,
+      },
+    );
+  }
 }
 
 export interface TransitionInput {
@@ -48,6 +92,7 @@ export async function transitionOrder(
   actor: Actor,
   input: TransitionInput,
 ): Promise<OrderRow> {
+  checkPermission(actor, input);
   const order = await lockOrder(tx, input.orderId);
   if (!order) throw new DomainError('ORDER_NOT_FOUND', `no order ${input.orderId}`);
   return transitionLocked(tx, ctx, at, actor, order, input);
@@ -62,6 +107,7 @@ export async function transitionLocked(
   order: OrderRow,
   input: TransitionInput,
 ): Promise<OrderRow> {
+  checkPermission(actor, input);
   if (input.expectedVersion !== undefined && input.expectedVersion !== order.version) {
     throw new DomainError(
       'ORDER_VERSION_CONFLICT',
@@ -82,15 +128,6 @@ export async function transitionLocked(
         status: order.status,
         event: input.event,
         allowed,
-      },
-    );
-  }
-  if (actor.type !== 'system' && !actor.permissions.has(spec.permission)) {
-    throw new DomainError(
-      'FORBIDDEN',
-      `your role (${actor.role}) may not ${input.event} orders (needs ${spec.permission})`,
-      {
-        permission: spec.permission,
       },
     );
   }
@@ -120,6 +157,10 @@ export async function transitionLocked(
         message: failure.message,
       });
     }
+  }
+  for (const guard of ctx.guards ?? []) {
+    const refusal = await guard(tx, order, input);
+    if (refusal) throw refusal;
   }
   const rows = await tx.db
     .update(schema.orders)

@@ -1,0 +1,36 @@
+import { STOCK_CHANGED_QUEUE, STOCK_EXPIRY_QUEUE, stockDepsOf } from '../modules/inventory/index.ts';
+import { defineModule } from '../platform/module.ts';
+import { ingestRoutes } from './ingest-routes.ts';
+import { expireDue, onStockChanged, orderStockEffect } from './order-inventory.ts';
+
+/** The doors orders come in through: `POST /api/orders` and `POST /api/orders:batch`. */
+export const ingestFlow = defineModule({ name: 'ingest', routes: ingestRoutes });
+
+/**
+ * What orders do to stock: cancel/close releases an order's stock, ship consumes it, pay stops its
+ * payment timeout (all in the transition's transaction); unpaid orders expire; orders short of
+ * stock take it when it arrives.
+ */
+export const orderInventoryFlow = defineModule({
+  name: 'order-inventory',
+  hooks: (deps) => ({ orderTransition: [orderStockEffect(stockDepsOf(deps))] }),
+  workers: [
+    {
+      queue: STOCK_CHANGED_QUEUE,
+      handler: (deps) => async (msg: { sku: string }) => {
+        await onStockChanged(deps.database, deps, deps.clock.now(), msg.sku);
+      },
+    },
+    {
+      queue: STOCK_EXPIRY_QUEUE,
+      handler: (deps) => async () => {
+        await expireDue(deps.database, deps, deps.clock.now());
+      },
+    },
+  ],
+  // Holds expire by the minute sweep.
+  schedules: [{ queue: STOCK_EXPIRY_QUEUE, cron: '* * * * *', data: { kind: 'sweep' } }],
+});
+
+export { type IngestOutcome, type IngestResult, ingestOrder, prepareIngest } from './ingest-order.ts';
+export { expireDue, onStockChanged, shipOrderUnits, syncOrderStock } from './order-inventory.ts';

@@ -1,0 +1,34 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../platform/deps.ts';
+import { listAudit } from './list-audit.ts';
+
+export function auditRoutes(app: FastifyInstance, { database }: Deps) {
+  app.get(
+    '/api/audit',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        operationId: 'listAuditLog',
+        tags: ['audit'],
+        summary: 'The audit log, newest first',
+        querystring: Type.Object(
+          {
+            actorId: Type.Optional(Type.String({ maxLength: 64 })),
+            action: Type.Optional(
+              Type.String({ maxLength: 64, description: 'prefix, e.g. `order.` or `user.create`' }),
+            ),
+            entityType: Type.Optional(Type.String({ maxLength: 64 })),
+            entityId: Type.Optional(Type.String({ maxLength: 64 })),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => listAudit(database, req.query as Parameters<typeof listAudit>[1]),
+  );
+}

@@ -1,0 +1,25 @@
+import { defineModule } from '../../platform/module.ts';
+import { ORDER_EVENTS_QUEUE, type OrderEventMessage } from './events.ts';
+import { orderRoutes } from './routes.ts';
+
+/** The order centre: canonical orders, their machine, timeline and events. */
+export const ordersModule = defineModule({
+  name: 'orders',
+  queues: [{ name: ORDER_EVENTS_QUEUE }],
+  routes: orderRoutes,
+  workers: [
+    {
+      // Order events leave through here; outbound webhooks and channel pushes subscribe in later
+      // modules. Batches keep the outbox drained under a full ingest (see docs/benchmarks.md).
+      queue: ORDER_EVENTS_QUEUE,
+      batchSize: 200,
+      concurrency: 2,
+      pollingIntervalSeconds: 1,
+      handler:
+        ({ log }) =>
+        async (msg: OrderEventMessage) => {
+          log.debug({ orderId: msg.orderId, type: msg.type, version: msg.version }, 'order event');
+        },
+    },
+  ],
+});
