@@ -73,8 +73,8 @@ describe('timeline sentences', () => {
       note: 'short: CUP-02 1/5',
       details: { short: [{ sku: 'CUP-02', requested: 5, reserved: 1 }] },
     });
-    expect(timelineSentence(e, zh)).toBe('挂起：缺货 · 缺货：CUP-02 需 5 已锁 1');
-    expect(timelineSentence(e, en)).toBe('Hold: Out of stock · Short: CUP-02 needs 5, 1 reserved');
+    expect(timelineSentence(e, zh)).toBe('挂起 · 缺货：CUP-02 需 5 已锁 1');
+    expect(timelineSentence(e, en)).toBe('Hold · Short: CUP-02 needs 5, 1 reserved');
     expect(actorText(e, 'zh-CN')).toBe('系统（库存）');
     expect(shortageText([], 'zh-CN')).toBe('');
   });

@@ -129,7 +129,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     const id = held.body.items[0].id;
     const page = await loginAs('operations', `/orders/${id}`);
     await page.waitForSelector('[data-blocked=approve]');
-    expect(await page.textContent('[data-blocked=approve]')).toContain('SKU_UNMAPPED on line 1');
+    expect(await page.textContent('[data-blocked=approve]')).toContain('商品未匹配：第 1 行');
+    expect(await page.getAttribute('[data-blocked=approve]', 'data-blocked-code')).toBe('SKU_UNMAPPED');
     expect(await page.locator('[data-anomaly=SKU_UNMAPPED]').count()).toBe(1);
   });
 
@@ -141,13 +142,106 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     for (const ext of ['E2E-5', 'E2E-4']) {
       await page.locator('tr', { hasText: ext }).locator('input[type=checkbox]').check();
     }
-    await page.click('[data-testid=batch-approve]');
+    // Approve asks first, saying which orders are skipped and why; the `a` key opens the same.
+    await page.keyboard.press('a');
+    await page.waitForSelector('[data-testid=approve-confirm]');
+    const confirm = await page.textContent('[data-testid=approve-confirm]');
+    expect(confirm).toContain('将审核通过 1 单');
+    expect(confirm).toContain('1 单将跳过');
+    expect(confirm).toContain('挂起中（商品未匹配）');
+    await shot(page, 'batch-approve-confirm');
+    await page.click('[data-testid=approve-confirm-ok]');
     await page.waitForSelector('[data-testid=batch-result] .ant-table-row');
     const text = await page.textContent('[data-testid=batch-result]');
-    expect(text).toContain('成功 1 单，失败 1 单');
-    expect(text).toContain('E2E-5');
-    expect(text).toContain('ORDER_GUARD_FAILED');
+    expect(text).toContain('成功 1 单，失败 0 单，跳过 1 单');
+    const unmapped = await t.as('admin').get('/api/orders?orderNo=E2E-5');
+    expect(text).toContain(unmapped.body.items[0].orderNo);
+    expect(text).toContain('挂起中（商品未匹配）');
     await shot(page, 'batch-result');
+  });
+
+  it('reads a reserved order in Chinese: order number, reservations by warehouse name, timeline sentences', async () => {
+    const admin = t.as('admin');
+    await admin.post('/api/skus', { code: 'CUP-E2E', name: '品茗杯', category: '茶具' });
+    await admin.post('/api/warehouses', { code: 'WH-HZ', name: '杭州仓' });
+    await admin.post('/api/inventory/receipts', {
+      warehouse: 'WH-HZ',
+      lines: [{ sku: 'CUP-E2E', quantity: 3 }],
+    });
+    const line = (quantity: number) => ({
+      channelSku: 'CUP-E2E',
+      sku: 'CUP-E2E',
+      title: '品茗杯',
+      quantity,
+      unitPrice: 4900,
+    });
+    const reserved = await admin.post(
+      '/api/orders',
+      sampleOrder({ externalOrderId: 'E2E-STOCK-1', lines: [line(1)], discount: 0, total: 4900 }),
+    );
+    expect(reserved.status).toBe(201);
+    const short = await admin.post(
+      '/api/orders',
+      sampleOrder({ externalOrderId: 'E2E-STOCK-2', lines: [line(5)], discount: 0, total: 24500 }),
+    );
+    expect(short.status).toBe(201);
+    const { id, orderNo } = reserved.body.order;
+    expect(orderNo).toMatch(/^OH\d{11,}$/);
+
+    for (const [locale, width] of [
+      ['zh-CN', 1440],
+      ['zh-CN', 1024],
+      ['en-US', 1440],
+      ['en-US', 1024],
+    ] as const) {
+      const page = await loginAs('operations', `/orders/${id}`);
+      await page.evaluate((l) => localStorage.setItem('orderhub.locale', l), locale);
+      await page.setViewportSize({ width, height: 900 });
+      await page.reload();
+      await page.waitForSelector('[data-testid=reservations] .ant-table-row');
+      await page.waitForSelector('[data-testid=system-timeline] [data-event=created]');
+      const title = await page.textContent('[data-testid=detail-order-no]');
+      expect(title).toBe(orderNo);
+      const timeline = (await page.textContent('[data-testid=system-timeline]')) ?? '';
+      const res = (await page.textContent('[data-testid=reservations]')) ?? '';
+      expect(timeline).not.toContain('{');
+      if (locale === 'zh-CN') {
+        expect(timeline).toContain(`创建订单 ${orderNo} · 1 行 · 金额 ¥49.00`);
+        expect(timeline).toContain('锁定库存 CUP-E2E ×1 @杭州仓');
+        expect(res).toContain('杭州仓');
+        expect(res).toContain('锁定中');
+        expect(res).toContain('仓库');
+      } else {
+        expect(timeline).toContain(`Order ${orderNo} created · 1 line · amount CN¥49.00`);
+        expect(res).toContain('Warehouse');
+      }
+      await shot(page, `order-detail-${locale}-${width}`);
+
+      await page.goto(`${base}/orders/${short.body.order.id}`);
+      await page.waitForSelector('[data-testid=stock-actions]');
+      await page.waitForSelector('[data-testid=reservations] .ant-table-row');
+      if (locale === 'zh-CN') {
+        const actions = (await page.textContent('[data-testid=stock-actions]')) ?? '';
+        expect(actions).toContain('等待到货');
+        expect(actions).toContain('重新锁库');
+        expect(actions).toContain('缺货取消');
+        expect(await page.textContent('[data-testid=system-timeline]')).toContain(
+          '缺货：CUP-E2E 需 5 已锁 2',
+        );
+      }
+      await shot(page, `order-detail-short-${locale}-${width}`);
+
+      await page.goto(`${base}/orders`);
+      await page.waitForSelector(`[data-order-no="${orderNo}"]`);
+      await shot(page, `order-list-${locale}-${width}`);
+    }
+
+    // The search box finds the order by its number and by the channel's order id.
+    const page = await loginAs('operations', `/orders?orderNo=${orderNo}`);
+    await page.waitForSelector(`[data-order-no="${orderNo}"]`);
+    expect(await page.locator('[data-order-link]').count()).toBe(1);
+    await page.goto(`${base}/orders?orderNo=E2E-STOCK-1`);
+    await page.waitForSelector(`[data-order-no="${orderNo}"]`);
   });
 
   it('adds a tag to the selected orders as a batch, with a result summary', async () => {

@@ -94,7 +94,7 @@ function anomalyText(a: Anomaly, t: TFunction, locale: 'zh-CN' | 'en-US', status
     case 'PAYMENT_CALLBACK_FAILED':
       return t('callbackFailed');
     case 'ON_HOLD':
-      return `${labelOf(ORDER_STATUS_LABELS, 'on_hold', locale)}: ${labelOf(HOLD_REASON_LABELS, a.detail, locale)}`;
+      return `${labelOf(ORDER_STATUS_LABELS, 'on_hold', locale)}${locale === 'zh-CN' ? '：' : ': '}${labelOf(HOLD_REASON_LABELS, a.detail, locale)}`;
     case 'STUCK':
       return t('stuck', {
         status: labelOf(ORDER_STATUS_LABELS, status, locale),

@@ -28,6 +28,7 @@ function fill(text: string, vars: Record<string, string | number>): string {
 const WORDS = {
   'zh-CN': {
     created: '创建订单 {orderNo}',
+    line: '{n} 行',
     lines: '{n} 行',
     amount: '金额 {amount}',
     updated: '渠道更新：{fields}',
@@ -49,6 +50,7 @@ const WORDS = {
   },
   'en-US': {
     created: 'Order {orderNo} created',
+    line: '{n} line',
     lines: '{n} lines',
     amount: 'amount {amount}',
     updated: 'Updated from channel: {fields}',
@@ -222,7 +224,7 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
           .replace(/\s{2,}/, ' '),
       );
       const lines = num(d?.['lines']);
-      if (lines !== null) parts.push(fill(w.lines, { n: lines }));
+      if (lines !== null) parts.push(fill(lines === 1 ? w.line : w.lines, { n: lines }));
       const total = num(d?.['total']);
       const currency = str(d?.['currency']);
       if (total !== null && currency && ctx.showAmounts !== false)
@@ -256,10 +258,12 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
       parts.push(fill(w.channelCancelRefused, { status: status(e.fromStatus ?? e.toStatus) }));
       break;
     default: {
-      let head = eventLabel(e.event, locale);
-      if (e.reasonCode) head += w.colon + reasonLabel(e.reasonCode, locale);
-      parts.push(head);
+      // A hold for missing stock says what is short; the reason would only repeat it.
       const short = shortageText(d?.['short'], locale);
+      let head = eventLabel(e.event, locale);
+      if (e.reasonCode && !(short && e.reasonCode === 'OUT_OF_STOCK'))
+        head += w.colon + reasonLabel(e.reasonCode, locale);
+      parts.push(head);
       if (short) parts.push(short);
     }
   }
