@@ -1,16 +1,25 @@
 /**
  * `npm run bench:console`: how long the console takes from navigation to a rendered order list and
- * order detail in Chromium, with 200,000 orders loaded, against an empty-database run in the same
- * process as the baseline; prints both and the ratio (target ≤ 2). Also prints the console's JS
- * bundle size for the first load (target < 1.5 MB gzip).
+ * order detail in Chromium, with 200,000 orders loaded, against a baseline database that holds only
+ * the one order that is opened; prints both and the ratio (target ≤ 2). Also prints the console's
+ * JS bundle size for the first load (target < 1.5 MB gzip).
  *
- * Baseline: the list is measured on an empty database (its empty state rendered), the detail on the
- * same database once it holds exactly the one order that is opened. Loaded: that order plus
- * BENCH_ORDERS − 1 others. "Rendered" means the table rows (or the empty state) are visible with no
- * loading spinner left, web fonts are loaded and a frame has been painted. The browser and the server
- * are warmed first (untimed rounds); each figure is the median of BENCH_RUNS navigations.
+ * Both servers run side by side in this process, and one browser navigates both (one context
+ * each): after the same warm-up (untimed navigations of both pages on both servers), the timed
+ * navigations interleave — baseline, loaded; the next round loaded, baseline — so neither side
+ * gets the cold browser or a quieter minute of the machine. "Rendered" means the table rows are
+ * visible with no loading spinner left, web fonts are loaded and a frame has been painted. Each
+ * figure is the median of the rounds.
  *
- * BENCH_QUICK=1: 5,000 orders and 3 runs (under a minute). BENCH_ORDERS / BENCH_RUNS override.
+ * Knobs (environment variables; nothing else is read here):
+ *   BENCH_QUICK=1     5,000 orders, 3 rounds, 1 warm-up (under a minute)
+ *   BENCH_SMOKE=1     200 orders, 1 round, no warm-up; correctness only (npm run bench:smoke)
+ *   BENCH_ORDERS=n    orders in the loaded database (default 200,000)
+ *   BENCH_RUNS=n      timed rounds (default 7)
+ *   CHROMIUM_PATH     the browser (read by the shared browser helper; default /usr/bin/chromium)
+ *
+ * The last output line is one JSON object; `ok` is true when every navigation rendered what it
+ * should (rows on both lists, the detail's timeline).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,9 +36,10 @@ import { loadConfig } from '../apps/server/src/platform/config.ts';
 import { openDatabase } from '../apps/server/src/platform/db.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? (QUICK ? 5_000 : 200_000));
-const RUNS = Number(process.env['BENCH_RUNS'] ?? (QUICK ? 3 : 7));
-const WARMUP = QUICK ? 1 : 2;
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? (SMOKE ? 200 : QUICK ? 5_000 : 200_000));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? (SMOKE ? 1 : QUICK ? 3 : 7));
+const WARMUP = SMOKE ? 0 : QUICK ? 1 : 2;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'apps/console/dist');
 
@@ -77,15 +87,20 @@ async function navigate(page: Page, url: string, apiPath: string, rendered: stri
   return shown;
 }
 
-/** Untimed rounds first (browser cache, JIT, database buffers), then the median of RUNS. */
-async function measure(run: () => Promise<number>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await run());
-  return median(times);
+/** One server on its own database, logged in from its own context of the shared browser. */
+interface Side {
+  name: 'baseline' | 'loaded';
+  orders: number;
+  /** Untimed API calls, then the navigation timed (ms). */
+  warmApi(): Promise<void>;
+  list(): Promise<number>;
+  detail(): Promise<number>;
+  apiMs(): Promise<{ list: number; detail: number }>;
+  close(): Promise<void>;
 }
 
-async function scenario(browser: Browser, orders: number): Promise<Timing> {
+/** A database holding the order that is opened plus `orders − 1` others, its server and a logged-in page. */
+async function openSide(browser: Browser, name: Side['name'], orders: number): Promise<Side> {
   const database = await openDatabase({ dataDir: 'memory://' });
   const config = loadConfig({
     ORDERHUB_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
@@ -96,6 +111,11 @@ async function scenario(browser: Browser, orders: number): Promise<Timing> {
   });
   const app = await buildApp(config, { database, migrate: true });
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  const close = async () => {
+    await ctx.close();
+    await app.close();
+    await database.close();
+  };
   try {
     const now = new Date();
     const cli = systemActor('bench', 'cli');
@@ -110,70 +130,86 @@ async function scenario(browser: Browser, orders: number): Promise<Timing> {
       await r.arrayBuffer();
       return performance.now() - t0;
     };
+    // The one order whose detail is opened goes through the API, the rest in bulk.
+    const res = await fetch(`${base}/api/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channelAccount: 'default',
+        externalOrderId: 'BENCH-DETAIL',
+        currency: 'CNY',
+        placedAt: new Date(now.getTime() - 60_000).toISOString(),
+        paidAt: new Date(now.getTime() - 50_000).toISOString(),
+        receiver: { name: '张三', phone: '13812345678', province: '浙江省', city: '杭州市' },
+        lines: [{ channelSku: 'TEA-SET-01', sku: 'TEA-SET-01', title: '茶具', quantity: 1, unitPrice: 8000 }],
+        total: 8000,
+      }),
+    });
+    if (res.status !== 201) throw new Error(`${name}: ingest answered ${res.status}: ${await res.text()}`);
+    const detailId = ((await res.json()) as { order: { id: string } }).order.id;
+    if (orders > 1) await bulkLoad(database, orders - 1, now);
+
     const page = await ctx.newPage();
     await page.goto(`${base}/login`);
     await page.fill('#login-username', 'bench');
     await page.fill('#login-password', 'bench-password-1');
     await page.click('[data-testid=login-submit]');
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-
-    const timeList = (expect: 'rows' | 'empty') => async () => {
-      const t0 = performance.now();
-      const shown = await navigate(page, `${base}/orders?limit=50`, '/api/orders', LIST_RENDERED);
-      const ms = performance.now() - t0;
-      if (shown !== expect) throw new Error(`the order list showed ${shown}, expected ${expect}`);
-      return ms;
+    return {
+      name,
+      orders,
+      async warmApi() {
+        for (let i = 0; i < 3; i++) {
+          await api('/api/orders?limit=50');
+          await api(`/api/orders/${detailId}`);
+        }
+      },
+      async list() {
+        const t0 = performance.now();
+        const shown = await navigate(page, `${base}/orders?limit=50`, '/api/orders', LIST_RENDERED);
+        const ms = performance.now() - t0;
+        if (shown !== 'rows') throw new Error(`${name}: the order list showed ${shown}, expected rows`);
+        return ms;
+      },
+      async detail() {
+        const t0 = performance.now();
+        await navigate(page, `${base}/orders/${detailId}`, `/api/orders/${detailId}`, DETAIL_RENDERED);
+        return performance.now() - t0;
+      },
+      async apiMs() {
+        return { list: await api('/api/orders?limit=50'), detail: await api(`/api/orders/${detailId}`) };
+      },
+      close,
     };
-    const loadOrders = async () => {
-      // The one order whose detail is opened goes through the API, the rest in bulk.
-      const res = await fetch(`${base}/api/orders`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          channelAccount: 'default',
-          externalOrderId: 'BENCH-DETAIL',
-          currency: 'CNY',
-          placedAt: new Date(now.getTime() - 60_000).toISOString(),
-          paidAt: new Date(now.getTime() - 50_000).toISOString(),
-          receiver: { name: '张三', phone: '13812345678', province: '浙江省', city: '杭州市' },
-          lines: [
-            { channelSku: 'TEA-SET-01', sku: 'TEA-SET-01', title: '茶具', quantity: 1, unitPrice: 8000 },
-          ],
-          total: 8000,
-        }),
-      });
-      const id = ((await res.json()) as { order: { id: string } }).order.id;
-      if (orders > 1) await bulkLoad(database, orders - 1, now);
-      return id;
-    };
-
-    let list: number;
-    let detailId: string;
-    if (orders === 0) {
-      // Baseline: the list on the empty database, then the detail once it holds that one order.
-      await api('/api/orders?limit=50');
-      list = await measure(timeList('empty'));
-      detailId = await loadOrders();
-    } else {
-      detailId = await loadOrders();
-      for (let i = 0; i < 3; i++) await api('/api/orders?limit=50');
-      list = await measure(timeList('rows'));
-    }
-    for (let i = 0; i < 3; i++) await api(`/api/orders/${detailId}`);
-    console.log(
-      `  API: list ${(await api('/api/orders?limit=50')).toFixed(0)} ms, detail ${(await api(`/api/orders/${detailId}`)).toFixed(0)} ms`,
-    );
-    const detail = await measure(async () => {
-      const t0 = performance.now();
-      await navigate(page, `${base}/orders/${detailId}`, `/api/orders/${detailId}`, DETAIL_RENDERED);
-      return performance.now() - t0;
-    });
-    return { list, detail };
-  } finally {
-    await ctx.close();
-    await app.close();
-    await database.close();
+  } catch (e) {
+    await close();
+    throw e;
   }
+}
+
+/**
+ * The same warm-up on both sides (API calls, then untimed navigations of both pages), then RUNS
+ * rounds, each timing both sides' list and detail, the side that goes first alternating.
+ */
+async function measureBoth(sides: [Side, Side]): Promise<Record<Side['name'], Timing>> {
+  for (const s of sides) await s.warmApi();
+  for (let i = 0; i < WARMUP; i++) {
+    for (const s of sides) {
+      await s.list();
+      await s.detail();
+    }
+  }
+  const times: Record<Side['name'], { list: number[]; detail: number[] }> = {
+    baseline: { list: [], detail: [] },
+    loaded: { list: [], detail: [] },
+  };
+  for (let r = 0; r < RUNS; r++) {
+    const order = r % 2 ? [sides[1], sides[0]] : sides;
+    for (const s of order) times[s.name].list.push(await s.list());
+    for (const s of order) times[s.name].detail.push(await s.detail());
+  }
+  const of = (n: Side['name']) => ({ list: median(times[n].list), detail: median(times[n].detail) });
+  return { baseline: of('baseline'), loaded: of('loaded') };
 }
 
 /** Orders with one line and one timeline entry each, written by the database itself. */
@@ -189,12 +225,13 @@ async function bulkLoad(database: Awaited<ReturnType<typeof openDatabase>>, n: n
     await database.query(
       `INSERT INTO orders (id, channel_account_id, external_order_id, status, hold_reason, version, source_version,
                            content_hash, currency, goods_amount, total, placed_at, paid_at, tags, line_count,
-                           created_at, updated_at)
+                           created_at, updated_at, order_no)
        SELECT 'ord_' || lpad(i::text, 26, '0'), $1, 'BULK-' || i, ${statuses}[1 + i % 8],
               CASE WHEN i % 8 = 2 THEN 'OUT_OF_STOCK' END, 1, $2::timestamptz - (i || ' seconds')::interval,
               md5(i::text), 'CNY', 8000, 8000, $2::timestamptz - (i || ' seconds')::interval,
               $2::timestamptz - (i || ' seconds')::interval, CASE WHEN i % 5 = 0 THEN ARRAY['发票'] ELSE '{}'::text[] END, 1,
-              $2::timestamptz - (i || ' seconds')::interval, $2::timestamptz - (i || ' seconds')::interval
+              $2::timestamptz - (i || ' seconds')::interval, $2::timestamptz - (i || ' seconds')::interval,
+              'OH' || to_char($2::timestamptz - (i || ' seconds')::interval, 'YYMMDD') || lpad(i::text, 7, '0')
          FROM generate_series($3::int, $4::int) AS i`,
       [account, new Date(now.getTime() - 3600_000), from, to],
     );
@@ -250,17 +287,26 @@ function bundleSizes() {
 async function main() {
   ensureConsoleBuild({ quiet: true });
   const { browser, close } = await launchChromium();
+  const sides: Side[] = [];
   try {
     console.log(
-      `console bench${QUICK ? ' (quick)' : ''}: median of ${RUNS} navigations per figure after ${WARMUP} untimed, Chromium headless`,
+      `console bench${SMOKE ? ' (smoke)' : QUICK ? ' (quick)' : ''}: median of ${RUNS} interleaved rounds per figure after ${WARMUP} untimed, one Chromium headless`,
     );
-    console.log('baseline: empty database (list: empty state; detail: the database holding that one order)');
-    const empty = await scenario(browser, 0);
-    console.log(`loaded: ${ORDERS.toLocaleString('en-US')} orders`);
-    const full = await scenario(browser, ORDERS);
+    console.log(
+      `baseline: a database holding only the order that is opened; loaded: that order and ${(ORDERS - 1).toLocaleString('en-US')} others`,
+    );
+    sides.push(await openSide(browser, 'baseline', 1));
+    sides.push(await openSide(browser, 'loaded', ORDERS));
+    const got = await measureBoth([sides[0]!, sides[1]!]);
+    for (const s of sides) {
+      const a = await s.apiMs();
+      console.log(`  API (${s.name}): list ${a.list.toFixed(0)} ms, detail ${a.detail.toFixed(0)} ms`);
+    }
+    const empty = got.baseline;
+    const full = got.loaded;
     const row = (name: string, a: number, b: number) =>
       console.log(
-        `  ${name.padEnd(12)} empty ${a.toFixed(0).padStart(6)} ms   loaded ${b.toFixed(0).padStart(6)} ms   ratio ${(b / a).toFixed(2)} ${b / a <= 2 ? '(≤ 2: ok)' : '(> 2: over target)'}`,
+        `  ${name.padEnd(12)} baseline ${a.toFixed(0).padStart(6)} ms   loaded ${b.toFixed(0).padStart(6)} ms   ratio ${(b / a).toFixed(2)} ${b / a <= 2 ? '(≤ 2: ok)' : '(> 2: over target)'}`,
       );
     row('order list', empty.list, full.list);
     row('order detail', empty.detail, full.detail);
@@ -274,15 +320,20 @@ async function main() {
       JSON.stringify({
         bench: 'console',
         quick: QUICK,
+        smoke: SMOKE,
         orders: ORDERS,
         runs: RUNS,
+        warmup: WARMUP,
         baselineMs: { list: Math.round(empty.list), detail: Math.round(empty.detail) },
         loadedMs: { list: Math.round(full.list), detail: Math.round(full.detail) },
         ratio: { list: r2(full.list / empty.list), detail: r2(full.detail / empty.detail) },
         bundleGzipBytes: { firstLoad: size.shell, orderList: size.orderList, all: size.all },
+        // Every navigation rendered what it should (a wrong page throws before this line).
+        ok: true,
       }),
     );
   } finally {
+    for (const s of sides) await s.close().catch(() => undefined);
     await close();
   }
 }

@@ -2,19 +2,31 @@
  * Reservation throughput: 64 concurrent reservers through the checkout reservation use case the
  * API calls (`reserveCheckout`: account/SKU/existing-hold checks, guarded update, ledger row,
  * reservation row, push mark and audit row, all in one transaction; the same `reserveLines` that
- * order ingest uses),
- * against a baseline measured in the same run: the bare conditional UPDATE alone, in its own
- * transaction, through the same driver and pool.
+ * order ingest uses), against a baseline measured in the same run: the bare conditional UPDATE
+ * alone, in its own transaction, through the same driver, pool and concurrency, and prepared the
+ * same way (`Tx.prepared`: a named statement on PostgreSQL, PREPARE/EXECUTE with a forced generic
+ * plan on PGlite).
  *
- *   (a) hot:    every reserver on one SKU (all queue on one row lock)
+ *   (a) hot:    every reserver on one SKU (all queue on one row lock); stock 80% of the attempts
  *   (b) spread: reservers over 10,000 SKUs
  *
- *   npm run bench:inventory                 full size
- *   BENCH_QUICK=1 npm run bench:inventory   reduced size (under a minute)
- *   BENCH_ONLY=pglite (or postgres)         one backend only
+ * Each scenario runs in interleaved rounds (baseline, measured; the next round measured, baseline;
+ * …), each round on fresh SKUs and a vacuumed table; the ratio is the median of the rounds' ratios.
+ * PGlite is one connection: its 64 reservers run one transaction at a time (serial figures).
  *
- * PostgreSQL comes from DATABASE_URL (the role needs CREATEDB: the run gets its own database) or a
- * throw-away cluster is started with scripts/pg-cluster.mjs. The last output line is one JSON object.
+ * `oversold` = units accepted beyond the stock seeded, counted from the answers (both paths) and
+ * from the ledger and levels after the run (measured path). A CHECK-constraint violation is counted
+ * in `check_violations`, never a crash. Both must be 0.
+ *
+ * Knobs (environment variables; nothing else is read):
+ *   BENCH_QUICK=1         reduced size (under a minute)
+ *   BENCH_SMOKE=1         tiny size, correctness only (npm run bench:smoke)
+ *   BENCH_ONLY=postgres   one backend only (or pglite)
+ *   DATABASE_URL          PostgreSQL to use (the role needs CREATEDB: the run gets its own database);
+ *                         unset: a throw-away cluster is started with scripts/pg-cluster.mjs
+ *
+ * The last output line is one JSON object; `ok` is true when oversold and check_violations are 0
+ * (the ratio targets are reported separately, in `targets_met`).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -35,13 +47,20 @@ import { createLogger } from '../apps/server/src/platform/log.ts';
 import { startCluster } from '../scripts/pg-cluster.mjs';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+const SIZE = SMOKE ? 'smoke' : QUICK ? 'quick' : 'full';
 const CONCURRENCY = 64;
-const SPREAD_SKUS = 10_000;
-const ATTEMPTS: Record<Kind, number> = QUICK
-  ? { postgres: 3_000, pglite: 1_500 }
-  : { postgres: 20_000, pglite: 6_000 };
+const SPREAD_SKUS = SMOKE ? 500 : 10_000;
+/** Attempts per path per round, and rounds per scenario. */
+const ATTEMPTS: Record<Kind, number> = {
+  smoke: { postgres: 200, pglite: 100 },
+  quick: { postgres: 1_000, pglite: 500 },
+  full: { postgres: 4_000, pglite: 1_500 },
+}[SIZE];
+const ROUNDS = { smoke: 2, quick: 3, full: 5 }[SIZE];
 /** Hot SKU stock: fewer units than attempts, so the guard must refuse the rest. */
 const HOT_SHARE = 0.8;
+const SPREAD_STOCK = 1_000_000;
 const TARGET_RATIO = 0.5;
 
 type Kind = 'postgres' | 'pglite';
@@ -66,22 +85,57 @@ async function seed(db: Database, prefix: string, n: number, onHand: number, wh:
   );
 }
 
-async function runWorkers(attempts: number, fn: (i: number) => Promise<boolean>) {
+/** A CHECK-constraint violation (SQLSTATE 23514), from node-postgres or PGlite alike. */
+const isCheckViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === '23514';
+
+interface Tally {
+  ok: number;
+  refused: number;
+  checkViolations: number;
+  /** Units accepted per SKU, from the answers. */
+  accepted: Map<string, number>;
+}
+
+/** `fn` answers whether the unit was reserved; a CHECK violation is counted (refused), not thrown. */
+async function runWorkers(
+  attempts: number,
+  pick: (i: number) => string,
+  fn: (sku: string) => Promise<boolean>,
+) {
   let next = 0;
-  let ok = 0;
-  let refused = 0;
+  const t: Tally = { ok: 0, refused: 0, checkViolations: 0, accepted: new Map() };
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < attempts; i = next++) {
-        if (await fn(i)) ok++;
-        else refused++;
+        const sku = pick(i);
+        let ok = false;
+        try {
+          ok = await fn(sku);
+        } catch (e) {
+          if (!isCheckViolation(e)) throw e;
+          t.checkViolations++;
+        }
+        if (ok) {
+          t.ok++;
+          t.accepted.set(sku, (t.accepted.get(sku) ?? 0) + 1);
+        } else t.refused++;
       }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return { ok, refused, seconds, rate: attempts / seconds };
+  return { ...t, seconds, rate: attempts / seconds };
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** The bare guarded update, the baseline; sent through `Tx.prepared` like the measured statement. */
+const BASELINE_SQL = `UPDATE stock_levels SET reserved = reserved + 1 WHERE sku = $1 AND warehouse_id = 'whs_bench'
+  AND on_hand - reserved - frozen >= 1 RETURNING 1`;
 
 async function benchOn(kind: Kind, db: Database) {
   const at = new Date();
@@ -99,28 +153,37 @@ async function benchOn(kind: Kind, db: Database) {
   );
   const attempts = ATTEMPTS[kind];
   const hotStock = Math.floor(attempts * HOT_SHARE);
-  // Separate SKUs for the use case (R…) and the baseline (B…), same sizes and stock.
-  // The two hot rows sit pages apart (a spread block between them): each run's row versions and
-  // their clean-up stay on its own page.
-  await seed(db, 'RHOT-', 1, hotStock, 'whs_bench', at);
-  await seed(db, 'RSPR-', SPREAD_SKUS, 1_000_000, 'whs_bench', at);
-  await seed(db, 'BHOT-', 1, hotStock, 'whs_bench', at);
-  await seed(db, 'BSPR-', SPREAD_SKUS, 1_000_000, 'whs_bench', at);
+  // Separate SKUs for the use case (R…) and the baseline (B…), same sizes and stock; one hot SKU
+  // per path and round. Each hot row sits pages apart from the next (a padding block between
+  // them): each run's row versions and their clean-up stay on its own page.
+  const stock = new Map<string, number>();
+  for (let r = 1; r <= ROUNDS; r++) {
+    for (const p of ['R', 'B']) {
+      await seed(db, `${p}HOT${r}-`, 1, hotStock, 'whs_bench', at);
+      stock.set(`${p}HOT${r}-1`, hotStock);
+      await seed(db, `PAD${p}${r}-`, 200, 0, 'whs_bench', at);
+    }
+  }
+  await seed(db, 'RSPR-', SPREAD_SKUS, SPREAD_STOCK, 'whs_bench', at);
+  await seed(db, 'BSPR-', SPREAD_SKUS, SPREAD_STOCK, 'whs_bench', at);
+  const stockOf = (sku: string) => stock.get(sku) ?? (sku.includes('SPR-') ? SPREAD_STOCK : 0);
   const deps = { jobs, inventory: DEFAULT_INVENTORY_SETTINGS };
   const actor = systemActor('bench', 'api');
   const run = randomBytes(3).toString('hex');
-  const skuFor = (s: Scenario, prefix: string) =>
-    s === 'hot' ? `${prefix}HOT-1` : `${prefix}SPR-${1 + Math.floor(Math.random() * SPREAD_SKUS)}`;
+  const pickFor =
+    (s: Scenario, prefix: string, round: number) =>
+    (_i: number): string =>
+      s === 'hot' ? `${prefix}HOT${round}-1` : `${prefix}SPR-${1 + Math.floor(Math.random() * SPREAD_SKUS)}`;
 
   let seq = 0;
-  const reserve = (s: Scenario) => async () => {
+  const reserve = async (sku: string) => {
     try {
       await db.tx((tx) =>
         reserveCheckout(
           { tx, deps, at: new Date(), actor },
           {
-            externalOrderId: `BENCH-${run}-${s}-${seq++}`,
-            lines: [{ sku: skuFor(s, 'R'), quantity: 1 }],
+            externalOrderId: `BENCH-${run}-${seq++}`,
+            lines: [{ sku, quantity: 1 }],
             ttlSeconds: 3600,
           },
         ),
@@ -131,71 +194,121 @@ async function benchOn(kind: Kind, db: Database) {
       throw e;
     }
   };
-  const baseline = (s: Scenario) => async () =>
-    db.tx(async (tx) => {
-      const rows = await tx.query(
-        `UPDATE stock_levels SET reserved = reserved + 1 WHERE sku = $1 AND warehouse_id = 'whs_bench'
-         AND on_hand - reserved - frozen >= 1 RETURNING 1`,
-        [skuFor(s, 'B')],
-      );
-      return rows.length === 1;
-    });
+  const baseline = async (sku: string) =>
+    db.tx(async (tx) => (await tx.prepared(BASELINE_SQL, [sku])).length === 1);
 
   const out: Record<string, number> = {};
-  let oversold = 0;
+  let oversoldAnswers = 0;
+  let checkViolations = 0;
   // Warm up both paths outside the measured counts (on the spread SKUs: the hot stock is exact),
   // then gather statistics, as autovacuum does on PostgreSQL and `maintain` on PGlite in a running
   // server: the prepared statements are planned against tables that hold rows.
-  await runWorkers(CONCURRENCY * 4, baseline('spread'));
-  await runWorkers(CONCURRENCY * 4, reserve('spread'));
+  const warm = Math.min(CONCURRENCY * 4, attempts);
+  const tallies: Tally[] = [];
+  tallies.push(await runWorkers(warm, pickFor('spread', 'B', 0), baseline));
+  tallies.push(await runWorkers(warm, pickFor('spread', 'R', 0), reserve));
   await db.query('ANALYZE');
+  const mode = kind === 'pglite' ? 'serial (one connection)' : `${CONCURRENCY} concurrent`;
   for (const s of ['hot', 'spread'] as Scenario[]) {
-    // Each measured run starts from a vacuumed table, as autovacuum (or `maintain` on PGlite) keeps it.
-    await db.query('VACUUM');
-    const b = await runWorkers(attempts, baseline(s));
-    await db.query('VACUUM');
-    const r = await runWorkers(attempts, reserve(s));
-    const ratio = r.rate / b.rate;
-    const over = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM stock_levels WHERE on_hand - reserved - frozen < 0`,
-    );
-    let sOver = Number(over[0]!.n);
-    if (s === 'hot') sOver += Math.max(0, r.ok - hotStock) + Math.max(0, b.ok - hotStock);
-    oversold += sOver;
+    const ratios: number[] = [];
+    const rates = { b: [] as number[], r: [] as number[] };
+    let ok = { b: 0, r: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Each measured run starts from a vacuumed table, as autovacuum (or `maintain` on PGlite)
+      // keeps it; the order of the two paths alternates round by round.
+      const order = round % 2 ? (['b', 'r'] as const) : (['r', 'b'] as const);
+      const got: Partial<Record<'b' | 'r', Awaited<ReturnType<typeof runWorkers>>>> = {};
+      for (const which of order) {
+        await db.query('VACUUM');
+        got[which] =
+          which === 'b'
+            ? await runWorkers(attempts, pickFor(s, 'B', round), baseline)
+            : await runWorkers(attempts, pickFor(s, 'R', round), reserve);
+      }
+      const b = got.b!;
+      const r = got.r!;
+      tallies.push(b, r);
+      ratios.push(r.rate / b.rate);
+      rates.b.push(b.rate);
+      rates.r.push(r.rate);
+      ok = { b: ok.b + b.ok, r: ok.r + r.ok };
+      if (s === 'hot' && r.ok !== hotStock) log(`${kind}: hot SKU accepted ${r.ok} of ${hotStock} units`);
+    }
+    const ratio = median(ratios);
     log(
-      `${kind.padEnd(8)} ${s.padEnd(6)} baseline ${b.rate.toFixed(0).padStart(6)}/s (${b.ok} ok, ${b.refused} refused)  ` +
-        `reservations ${r.rate.toFixed(0).padStart(6)}/s (${r.ok} ok, ${r.refused} refused)  ratio ${ratio.toFixed(2)}  oversold ${sOver}`,
+      `${kind.padEnd(8)} ${s.padEnd(6)} ${mode}, ${ROUNDS} rounds of ${attempts}: baseline ${median(rates.b).toFixed(0).padStart(6)}/s  ` +
+        `reservations ${median(rates.r).toFixed(0).padStart(6)}/s  ratio ${ratio.toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')})  ` +
+        `accepted ${ok.r} / baseline ${ok.b}`,
     );
     const k = kind === 'postgres' ? 'pg' : 'pglite';
-    out[`rate_${s}_${k}`] = Math.round(r.rate);
-    out[`baseline_${s}_${k}`] = Math.round(b.rate);
+    out[`rate_${s}_${k}`] = Math.round(median(rates.r));
+    out[`baseline_${s}_${k}`] = Math.round(median(rates.b));
     out[`ratio_${s}_${k}`] = Number(ratio.toFixed(2));
-    if (s === 'hot' && r.ok !== hotStock) log(`${kind}: hot SKU accepted ${r.ok} of ${hotStock} units`);
   }
-  // The use case's SKUs must still agree with their ledger (the baseline bypasses it on purpose).
+  // From the answers: units each path was told it got beyond the stock seeded, SKU by SKU.
+  const accepted = new Map<string, number>();
+  for (const t of tallies) {
+    checkViolations += t.checkViolations;
+    for (const [sku, n] of t.accepted) accepted.set(sku, (accepted.get(sku) ?? 0) + n);
+  }
+  for (const [sku, n] of accepted) oversoldAnswers += Math.max(0, n - stockOf(sku));
+  // From the database: the measured path's ledger (units reserved beyond units received, and
+  // reservation rows beyond them), any level whose counters went below zero available, and ledger
+  // differences (the baseline bypasses the ledger on purpose, so only R… SKUs are checked there).
+  const [db0] = await db.query<{ ledger: number; rsv: number; levels: number }>(
+    `SELECT
+       (SELECT coalesce(sum(greatest(x, 0)), 0)::int FROM (
+          SELECT sum(reserved) - sum(on_hand) AS x FROM stock_movements WHERE sku LIKE 'R%' GROUP BY sku) m) AS ledger,
+       (SELECT coalesce(sum(greatest(x, 0)), 0)::int FROM (
+          SELECT sum(r.original) - max(l.on_hand) AS x FROM reservations r
+          JOIN stock_levels l ON l.sku = r.sku AND l.warehouse_id = r.warehouse_id GROUP BY r.sku) q) AS rsv,
+       (SELECT coalesce(sum(reserved + frozen - on_hand), 0)::int FROM stock_levels
+          WHERE on_hand - reserved - frozen < 0) AS levels`,
+  );
   const v = await verifyLedger(db);
   const bad = v.differences.filter((d) => d.sku.startsWith('R'));
-  if (bad.length) {
-    log(`${kind}: ${bad.length} ledger difference(s), e.g. ${JSON.stringify(bad[0])}`);
-    oversold += bad.length;
-  }
+  if (bad.length) log(`${kind}: ${bad.length} ledger difference(s), e.g. ${JSON.stringify(bad[0])}`);
+  const oversoldDb = Number(db0!.ledger) + Number(db0!.rsv) + Number(db0!.levels);
+  log(
+    `${kind}: oversold from the answers ${oversoldAnswers}, from the ledger/levels ${oversoldDb}; ` +
+      `CHECK violations ${checkViolations}; ledger differences ${bad.length}`,
+  );
   await jobs.stop();
-  return { out, oversold };
+  return {
+    out,
+    oversold: oversoldAnswers + oversoldDb,
+    oversoldAnswers,
+    oversoldDb,
+    checkViolations,
+    ledgerDifferences: bad.length,
+  };
 }
 
 async function main() {
   const results: Record<string, number | boolean | string> = {
     bench: 'inventory',
     quick: QUICK,
+    smoke: SMOKE,
     concurrency: CONCURRENCY,
+    rounds: ROUNDS,
   };
   let oversold = 0;
-  let failed = false;
+  let oversoldAnswers = 0;
+  let oversoldDb = 0;
+  let checkViolations = 0;
+  let ledgerDifferences = 0;
+  const add = (r: Awaited<ReturnType<typeof benchOn>>) => {
+    Object.assign(results, r.out);
+    oversold += r.oversold;
+    oversoldAnswers += r.oversoldAnswers;
+    oversoldDb += r.oversoldDb;
+    checkViolations += r.checkViolations;
+    ledgerDifferences += r.ledgerDifferences;
+  };
 
   // BENCH_ONLY=postgres or pglite runs one of them (for looking into one backend).
   const only = process.env['BENCH_ONLY'];
   if (only !== 'pglite') {
-    // PostgreSQL
     let url = process.env['DATABASE_URL'];
     let cluster: Awaited<ReturnType<typeof startCluster>> | null = null;
     if (!url) {
@@ -212,9 +325,7 @@ async function main() {
       const db = await openDatabase({ databaseUrl: u.toString(), poolSize: CONCURRENCY + 4 });
       try {
         await db.migrate();
-        const r = await benchOn('postgres', db);
-        Object.assign(results, r.out);
-        oversold += r.oversold;
+        add(await benchOn('postgres', db));
       } finally {
         await db.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
@@ -225,29 +336,37 @@ async function main() {
     }
   }
   if (only !== 'postgres') {
-    // PGlite
+    // PGlite: one connection, so the reservers' transactions run one at a time (serial figures).
     const lite = await openDatabase({ dataDir: 'memory://' });
     try {
       await lite.migrate();
-      const r = await benchOn('pglite', lite);
-      Object.assign(results, r.out);
-      oversold += r.oversold;
+      add(await benchOn('pglite', lite));
+      results['pglite_mode'] = 'serial';
     } finally {
       await lite.close();
     }
   }
 
   results['oversold'] = oversold;
-  for (const k of ['ratio_hot_pg', 'ratio_spread_pg', 'ratio_hot_pglite', 'ratio_spread_pglite'])
+  results['oversold_answers'] = oversoldAnswers;
+  results['oversold_ledger'] = oversoldDb;
+  results['check_violations'] = checkViolations;
+  results['ledger_differences'] = ledgerDifferences;
+  // The target is PostgreSQL's (hot and spread); PGlite's serial ratios are reported, not targeted.
+  let targetsMet = true;
+  for (const k of ['ratio_hot_pg', 'ratio_spread_pg'])
     if (k in results && Number(results[k]) < TARGET_RATIO) {
-      log(`${k} ${results[k]} is below the target ${TARGET_RATIO}`);
-      failed = true;
+      log(
+        `${k} ${results[k]} is below the target ${TARGET_RATIO}${SMOKE ? ' (smoke size: not meaningful)' : ''}`,
+      );
+      targetsMet = false;
     }
-  if (oversold > 0) failed = true;
+  const correct = oversold === 0 && checkViolations === 0 && ledgerDifferences === 0;
   results['target_ratio'] = TARGET_RATIO;
-  results['ok'] = !failed;
+  results['targets_met'] = targetsMet;
+  results['ok'] = correct;
   process.stdout.write(`${JSON.stringify(results)}\n`);
-  if (oversold > 0) process.exitCode = 1;
+  if (!correct) process.exitCode = 1;
 }
 
 await main();
