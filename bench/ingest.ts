@@ -225,10 +225,13 @@ interface Env {
   close(): Promise<void>;
 }
 
+/** One key per run: copies of the template database hold data sealed under it. */
+const BENCH_MASTER_KEY = randomBytes(32).toString('base64');
+
 function benchConfig(dataDir: string, workers = false): Config {
   return loadConfig(
     {
-      ORDERHUB_MASTER_KEY: randomBytes(32).toString('base64'),
+      ORDERHUB_MASTER_KEY: BENCH_MASTER_KEY,
       ORDERHUB_ADMIN_PASSWORD: 'bench-admin-password',
       ORDERHUB_DATA_DIR: dataDir,
       // Request logging is off: the figures are about ingest, not about writing log lines.
@@ -1003,7 +1006,8 @@ const PENDING_SQL = `SELECT count(*)::int AS n FROM pgboss.job
 async function measureOutbox(env: Env): Promise<OutboxLag> {
   const { database, drop } = await env.fresh();
   const dataDir = tempDir('orderhub-bench-outbox-');
-  const app = await buildApp(benchConfig(dataDir, true), { database, migrate: env.kind === 'pglite' });
+  // migrate: a copy of the template made before a migration landed gets it here.
+  const app = await buildApp(benchConfig(dataDir, true), { database, migrate: true });
   try {
     const now = new Date();
     const cli = systemActor('bench', 'cli');
