@@ -34,3 +34,15 @@ describe('cursor pager', () => {
     expect(filterKeyOf({ sku: 'A' })).not.toBe(filterKeyOf({ sku: 'B' }));
   });
 });
+
+describe('actor text', () => {
+  it('says a token actor and a system actor in the UI language', async () => {
+    const { actorText } = await import('../src/shared/actor.ts');
+    expect(actorText('admin (token tok_1)', 'token', 'zh-CN')).toBe('admin（令牌 tok_1）');
+    expect(actorText('admin (token tok_1)', 'token', 'en-US')).toBe('admin (token tok_1)');
+    const names = { ingest: { zh: '系统（接单）', en: 'System (ingest)' } };
+    expect(actorText('ingest', 'system', 'zh-CN', names)).toBe('系统（接单）');
+    expect(actorText('other', 'system', 'zh-CN', names)).toBe('other');
+    expect(actorText(null, 'user', 'zh-CN')).toBe('user');
+  });
+});

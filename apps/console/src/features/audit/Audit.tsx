@@ -1,13 +1,25 @@
 import { Button, Card, DatePicker, Form, Input, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { actorText } from '../../shared/actor.ts';
 import { api } from '../../shared/api.ts';
 import { addDays, startOfLocalDay } from '../../shared/format.ts';
 import { type CursorPage, useCursorPager } from '../../shared/hooks.ts';
-import { useLocale, useT } from '../../shared/i18n.tsx';
+import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { EVENT_LABELS } from '../../shared/messages.ts';
 import { OrderRef } from '../../shared/orderRef.tsx';
 import { PagerButtons } from '../../shared/pager.tsx';
 import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
+import { ACTION_LABELS, ENTITY_LABELS, SYSTEM_ACTOR_LABELS } from './labels.ts';
+import { Summary } from './Summary.tsx';
+
+/** An action in words: a known action, or an order's transition (`order.<event>`); else the code. */
+function actionText(action: string, locale: 'zh-CN' | 'en-US'): string {
+  if (ACTION_LABELS[action]) return labelOf(ACTION_LABELS, action, locale);
+  const event = action.startsWith('order.') ? action.slice('order.'.length) : '';
+  if (EVENT_LABELS[event]) return labelOf(EVENT_LABELS, event, locale);
+  return action;
+}
 
 const M = {
   'zh-CN': {
@@ -15,6 +27,7 @@ const M = {
     at: '时间',
     actor: '操作人',
     action: '动作（前缀）',
+    actionCol: '动作',
     entity: '对象',
     entityId: '对象编号',
     summary: '内容',
@@ -25,6 +38,7 @@ const M = {
     at: 'At',
     actor: 'Actor',
     action: 'Action (prefix)',
+    actionCol: 'Action',
     entity: 'Entity',
     entityId: 'Entity id',
     summary: 'Summary',
@@ -48,7 +62,7 @@ interface Row {
 
 export default function Audit() {
   const t = useT(M);
-  const { tz } = useLocale();
+  const { tz, locale } = useLocale();
   const [filter, setFilter] = useState<Record<string, string | undefined>>({});
   const pager = useCursorPager({
     queryKey: ['audit', filter],
@@ -106,33 +120,40 @@ export default function Audit() {
           data-testid="audit-table"
           columns={[
             { title: t('at'), render: (_, r) => <Time at={r.at} /> },
-            { title: t('actor'), render: (_, r) => r.actorName ?? r.actorType },
+            {
+              title: t('actor'),
+              render: (_, r) => actorText(r.actorName, r.actorType, locale, SYSTEM_ACTOR_LABELS),
+            },
             { title: t('ip'), dataIndex: 'ip' },
             {
-              title: t('action'),
+              title: t('actionCol'),
               dataIndex: 'action',
-              render: (a: string) => <Typography.Text code>{a}</Typography.Text>,
+              render: (a: string) => (
+                <>
+                  <div>{actionText(a, locale)}</div>
+                  <Typography.Text code style={{ fontSize: 11 }}>
+                    {a}
+                  </Typography.Text>
+                </>
+              ),
             },
             {
               title: t('entity'),
               render: (_, r) =>
                 r.entityType === 'order' && r.entityId ? (
-                  <OrderRef id={r.entityId} orderNo={r.orderNo} />
+                  <>
+                    {labelOf(ENTITY_LABELS, 'order', locale)} <OrderRef id={r.entityId} orderNo={r.orderNo} />
+                  </>
                 ) : (
-                  `${r.entityType} ${r.entityId ?? ''}`
+                  <>
+                    {labelOf(ENTITY_LABELS, r.entityType, locale)}{' '}
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {r.entityId ?? ''}
+                    </Typography.Text>
+                  </>
                 ),
             },
-            {
-              title: t('summary'),
-              render: (_, r) => (
-                <Typography.Paragraph
-                  style={{ marginBottom: 0, maxWidth: 420, fontSize: 12 }}
-                  ellipsis={{ rows: 2, expandable: true }}
-                >
-                  {r.summary ? JSON.stringify(r.summary) : ''}
-                </Typography.Paragraph>
-              ),
-            },
+            { title: t('summary'), render: (_, r) => <Summary summary={r.summary} /> },
           ]}
         />
         <PagerButtons pager={pager} />

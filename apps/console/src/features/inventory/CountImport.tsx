@@ -4,14 +4,16 @@ import { Alert, App, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { ApiError, api } from '../../shared/api.ts';
 import { useApiMutation } from '../../shared/hooks.ts';
-import { useT } from '../../shared/i18n.tsx';
+import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { ErrorAlert } from '../../shared/ui.tsx';
+import { PROBLEM_LABELS } from './labels.ts';
 import { messages } from './messages.ts';
 import { type BadRow, badRowsOf, sheetFormatOf, toBase64 } from './sheet.ts';
 
 /** Count import: pick a CSV or XLSX sheet, see every difference (or every bad row), apply on confirmation. */
 export function CountImport() {
   const t = useT(messages);
+  const { locale } = useLocale();
   const { modal } = App.useApp();
   const input = useRef<HTMLInputElement>(null);
   const [fileName, setFileName] = useState<string>();
@@ -101,9 +103,12 @@ export function CountImport() {
                 {
                   title: t('problem'),
                   dataIndex: 'problem',
-                  render: (v: string) => <Tag color="red">{v}</Tag>,
+                  render: (v: string, r) => (
+                    <Tag color="red" data-problem={v}>
+                      {PROBLEM_LABELS[v] ? labelOf(PROBLEM_LABELS, v, locale) : r.message}
+                    </Tag>
+                  ),
                 },
-                { title: t('reason'), dataIndex: 'message' },
               ]}
             />
           </>

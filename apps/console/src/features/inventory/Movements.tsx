@@ -1,6 +1,7 @@
 import { MOVEMENT_TYPE_LABELS, type MovementView } from '@orderhub/contracts';
 import { Card, Table } from 'antd';
 import { useState } from 'react';
+import { actorText } from '../../shared/actor.ts';
 import { api } from '../../shared/api.ts';
 import { type CursorPage, useCursorPager } from '../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
@@ -78,10 +79,7 @@ export function Movements() {
           },
           {
             title: t('actor'),
-            render: (_, m) =>
-              m.actor.type === 'system'
-                ? labelOf(ACTOR_LABELS, m.actor.name ?? 'system', locale)
-                : (m.actor.name ?? labelOf(ACTOR_LABELS, m.actor.type, locale)),
+            render: (_, m) => actorText(m.actor.name, m.actor.type, locale, ACTOR_LABELS),
           },
           { title: t('source'), render: (_, m) => <Source source={m.source} /> },
           { title: t('note'), dataIndex: 'note' },

@@ -24,6 +24,9 @@ export const REASON_LABELS: Record<string, { zh: string; en: string }> = {
   BUYER_REQUEST: { zh: '买家申请取消', en: 'Buyer asked to cancel' },
   MERCHANT_DECISION: { zh: '商家决定', en: "Merchant's decision" },
   COUNT: { zh: '盘点', en: 'Stock count' },
+  ORDER: { zh: '订单', en: 'Order' },
+  RELEASED: { zh: '已释放', en: 'Released' },
+  CANCELLED: { zh: '订单取消', en: 'Order cancelled' },
 };
 
 export const SOURCE_TYPE_LABELS: Record<string, { zh: string; en: string }> = {
@@ -42,4 +45,18 @@ export const ACTOR_LABELS: Record<string, { zh: string; en: string }> = {
   ingest: { zh: '系统（接单）', en: 'System (ingest)' },
   user: { zh: '用户', en: 'User' },
   token: { zh: 'API 令牌', en: 'API token' },
+};
+
+/** What is wrong with a row of a refused count sheet. */
+export const PROBLEM_LABELS: Record<string, { zh: string; en: string }> = {
+  HEADER_INVALID: {
+    zh: '表头缺少必需的列（sku、warehouse、counted）',
+    en: 'Header lacks a column (sku, warehouse, counted)',
+  },
+  SKU_MISSING: { zh: '没有填商品编码', en: 'No SKU' },
+  SKU_UNKNOWN: { zh: '商品编码不在商品库中', en: 'SKU not in the master' },
+  WAREHOUSE_MISSING: { zh: '没有填仓库', en: 'No warehouse' },
+  WAREHOUSE_UNKNOWN: { zh: '仓库不存在', en: 'Unknown warehouse' },
+  QUANTITY_INVALID: { zh: '实盘数量不是不小于 0 的整数', en: 'Counted is not a whole number ≥ 0' },
+  DUPLICATE_ROW: { zh: '与前面的行重复（同一商品和仓库）', en: 'Same SKU and warehouse as an earlier row' },
 };
