@@ -162,48 +162,53 @@ describe('log-in and the session cookie', () => {
     expect(failures[0]).toMatchObject({ ip: IP, user_agent: UA, summary: { why: 'wrong password' } });
   });
 
-  it('locks the account after 5 failures, even for the right password, and lifts the lock after 15 minutes', async () => {
+  it('makes an account wait after 5 failures from one address, doubling each time, and forgets after a success', async () => {
     await createUser('locky', 'customer_service', 'locky-password-123');
     for (let i = 1; i <= 4; i++) {
       const res = await login('locky', `wrong-${i}`);
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('INVALID_CREDENTIALS');
     }
-    // Four failures do not lock: the right password still works and resets the count.
+    // Four failures do not limit: the right password still works and ends the streak.
     expect((await login('locky', 'locky-password-123')).status).toBe(200);
     for (let i = 1; i <= 4; i++) expect((await login('locky', `wrong-${i}`)).status).toBe(401);
     expect((await login('locky', 'locky-password-123')).status).toBe(200);
 
     for (let i = 1; i <= 5; i++) expect((await login('locky', `wrong-${i}`)).status).toBe(401);
-    const locked = await login('locky', 'locky-password-123');
-    expect(locked.status).toBe(401);
-    expect(locked.body.code).toBe('INVALID_CREDENTIALS');
-    expect(setCookies(locked)).toEqual([]);
-    const lockedRows = await auditRows(`action = 'auth.login_failed' AND actor_name = 'locky'`, []);
-    expect(lockedRows.map((r) => (r.summary as { why: string }).why).slice(-2)).toEqual([
-      'wrong password; locked',
-      'locked',
+    const limited = await login('locky', 'locky-password-123');
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(limited.headers['retry-after']).toBe('30');
+    expect(setCookies(limited)).toEqual([]);
+    const rows = await auditRows(`action = 'auth.login_failed' AND actor_name = 'locky'`, []);
+    expect(rows.map((r) => (r.summary as { why: string }).why).slice(-2)).toEqual([
+      'wrong password',
+      'throttled',
     ]);
 
-    clock.advance(14 * MINUTE);
-    expect((await login('locky', 'locky-password-123')).status).toBe(401);
-    clock.advance(MINUTE + 1000);
+    // The wait doubles with each further failure: 30 s, then 60 s.
+    clock.advance(30_000);
+    expect((await login('locky', 'wrong-6')).status).toBe(401);
+    expect((await login('locky', 'locky-password-123')).headers['retry-after']).toBe('60');
+    clock.advance(60_000);
     const after = await login('locky', 'locky-password-123');
     expect(after.status).toBe(200);
     expect(after.body.username).toBe('locky');
+    // The success ended the streak: the next mistake is a plain 401 again.
+    expect((await login('locky', 'wrong-7')).status).toBe(401);
   });
 
-  it('counts failures sent in parallel one by one: a burst of guesses still locks the account', async () => {
+  it('counts failures sent in parallel one by one: a burst of guesses is limited after five', async () => {
     await createUser('burst', 'finance', 'burst-password-123');
     const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => login('burst', `guess-${i}`)));
-    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(401));
+    expect(burst.map((r) => r.status).sort()).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
     const reasons = (await auditRows(`action = 'auth.login_failed' AND actor_name = 'burst'`, [])).map(
       (r) => (r.summary as { why: string }).why,
     );
-    // Five guesses were checked; the fifth locked the account and the rest were not even tried.
-    expect(reasons.filter((w) => w.startsWith('wrong password'))).toHaveLength(5);
-    expect(reasons.filter((w) => w === 'locked')).toHaveLength(7);
-    expect((await login('burst', 'burst-password-123')).status).toBe(401);
+    // Five guesses were checked; the rest were refused without being tried.
+    expect(reasons.filter((w) => w === 'wrong password')).toHaveLength(5);
+    expect(reasons.filter((w) => w === 'throttled')).toHaveLength(7);
+    expect((await login('burst', 'burst-password-123')).status).toBe(429);
   });
 
   it('ends the session on logout', async () => {

@@ -126,6 +126,16 @@ export const UpdateUserBody = Type.Object(
     role: Type.Optional(RoleSchema),
     active: Type.Optional(Type.Boolean()),
     password: Type.Optional(Type.String({ minLength: 10, maxLength: 256 })),
+    /**
+     * A new password or a role with fewer permissions revokes the user's API tokens (their sessions
+     * end in any case); `true` keeps the tokens working. Deactivating always revokes them.
+     */
+    keepTokens: Type.Optional(
+      Type.Boolean({
+        description:
+          'Keep the user’s API tokens working through a password change or a role reduction (revoked by default)',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ role: 'operations' }] },
 );

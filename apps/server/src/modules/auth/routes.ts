@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { createToken, listTokens, revokeToken } from './api-tokens.ts';
+import { DEVICE_COOKIE, DEVICE_DAYS } from './login-limits.ts';
 import { login, logout, SESSION_COOKIE } from './sessions.ts';
 import { createUser, getUser, listUsers, updateUser, userView } from './users.ts';
 
@@ -24,7 +25,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/auth/login',
     {
-      config: { public: true, errors: ['INVALID_CREDENTIALS'] },
+      config: { public: true, errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'] },
       schema: {
         operationId: 'login',
         tags: ['auth'],
@@ -34,20 +35,22 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const at = clock.now();
-      const result = await database.tx((tx) =>
-        login(tx, at, {
-          ...req.body,
-          ip: req.ip,
-          userAgent: req.headers['user-agent'] ?? null,
-          ttlHours: config.sessionTtlHours,
-        }),
-      );
-      if (!result.ok)
+      const result = await login(database, clock.now(), {
+        ...req.body,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? null,
+        ttlHours: config.sessionTtlHours,
+        deviceToken: req.cookies[DEVICE_COOKIE],
+      });
+      if (!result.ok && result.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(result.retryAfterSeconds));
         throw new DomainError(
-          'INVALID_CREDENTIALS',
-          'wrong username or password (after 5 failures the account is locked for 15 minutes)',
+          'RATE_LIMITED',
+          `too many failed log-ins; try again in ${result.retryAfterSeconds} s`,
+          { retryAfterSeconds: result.retryAfterSeconds },
         );
+      }
+      if (!result.ok) throw new DomainError('INVALID_CREDENTIALS', 'wrong username or password');
       reply.setCookie(SESSION_COOKIE, result.token, {
         path: '/',
         httpOnly: true,
@@ -55,6 +58,14 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
         secure: config.secureCookies,
         expires: result.expiresAt,
       });
+      if (result.deviceToken)
+        reply.setCookie(DEVICE_COOKIE, result.deviceToken, {
+          path: '/api/auth',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: config.secureCookies,
+          maxAge: DEVICE_DAYS * 86_400,
+        });
       return result.user;
     },
   );
@@ -134,7 +145,8 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
       schema: {
         operationId: 'updateUser',
         tags: ['users'],
-        summary: 'Change a user’s role, name, password or active flag',
+        summary:
+          'Change a user’s role, name, password or active flag; a new password or a reduced role ends their sessions and revokes their API tokens unless keepTokens is true',
         params: IdParams,
         body: UpdateUserBody,
         response: { 200: UserView },

@@ -9,9 +9,6 @@ export const users = pgTable('users', {
   role: text('role').notNull(),
   passwordHash: text('password_hash').notNull(),
   active: boolean('active').notNull().default(true),
-  /** Consecutive failed log-ins; at 5 the account is locked for 15 minutes. */
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: tstz('locked_until'),
   createdAt: tstz('created_at').notNull(),
   updatedAt: tstz('updated_at').notNull(),
 });
@@ -50,4 +47,30 @@ export const apiTokens = pgTable(
     revokedAt: tstz('revoked_at'),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** Log-in limits per address, account name, (account, address) and device; keys are SHA-256 (login-limits.ts). */
+export const loginLimits = pgTable(
+  'login_limits',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    blockedUntil: tstz('blocked_until'),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [index('login_limits_updated_idx').on(t.updatedAt)],
+);
+
+/** Browsers that logged in before (the device cookie); only a hash of the cookie is stored. */
+export const loginDevices = pgTable(
+  'login_devices',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: tstz('created_at').notNull(),
+    lastUsedAt: tstz('last_used_at').notNull(),
+  },
+  (t) => [index('login_devices_user_idx').on(t.userId)],
 );

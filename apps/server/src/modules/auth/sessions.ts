@@ -1,16 +1,22 @@
 import { ROLE_PERMISSIONS } from '@orderhub/contracts';
 import type { Actor } from '../../platform/actor.ts';
-import type { SqlExecutor, Tx } from '../../platform/db.ts';
+import type { Database, SqlExecutor, Tx } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
+import { attemptSucceeded, knownDevice, limitKeys, rememberDevice, takeAttempt } from './login-limits.ts';
 import { verifyPassword } from './passwords.ts';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './secrets.ts';
-import { type UserRow, userView } from './users.ts';
+import { findUserByUsername, type UserRow, userView } from './users.ts';
 
 export const SESSION_COOKIE = 'orderhub_session';
-const MAX_FAILED_LOGINS = 5;
-const LOCK_MINUTES = 15;
+
+/**
+ * Checked when the user is unknown, inactive or the attempt is refused by a limit, so that every
+ * answer spends one scrypt verification: timing tells neither whether a name exists nor whether it
+ * is being limited. Same parameters as `hashPassword`; no password matches it.
+ */
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export interface LoginInput {
   username: string;
@@ -18,19 +24,38 @@ export interface LoginInput {
   ip: string | null;
   userAgent: string | null;
   ttlHours: number;
+  /** The device cookie the browser sent, if any. */
+  deviceToken?: string | undefined;
 }
 
+export type LoginResult =
+  | {
+      ok: true;
+      token: string;
+      expiresAt: Date;
+      user: ReturnType<typeof userView>;
+      /** A new device cookie value to set, or null when the browser's stays. */
+      deviceToken: string | null;
+    }
+  | { ok: false; retryAfterSeconds?: number };
+
 /**
- * Checks the password and opens a session. Unknown user and wrong password answer alike; five
- * failures in a row lock the account for 15 minutes. Both outcomes are audited.
+ * Checks the password and opens a session, under the log-in limits (login-limits.ts). Unknown user,
+ * inactive user, wrong password and a limited attempt all spend the same scrypt verification; the
+ * first three answer alike. Every outcome is audited. The password is verified between two short
+ * transactions, so that no row lock (and, on PGlite, no transaction) is held during scrypt.
  */
-export async function login(tx: Tx, at: Date, input: LoginInput) {
-  // The row lock makes parallel attempts count one after another: a burst cannot outrun the lock-out.
-  const user = (
-    await tx.query<UserRow & Record<string, unknown>>(`SELECT * FROM users WHERE username = $1 FOR UPDATE`, [
-      input.username,
-    ])
-  )[0];
+export async function login(database: Database, at: Date, input: LoginInput): Promise<LoginResult> {
+  const first = await database.tx(async (tx) => {
+    const device = await knownDevice(tx, at, input.deviceToken, input.username);
+    const keys = limitKeys(input.username, input.ip, device);
+    const limited = await takeAttempt(tx, at, keys);
+    const user = await findUserByUsername(tx, input.username);
+    return { device, keys, limited, user };
+  });
+  const { device, keys, limited, user } = first;
+  const usable = Boolean(user?.active) && !limited;
+  const matches = await verifyPassword(input.password, usable ? user!.password_hash : DUMMY_HASH);
   const anonymous: Actor = {
     type: 'user',
     id: user?.id ?? null,
@@ -41,43 +66,37 @@ export async function login(tx: Tx, at: Date, input: LoginInput) {
     userAgent: input.userAgent,
     source: 'console',
   };
-  const fail = async (why: string) => {
-    await recordAudit(tx, at, anonymous, {
-      action: 'auth.login_failed',
-      entityType: 'user',
-      entityId: user?.id ?? null,
-      summary: { why },
-    });
-    return { ok: false as const };
-  };
-  if (!user?.active) {
-    // Spend the same time as a real check, so timing does not tell which usernames exist.
-    await verifyPassword(
-      input.password,
-      'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  if (!usable || !matches) {
+    const why = limited ? 'throttled' : !user ? 'unknown user' : !user.active ? 'inactive' : 'wrong password';
+    await database.tx((tx) =>
+      recordAudit(tx, at, anonymous, {
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        summary: { why, ...(limited ? { retryAfterSeconds: limited.retryAfterSeconds } : {}) },
+      }),
     );
-    return fail(user ? 'inactive' : 'unknown user');
+    return limited ? { ok: false, retryAfterSeconds: limited.retryAfterSeconds } : { ok: false };
   }
-  if (user.locked_until && new Date(user.locked_until) > at) return fail('locked');
-  if (!(await verifyPassword(input.password, user.password_hash))) {
-    const failed = user.failed_logins + 1;
-    const lock = failed >= MAX_FAILED_LOGINS ? new Date(at.getTime() + LOCK_MINUTES * 60_000) : null;
-    await tx.query(`UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`, [
-      user.id,
-      lock ? 0 : failed,
-      lock,
-    ]);
-    return fail(lock ? 'wrong password; locked' : 'wrong password');
-  }
+  const signedIn = user!;
   const token = newSecret('ohs_');
   const expiresAt = new Date(at.getTime() + input.ttlHours * 3_600_000);
-  await tx.query(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, [user.id]);
-  await tx.query(
-    `INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [newId('session'), hashSecret(token), user.id, at, expiresAt, input.ip, input.userAgent],
-  );
-  await recordAudit(tx, at, anonymous, { action: 'auth.login', entityType: 'user', entityId: user.id });
-  return { ok: true as const, token, expiresAt, user: userView(user) };
+  const deviceToken = await database.tx(async (tx) => {
+    await attemptSucceeded(tx, at, keys);
+    await tx.query(
+      `INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [newId('session'), hashSecret(token), signedIn.id, at, expiresAt, input.ip, input.userAgent],
+    );
+    const fresh = await rememberDevice(tx, at, signedIn.id, device);
+    await recordAudit(tx, at, anonymous, {
+      action: 'auth.login',
+      entityType: 'user',
+      entityId: signedIn.id,
+      summary: { knownDevice: device !== null },
+    });
+    return fresh;
+  });
+  return { ok: true, token, expiresAt, user: userView(signedIn), deviceToken };
 }
 
 export async function logout(tx: Tx, at: Date, actor: Actor, token: string): Promise<void> {

@@ -10,7 +10,14 @@ import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
+import { clearAccountLimit } from './login-limits.ts';
 import { hashPassword } from './passwords.ts';
+
+/** A role change that takes away at least one permission the user had. */
+export function isReduction(from: Role, to: Role): boolean {
+  const after = new Set<string>(ROLE_PERMISSIONS[to]);
+  return ROLE_PERMISSIONS[from].some((p) => !after.has(p));
+}
 
 export interface UserRow {
   id: string;
@@ -19,8 +26,6 @@ export interface UserRow {
   role: Role;
   password_hash: string;
   active: boolean;
-  failed_logins: number;
-  locked_until: Date | string | null;
   created_at: Date | string;
 }
 
@@ -98,21 +103,30 @@ export async function updateUser(
   const hash = input.password ? await hashPassword(input.password) : null;
   await tx.query(
     `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
-            active = COALESCE($4, active), password_hash = COALESCE($5, password_hash),
-            failed_logins = CASE WHEN $5::text IS NULL THEN failed_logins ELSE 0 END,
-            locked_until = CASE WHEN $5::text IS NULL THEN locked_until ELSE NULL END,
-            updated_at = $6
+            active = COALESCE($4, active), password_hash = COALESCE($5, password_hash), updated_at = $6
       WHERE id = $1`,
     [id, input.displayName ?? null, input.role ?? null, input.active ?? null, hash, at],
   );
-  // A deactivated user, a role change or a new password ends the user's console sessions.
-  if (input.active === false || input.role || hash)
-    await tx.query(`DELETE FROM sessions WHERE user_id = $1`, [id]);
-  if (input.active === false)
-    await tx.query(`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [
-      id,
-      at,
-    ]);
+  const roleChanged = input.role !== undefined && input.role !== before.role;
+  const reduced = roleChanged && isReduction(before.role, input.role!);
+  // A deactivated user, a role change or a new password ends the user's console sessions. Their
+  // API tokens go too when deactivated, and by default on a new password or a reduced role (an
+  // integration keeps working only when the request says so).
+  const sessionsEnded =
+    input.active === false || roleChanged || hash
+      ? (await tx.query(`DELETE FROM sessions WHERE user_id = $1 RETURNING id`, [id])).length
+      : 0;
+  const revokeTokens = input.active === false || ((hash !== null || reduced) && input.keepTokens !== true);
+  const tokensRevoked = revokeTokens
+    ? (
+        await tx.query(
+          `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+          [id, at],
+        )
+      ).length
+    : 0;
+  // A new password set by an administrator lifts the limit on the account name.
+  if (hash) await clearAccountLimit(tx, before.username);
   await recordAudit(tx, at, actor, {
     action: 'user.update',
     entityType: 'user',
@@ -122,6 +136,8 @@ export async function updateUser(
       ...(input.role ? { role: [before.role, input.role] } : {}),
       ...(input.active !== undefined ? { active: [before.active, input.active] } : {}),
       ...(hash ? { password: 'changed' } : {}),
+      ...(sessionsEnded ? { sessionsEnded } : {}),
+      ...(tokensRevoked ? { tokensRevoked } : {}),
     },
   });
   return userView(await getUser(tx, id));
