@@ -195,7 +195,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
       ['en-US', 1024],
     ] as const) {
       const page = await loginAs('operations', `/orders/${id}`);
-      await page.evaluate((l) => localStorage.setItem('orderhub.locale', l), locale);
+      await page.evaluate(`localStorage.setItem('orderhub.locale', '${locale}')`);
       await page.setViewportSize({ width, height: 900 });
       await page.reload();
       await page.waitForSelector('[data-testid=reservations] .ant-table-row');
