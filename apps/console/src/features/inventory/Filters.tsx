@@ -1,6 +1,7 @@
 import type { WarehouseView } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Checkbox, Form, Input, Select } from 'antd';
+import { Button, Checkbox, Form, Input, Select, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { api } from '../../shared/api.ts';
 import { useT } from '../../shared/i18n.tsx';
 import { messages } from './messages.ts';
@@ -22,6 +23,24 @@ export function useWarehouses() {
 export function useWarehouseOptions() {
   const warehouses = useWarehouses();
   return (warehouses.data ?? []).map((w) => ({ value: w.code, label: `${w.code} ${w.name}` }));
+}
+
+/** A warehouse by its name, with its code beside it (the code alone until the list has loaded). */
+export function useWarehouseName(): (code: string) => ReactNode {
+  const warehouses = useWarehouses();
+  const names = new Map((warehouses.data ?? []).map((w) => [w.code, w.name]));
+  return (code) => {
+    const name = names.get(code);
+    if (!name) return code;
+    return (
+      <>
+        {name}{' '}
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {code}
+        </Typography.Text>
+      </>
+    );
+  };
 }
 
 /** SKU and warehouse (and, for levels, "below safety stock only"). */

@@ -8,11 +8,12 @@ import { useT } from '../../shared/i18n.tsx';
 import { PagerButtons } from '../../shared/pager.tsx';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
 import { AdjustModal } from './AdjustModal.tsx';
-import { Filters, type StockFilter } from './Filters.tsx';
+import { Filters, type StockFilter, useWarehouseName } from './Filters.tsx';
 import { messages } from './messages.ts';
 
 export function Levels({ mayAdjust }: { mayAdjust: boolean }) {
   const t = useT(messages);
+  const warehouseName = useWarehouseName();
   const [filter, setFilter] = useState<StockFilter>({});
   const [adjusting, setAdjusting] = useState<Partial<StockLevelView> | null>(null);
   const levels = useCursorPager({
@@ -57,7 +58,7 @@ export function Levels({ mayAdjust }: { mayAdjust: boolean }) {
         rowClassName={(l) => (l.belowSafety ? 'below-safety' : '')}
         columns={[
           { title: t('sku'), dataIndex: 'sku' },
-          { title: t('warehouse'), dataIndex: 'warehouse' },
+          { title: t('warehouse'), dataIndex: 'warehouse', render: (c: string) => warehouseName(c) },
           { title: t('onHand'), dataIndex: 'onHand', align: 'right' },
           { title: t('available'), dataIndex: 'available', align: 'right' },
           { title: t('reserved'), dataIndex: 'reserved', align: 'right' },

@@ -8,7 +8,7 @@ import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { OrderRef } from '../../shared/orderRef.tsx';
 import { PagerButtons } from '../../shared/pager.tsx';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
-import { Filters } from './Filters.tsx';
+import { Filters, useWarehouseName } from './Filters.tsx';
 import { ACTOR_LABELS, REASON_LABELS, SOURCE_TYPE_LABELS } from './labels.ts';
 import { messages } from './messages.ts';
 
@@ -31,6 +31,7 @@ function Source({ source }: { source: MovementView['source'] }) {
 /** The stock ledger: every change of on hand, reserved, frozen and in transit, newest first. */
 export function Movements() {
   const t = useT(messages);
+  const warehouseName = useWarehouseName();
   const { locale } = useLocale();
   const [filter, setFilter] = useState<{ sku?: string; warehouse?: string }>({});
   const movements = useCursorPager({
@@ -67,7 +68,7 @@ export function Movements() {
             render: (v: string) => labelOf(MOVEMENT_TYPE_LABELS, v, locale),
           },
           { title: t('sku'), dataIndex: 'sku' },
-          { title: t('warehouse'), dataIndex: 'warehouse' },
+          { title: t('warehouse'), dataIndex: 'warehouse', render: (c: string) => warehouseName(c) },
           { title: t('onHand'), dataIndex: 'onHand', align: 'right', render: signed },
           { title: t('reserved'), dataIndex: 'reserved', align: 'right', render: signed },
           { title: t('frozen'), dataIndex: 'frozen', align: 'right', render: signed },
