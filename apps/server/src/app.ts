@@ -11,11 +11,11 @@ import { ORDER_EVENTS_QUEUE, ordersModule } from './modules/orders/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { serveConsole } from './platform/console.ts';
-import { createFieldCrypto, loadMasterKey, parseKey } from './platform/crypto.ts';
 import { type Database, openDatabase } from './platform/db.ts';
 import { addHooks, type Deps, type HookLists, type ModuleSettings } from './platform/deps.ts';
 import { createHttp } from './platform/http.ts';
 import { startJobs } from './platform/jobs.ts';
+import { openSealing } from './platform/keys.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { databaseMaintenance } from './platform/maintenance.ts';
 import type { ModuleDescriptor } from './platform/module.ts';
@@ -79,10 +79,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           `the database lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`orderhub migrate\` first`,
         );
     }
-    const crypto = createFieldCrypto(
-      loadMasterKey(config.masterKey, config.dataDir),
-      config.retiredKeys.map((k) => parseKey(k, 'ORDERHUB_RETIRED_KEYS')),
-    );
+    // Refuses a master key that does not open the data already sealed, before anything is written.
+    const crypto = await openSealing(database, config, { log, at: clock.now() });
     const modules = opts.modules ?? MODULES;
     const settings: Partial<ModuleSettings> = {};
     for (const m of modules)

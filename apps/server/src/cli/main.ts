@@ -11,11 +11,21 @@ import {
   stockDepsOf,
   verifyLedger,
 } from '../modules/inventory/index.ts';
+import { ordersSealedData } from '../modules/orders/index.ts';
 import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { DataDirLockedError, openDatabase } from '../platform/db.ts';
 import { DomainError } from '../platform/errors.ts';
 import { startJobs } from '../platform/jobs.ts';
+import {
+  checkSealingKeys,
+  cryptoForKeys,
+  keyStatus,
+  MissingKeysError,
+  rotateKeys,
+  type SealedStore,
+  UnreadableDataError,
+} from '../platform/keys.ts';
 import { createLogger } from '../platform/log.ts';
 
 const program = new Command('orderhub')
@@ -76,8 +86,12 @@ program
     const log = createLogger('warn');
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
+      // A database whose data this configuration cannot open is refused before anything is applied.
+      await checkSealingKeys(database, config);
       const pending = await database.pendingMigrations();
       await database.migrate();
+      // Databases from before the key table know their key ids only once it is created and filled.
+      if (pending.length) await checkSealingKeys(database, config);
       const jobs = await startJobs(database, { migrate: true, supervise: false, queues: [], log });
       await jobs.stop();
       process.stdout.write(
@@ -243,8 +257,97 @@ inventory
     },
   );
 
+/** Every module's sealed personal data, re-sealed by `keys rotate`. */
+const SEALED_STORES: readonly SealedStore[] = [...ordersSealedData];
+
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+};
+
+/** The database for a key command: migrated on PGlite, refused on PostgreSQL while migrations are pending. */
+async function openForKeys() {
+  const config = loadConfig(process.env, { workers: false });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    if (database.kind === 'pglite') await database.migrate();
+    else {
+      const pending = await database.pendingMigrations();
+      if (pending.length)
+        throw new Error(
+          `the database lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`orderhub migrate\` first`,
+        );
+    }
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  return { config, database };
+}
+
+const keys = program
+  .command('keys')
+  .description('master keys: which ones the data needs, re-sealing under the current one');
+keys
+  .command('status')
+  .description('list the key ids the data has been sealed under, and whether this configuration gives each')
+  .action(async () => {
+    const { config, database } = await openForKeys();
+    try {
+      const crypto = cryptoForKeys(config);
+      for (const k of await keyStatus(database, crypto.keyIds))
+        process.stdout.write(
+          `${k.keyId}\t${k.keyId === crypto.keyId ? 'current' : k.given ? 'retired key given' : k.retiredAt ? 'not needed' : 'MISSING'}\tfirst used ${k.firstUsedAt.toISOString()}\tlast used ${k.lastUsedAt.toISOString()}${k.retiredAt ? `\tno data since ${k.retiredAt.toISOString()}` : ''}\n`,
+        );
+      await checkSealingKeys(database, config);
+    } finally {
+      await database.close();
+    }
+  });
+keys
+  .command('rotate')
+  .description(
+    're-seal all personal data under the current key (ORDERHUB_MASTER_KEY), reading old data with ORDERHUB_RETIRED_KEYS; resumable',
+  )
+  .option('--batch-size <n>', 'rows per transaction', positive, 500)
+  .option('--max-batches <n>', 'stop after this many batches (run again to carry on)', positive)
+  .action(async (o: { batchSize: number; maxBatches?: number }) => {
+    const { config, database } = await openForKeys();
+    try {
+      const log = createLogger(process.env['LOG_LEVEL'] ?? 'warn');
+      const crypto = cryptoForKeys(config, { log });
+      process.stdout.write(`re-sealing personal data under key id ${crypto.keyId}\n`);
+      const res = await rotateKeys(database, crypto, SEALED_STORES, {
+        batchSize: o.batchSize,
+        ...(o.maxBatches ? { maxBatches: o.maxBatches } : {}),
+        at: () => new Date(),
+        progress: (line) => process.stdout.write(`${line}\n`),
+      });
+      const total = Object.values(res.resealed).reduce((a, b) => a + b, 0);
+      if (res.stillInUse.length) {
+        process.stdout.write(
+          `re-sealed ${total} row(s); key id(s) ${res.stillInUse.join(', ')} still hold data (written while this ran?): run \`orderhub keys rotate\` again\n`,
+        );
+        process.exitCode = 2;
+      } else if (res.complete) {
+        process.stdout.write(
+          `done: re-sealed ${total} row(s); all personal data is sealed under key id ${res.keyId}` +
+            (res.retired.length
+              ? `; key id(s) ${res.retired.join(', ')} hold no data any more and can be removed from ORDERHUB_RETIRED_KEYS\n`
+              : '\n'),
+        );
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof DataDirLockedError) fail(e.message, 75);
+  // EX_CONFIG: the master key configuration does not open the data.
+  if (e instanceof MissingKeysError) fail(e.message, 78);
+  if (e instanceof UnreadableDataError) fail(e.message, 78);
   if (e instanceof DomainError) fail(`${e.code}: ${e.message}`);
   if (e instanceof InvalidArgumentError) fail(e.message);
   // Operators get the message; the stack only when asked for (LOG_LEVEL=debug).

@@ -1,6 +1,6 @@
 import type { OrderEvent, OrderView } from '@orderhub/contracts';
 import type { Actor } from '../../platform/actor.ts';
-import type { FieldCrypto } from '../../platform/crypto.ts';
+import type { FieldCrypto, Unreadable } from '../../platform/crypto.ts';
 import { maskAddress, maskName, maskPhone } from '../../platform/pii.ts';
 import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
 import type { OrderLineRow, OrderRow } from './store.ts';
@@ -23,6 +23,11 @@ export function seesAmounts(reader: Reader): boolean {
   return reader.type === 'system' || reader.permissions.has('orders:amounts');
 }
 
+/** What a sealed field shows when it cannot be opened. */
+const unreadable = (p: Unreadable) => ({
+  text: p.reason === 'key-missing' ? `unreadable: key ${p.keyId} missing` : 'unreadable: damaged',
+});
+
 /** An order for an API answer. Personal data is masked unless `reveal` (the caller audits reveals). */
 export function orderView(
   o: OrderRow,
@@ -34,7 +39,9 @@ export function orderView(
   const money = seesAmounts(reader) ? (v: number | bigint | string) => Number(v) : () => null;
   const open = (sealed: string | null, mask: (s: string) => string) => {
     if (!sealed) return null;
-    const plain = crypto.decrypt(sealed);
+    // One row sealed under a key this process lacks must not fail a whole list or export.
+    const plain = crypto.openOr(sealed, unreadable);
+    if (typeof plain !== 'string') return plain.text;
     return reveal ? plain : mask(plain);
   };
   return {
