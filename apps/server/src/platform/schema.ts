@@ -17,3 +17,14 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
+
+/**
+ * The key ids personal data is sealed under (see keys.ts): a process without one of the keys that
+ * still holds data refuses to start. `retired_at` is set when `orderhub keys rotate` left no data under it.
+ */
+export const sealingKeys = pgTable('sealing_keys', {
+  keyId: text('key_id').primaryKey(),
+  firstUsedAt: timestamp('first_used_at', { withTimezone: true }).notNull(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull(),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});

@@ -5,6 +5,7 @@ export { eventsFrom, ORDER_MACHINE } from './machine.ts';
 export { ordersModule } from './module.ts';
 export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
 export { heldOrdersWithSku } from './queries.ts';
+export { ordersSealedData, resealOrders, resealRawPayloads } from './reseal.ts';
 export {
   funnel,
   holdClosure,
