@@ -18,8 +18,10 @@ import { startJobs } from './platform/jobs.ts';
 import { openSealing } from './platform/keys.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { databaseMaintenance } from './platform/maintenance.ts';
+import { installMetrics } from './platform/metrics.ts';
 import type { ModuleDescriptor } from './platform/module.ts';
 import { registerOpenApi } from './platform/openapi.ts';
+import { securityHeaders } from './platform/security-headers.ts';
 
 /**
  * Every module and flow the server runs, in order: hooks run in this order, routes register in it.
@@ -122,13 +124,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         });
       },
     });
-    await registerOpenApi(http, { version: VERSION, sessionCookie: SESSION_COOKIE });
+    securityHeaders(http);
+    installMetrics(http, {
+      database,
+      log,
+      token: config.metricsToken,
+      allow: config.metricsAllow,
+    });
+    await registerOpenApi(http, { version: VERSION, sessionCookie: SESSION_COOKIE, ui: config.apiDocs });
 
     http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
     http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
       try {
         await database.query('SELECT 1');
         await jobs.boss.getQueue(ORDER_EVENTS_QUEUE);
+        // A database another process took back to an older state, or one restored from a backup.
+        const pending = await database.pendingMigrations();
+        if (pending.length)
+          return reply
+            .status(503)
+            .send({ status: 'migrations pending', database: database.kind, pending });
         return { status: 'ready', database: database.kind };
       } catch (err) {
         log.warn({ err }, 'not ready');

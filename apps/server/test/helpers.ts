@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { type App, buildApp } from '../src/app.ts';
 import { createToken, createUser } from '../src/modules/auth/index.ts';
+import { createSku } from '../src/modules/catalog/index.ts';
 import { systemActor } from '../src/platform/actor.ts';
 import type { Clock } from '../src/platform/clock.ts';
 import { type Config, loadConfig } from '../src/platform/config.ts';
@@ -96,8 +97,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   );
 }
 
-/** The app on a fresh database, with one user and API token per role. */
-export async function startTestApp(opts: { clock?: Clock; config?: Partial<Config> } = {}): Promise<TestApp> {
+/** The master SKUs of `sampleOrder`, seeded untracked (no stock kept) unless a test asks otherwise. */
+export const SAMPLE_SKUS = ['TEA-SET-01', 'CUP-02'] as const;
+
+/**
+ * The app on a fresh database, with one user and API token per role. `sampleSkus` (default true)
+ * puts the SKUs of `sampleOrder` in the master as untracked goods, so that its orders are neither
+ * held SKU_UNMAPPED nor short of stock; tests about stock pass false and create their own.
+ */
+export async function startTestApp(
+  opts: { clock?: Clock; config?: Partial<Config>; sampleSkus?: boolean } = {},
+): Promise<TestApp> {
   const { database, drop } = await freshDatabase();
   const config = testConfig(opts.config);
   const app = await buildApp(config, {
@@ -108,6 +118,12 @@ export async function startTestApp(opts: { clock?: Clock; config?: Partial<Confi
   const tokens = {} as Record<Role, string>;
   const cli = systemActor('test', 'cli');
   const now = new Date();
+  if (opts.sampleSkus !== false) {
+    await database.tx(async (tx) => {
+      for (const code of SAMPLE_SKUS)
+        await createSku(tx, now, cli, { code, name: `Sample ${code}`, tracked: false });
+    });
+  }
   for (const role of ROLES) {
     const username = `${role}-user`;
     await database.tx(async (tx) => {

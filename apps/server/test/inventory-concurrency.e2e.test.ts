@@ -15,7 +15,7 @@ const SKUS = ['P-A', 'P-B', 'P-C'];
 const WHS = ['WH-1', 'WH-2'];
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, sampleSkus: false });
   await setupStock(
     t,
     ['HOT-1', 'HOT-2', 'RACE-1', ...SKUS],

@@ -9,7 +9,7 @@ const clock = new ManualClock('2026-01-09T01:00:00Z');
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, sampleSkus: false });
   await setupStock(
     t,
     ['TEA-SET-01', 'CUP-02', 'PURIFIER-01', 'SCARF-03'],

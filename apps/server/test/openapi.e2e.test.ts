@@ -37,7 +37,11 @@ let doc: OpenApiDoc;
 let writes: Route[];
 
 beforeAll(async () => {
-  t = await startTestApp({ config: { adminPassword: EXAMPLE_ADMIN_PASSWORD, bodyLimit: BODY_LIMIT } });
+  t = await startTestApp({
+    config: { adminPassword: EXAMPLE_ADMIN_PASSWORD, bodyLimit: BODY_LIMIT },
+    // The SKU example creates the sample order's SKU itself.
+    sampleSkus: false,
+  });
   const res = await t.as(null).get('/docs/json');
   expect(res.status).toBe(200);
   doc = res.body;
@@ -98,36 +102,30 @@ const FIXTURES: Record<string, (created: Created) => Promise<Record<string, stri
   'POST /api/inventory/transfers/{id}/receive': async (c) => ({
     id: made(c, 'POST /api/inventory/transfers')['id'] as string,
   }),
-  // A fresh order on a SKU outside the master: paid, version 1, whatever the stock.
-  'POST /api/orders/{id}/transitions': async () => {
-    const res = await t.as('admin').post(
-      '/api/orders',
-      sampleOrder({
-        lines: [{ channelSku: 'OPENAPI-1', sku: 'OPENAPI-1', quantity: 1, unitPrice: 500 }],
-        discount: 0,
-        total: 500,
-      }),
-    );
-    expect(res.status).toBe(201);
-    expect(res.body.order).toMatchObject({ status: 'paid', version: 1 });
-    return { id: res.body.order.id };
-  },
+  // A fresh order on an untracked SKU (no stock kept): paid, version 1, whatever the stock.
+  'POST /api/orders/{id}/transitions': async () => ({ id: await untrackedOrder() }),
+  // Nothing lacking: the retry has nothing to take and answers the order.
+  'POST /api/orders/{id}/reservations:retry': async () => ({ id: await untrackedOrder() }),
   // A fresh order at version 1 carrying the tag the example removes.
-  'POST /api/orders/{id}/tags': async () => {
-    const res = await t.as('admin').post(
-      '/api/orders',
-      sampleOrder({
-        lines: [{ channelSku: 'OPENAPI-2', sku: 'OPENAPI-2', quantity: 1, unitPrice: 500 }],
-        discount: 0,
-        total: 500,
-        tags: ['发票'],
-      }),
-    );
-    expect(res.status).toBe(201);
-    expect(res.body.order).toMatchObject({ version: 1 });
-    return { id: res.body.order.id };
-  },
+  'POST /api/orders/{id}/tags': async () => ({ id: await untrackedOrder(['发票']) }),
 };
+
+async function untrackedOrder(tags?: string[]): Promise<string> {
+  const sku = await t.as('admin').post('/api/skus', { code: 'OPENAPI-1', name: '服务费', tracked: false });
+  expect([201, 409]).toContain(sku.status);
+  const res = await t.as('admin').post(
+    '/api/orders',
+    sampleOrder({
+      lines: [{ channelSku: 'OPENAPI-1', sku: 'OPENAPI-1', quantity: 1, unitPrice: 500 }],
+      discount: 0,
+      total: 500,
+      ...(tags ? { tags } : {}),
+    }),
+  );
+  expect(res.status).toBe(201);
+  expect(res.body.order).toMatchObject({ status: 'paid', version: 1 });
+  return res.body.order.id;
+}
 
 /**
  * Examples that others refer to run first: the master data, then stock. The rest follow in the

@@ -77,6 +77,9 @@ export const SkuView = Type.Object({
   category: Nullable(Type.String()),
   barcode: Nullable(Type.String()),
   active: Type.Boolean(),
+  tracked: Type.Boolean({
+    description: 'false for goods that carry no stock (services, virtual goods): they reserve nothing',
+  }),
   createdAt: Instant(),
   updatedAt: Instant(),
 });
@@ -88,6 +91,12 @@ export const CreateSkuBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    tracked: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: 'false for goods that carry no stock (services, virtual goods); default true',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -102,6 +111,7 @@ export const UpdateSkuBody = Type.Object(
     category: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
     barcode: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
     active: Type.Optional(Type.Boolean()),
+    tracked: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ name: '青瓷茶具套装（礼盒）' }] },
 );

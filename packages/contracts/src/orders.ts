@@ -345,7 +345,18 @@ export const NextEventView = Type.Object({
   event: Type.String(),
   to: Type.String(),
   allowed: Type.Boolean(),
-  blockedBy: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  blockedBy: Nullable(
+    Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(
+        Type.Unknown({
+          description:
+            'what the refusal would carry, e.g. `{ lines: [{ lineNo, sku, quantity, reserved }] }`',
+        }),
+      ),
+    }),
+  ),
   needsReason: Nullable(Type.Array(Type.String())),
 });
 

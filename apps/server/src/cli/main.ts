@@ -49,6 +49,9 @@ async function withApp<T>(fn: (app: Awaited<ReturnType<typeof buildApp>>) => Pro
   }
 }
 
+/** How long `start` waits for requests and jobs in hand to finish on SIGTERM or SIGINT. */
+const SHUTDOWN_GRACE_MS = 20_000;
+
 function printFirstAdmin(password: string) {
   process.stdout.write(
     `\n  First start: created the user "admin" with the one-time password\n\n      ${password}\n\n  It is shown only now. Log in and change it (PATCH /api/users/:id), or set ORDERHUB_ADMIN_PASSWORD before the first start.\n\n`,
@@ -62,15 +65,33 @@ program
     const config = loadConfig();
     const app = await buildApp(config);
     if (app.firstAdmin?.password) printFirstAdmin(app.firstAdmin.password);
+    // Graceful stop: no new connections (requests on open ones get 503), requests in flight finish,
+    // job workers finish the batches in hand, then the database closes. Bounded: past
+    // SHUTDOWN_GRACE_MS, or on a second signal, the process exits at once with status 1.
+    let stopping = false;
     const shutdown = async (signal: string) => {
-      app.deps.log.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => process.exit(1), 15_000);
+      if (stopping) {
+        app.deps.log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      app.deps.log.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down: draining requests and jobs');
+      const timer = setTimeout(() => {
+        app.deps.log.error({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown took too long: exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS);
       timer.unref();
-      await app.close();
-      process.exit(0);
+      try {
+        await app.close();
+        app.deps.log.info('stopped');
+        process.exit(0);
+      } catch (err) {
+        app.deps.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      }
     };
-    process.once('SIGINT', () => void shutdown('SIGINT'));
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
     const address = await app.http.listen({ port: config.port, host: config.host });
     app.deps.log.info(
       { address, database: app.deps.database.kind },

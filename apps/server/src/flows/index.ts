@@ -2,18 +2,25 @@ import { STOCK_CHANGED_QUEUE, STOCK_EXPIRY_QUEUE, stockDepsOf } from '../modules
 import { defineModule } from '../platform/module.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { expireDue, onStockChanged, orderStockEffect } from './order-inventory.ts';
+import { stockGuard } from './stock-guard.ts';
+import { stockRoutes } from './stock-routes.ts';
 
 /** The doors orders come in through: `POST /api/orders` and `POST /api/orders:batch`. */
 export const ingestFlow = defineModule({ name: 'ingest', routes: ingestRoutes });
 
 /**
  * What orders do to stock: cancel/close releases an order's stock, ship consumes it, pay stops its
- * payment timeout (all in the transition's transaction); unpaid orders expire; orders short of
- * stock take it when it arrives.
+ * payment timeout (all in the transition's transaction); approve, start_fulfilment and ship need
+ * every stocked line reserved (the stock guard); unpaid orders expire; orders short of stock take
+ * it when it arrives, or when a merchant asks (`POST /api/orders/{id}/reservations:retry`).
  */
 export const orderInventoryFlow = defineModule({
   name: 'order-inventory',
-  hooks: (deps) => ({ orderTransition: [orderStockEffect(stockDepsOf(deps))] }),
+  hooks: (deps) => ({
+    orderTransition: [orderStockEffect(stockDepsOf(deps))],
+    orderTransitionGuard: [stockGuard],
+  }),
+  routes: stockRoutes,
   workers: [
     {
       queue: STOCK_CHANGED_QUEUE,
@@ -34,3 +41,4 @@ export const orderInventoryFlow = defineModule({
 
 export { type IngestOutcome, type IngestResult, ingestOrder, prepareIngest } from './ingest-order.ts';
 export { expireDue, onStockChanged, shipOrderUnits, syncOrderStock } from './order-inventory.ts';
+export { retryOrderReservation } from './stock-routes.ts';

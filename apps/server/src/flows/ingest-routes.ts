@@ -8,6 +8,7 @@ import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
 import { DomainError, isUniqueViolation } from '../platform/errors.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotencyKey } from '../platform/idempotency.ts';
+import { countIngestOutcomes } from './ingest-metrics.ts';
 import { ingestOrder, prepareIngest } from './ingest-order.ts';
 
 const IdempotencyHeaders = Type.Object({
@@ -22,6 +23,7 @@ const IdempotencyHeaders = Type.Object({
 
 /** `POST /api/orders` and `POST /api/orders:batch`: the doors through which orders come in. */
 export function ingestRoutes(app: FastifyInstance, deps: Deps): void {
+  countIngestOutcomes(app);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { database, clock, crypto } = deps;
 

@@ -1,4 +1,4 @@
-import { findSkus } from '../modules/catalog/index.ts';
+import { skuStockFlags } from '../modules/catalog/index.ts';
 import { listAccounts } from '../modules/channels/index.ts';
 import {
   attachCheckout,
@@ -14,11 +14,14 @@ import {
   hasDueReservation,
   heldByOrder,
   lockActiveReservations,
+  mergeItems,
   ordersWithDueReservations,
+  type Reserved,
   releaseUnits,
   reserveLines,
   type StockCtx,
   type StockDeps,
+  type StockItem,
   stockDepsOf,
 } from '../modules/inventory/index.ts';
 import {
@@ -34,6 +37,7 @@ import {
 import { type Actor, systemActor } from '../platform/actor.ts';
 import type { Database, Tx } from '../platform/db.ts';
 import type { FlowDeps } from './ingest-order.ts';
+import { missingOf, recordStock, stockCoverage } from './stock-guard.ts';
 
 /** Statuses in which an order holds stock for its lines. */
 const HOLDS_STOCK: readonly string[] = [
@@ -49,12 +53,23 @@ const HOLDABLE: readonly string[] = ['paid', 'under_review'];
 
 const stockDeps = stockDepsOf;
 
+/** Reservations as timeline items. */
+export const reservedItems = (reserved: readonly Reserved[]): StockItem[] =>
+  mergeItems(
+    reserved.map((r) => ({
+      sku: r.sku,
+      quantity: r.quantity,
+      warehouse: { code: r.warehouse, name: r.warehouseName },
+    })),
+  );
+
 /**
- * Makes the order's reservations match its lines, in the ingest transaction. Only SKUs in the
- * master are stocked; an order with an unmapped line reserves nothing (it is held SKU_UNMAPPED).
+ * Makes the order's reservations match its lines, in the ingest transaction. Only tracked SKUs of
+ * the master are stocked; an order with an unmapped line — no SKU, or one the master does not
+ * know — reserves nothing, and a paid one is held SKU_UNMAPPED.
  * Unpaid own-storefront orders get all or nothing (INVENTORY_INSUFFICIENT rolls the order back);
  * anything sold on a channel takes what exists, and a paid order left short goes on hold
- * OUT_OF_STOCK until stock arrives.
+ * OUT_OF_STOCK until stock arrives. What moves is written to the order's timeline (`stock`).
  */
 export async function syncOrderStock(
   tx: Tx,
@@ -70,20 +85,27 @@ export async function syncOrderStock(
   const ctx: StockCtx = { tx, deps: stockDeps(deps), at, actor };
   const pending = order.status === 'pending_payment';
   const expiresAt = pending ? new Date(at.getTime() + settings.paymentTimeoutSeconds * 1000) : null;
-  if (created) await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
+  if (created) {
+    const taken = await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
+    await recordStock(tx, at, actor, order.id, 'reserved', taken, 'CHECKOUT');
+  }
 
   const lines = await loadLines(tx, order.id);
   const desired = new Map<string, number>();
+  let unknown: typeof lines = [];
   if (lines.every((l) => l.sku)) {
-    const known = await findSkus(
+    const flags = await skuStockFlags(
       tx,
       lines.map((l) => l.sku!),
     );
-    for (const l of lines)
-      if (known.has(l.sku!)) desired.set(l.sku!, (desired.get(l.sku!) ?? 0) + l.quantity);
+    unknown = lines.filter((l) => !flags.has(l.sku!));
+    if (unknown.length === 0)
+      for (const l of lines)
+        if (flags.get(l.sku!)!.tracked) desired.set(l.sku!, (desired.get(l.sku!) ?? 0) + l.quantity);
   }
   const held = await heldByOrder(tx, order.id);
   const toReserve: { sku: string; quantity: number }[] = [];
+  const released: StockItem[] = [];
   for (const sku of [...new Set([...desired.keys(), ...held.keys()])].sort()) {
     const diff = (desired.get(sku) ?? 0) - (held.get(sku) ?? 0);
     if (diff > 0) toReserve.push({ sku, quantity: diff });
@@ -91,19 +113,30 @@ export async function syncOrderStock(
       let excess = -diff;
       for (const r of await lockActiveReservations(tx, 'order_id = $1 AND sku = $2', [order.id, sku])) {
         const q = Math.min(excess, r.quantity);
-        if (q > 0) await releaseUnits(ctx, r, q, 'ORDER_CHANGED');
+        if (q > 0) released.push(await releaseUnits(ctx, r, q, 'ORDER_CHANGED'));
         excess -= q;
       }
     }
   }
+  await recordStock(tx, at, actor, order.id, 'released', mergeItems(released), 'ORDER_CHANGED');
+  if (unknown.length && order.status === 'paid') {
+    // As a line without a SKU (applyAutomaticHolds): nobody can pick a SKU the master does not know.
+    return transitionLocked(tx, transitionContext(deps), at, systemActor('ingest'), order, {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'SKU_UNMAPPED',
+      note: `not in the SKU master: ${unknown.map((l) => `line ${l.lineNo} (${l.sku})`).join(', ')}`,
+    });
+  }
   if (toReserve.length === 0) return order;
   const own = settings.ownStorefrontChannels.includes(account.channel);
-  const { short } = await reserveLines(ctx, toReserve, {
+  const { short, reserved } = await reserveLines(ctx, toReserve, {
     mode: pending && own ? 'all' : 'available',
     orderId: order.id,
     reason: 'order',
     expiresAt,
   });
+  await recordStock(tx, at, actor, order.id, 'reserved', reservedItems(reserved));
   if (short.length === 0 || !HOLDABLE.includes(order.status)) return order;
   return transitionLocked(tx, transitionContext(deps), at, systemActor('inventory'), order, {
     orderId: order.id,
@@ -116,19 +149,29 @@ export async function syncOrderStock(
 
 /**
  * The order's transitions move its stock in the same transaction: paid stops the timeout,
- * cancel/close release what is held, ship consumes it.
+ * cancel/close release what is held, ship consumes it (the stock guard let it ship only whole);
+ * each move is written to the order's timeline.
  */
 export function orderStockEffect(deps: StockDeps): TransitionEffect {
   return async (tx, at, actor, { before, after, input }) => {
     const ctx: StockCtx = { tx, deps, at, actor };
     if (input.event === 'pay') await clearExpiry(ctx, after.id);
-    else if (input.event === 'ship') await consumeReservations(ctx, after.id);
-    else if (after.status === 'cancelled' || after.status === 'closed') {
+    else if (input.event === 'ship') {
+      const { items } = await consumeReservations(ctx, after.id);
+      await recordStock(tx, at, actor, after.id, 'consumed', items);
+    } else if (after.status === 'cancelled' || after.status === 'closed') {
       const rows = await lockActiveReservations(tx, 'order_id = $1', [after.id]);
       const timeout = input.reasonCode === 'PAYMENT_TIMEOUT';
-      await endReservations(ctx, rows, timeout ? 'expired' : 'released', input.reasonCode ?? before.status);
+      const reason = input.reasonCode ?? before.status;
+      const { items } = await endReservations(ctx, rows, timeout ? 'expired' : 'released', reason);
+      await recordStock(tx, at, actor, after.id, timeout ? 'expired' : 'released', items, reason);
     }
   };
+}
+
+/** Per tracked SKU, the units the order's lines still lack. */
+export async function missingUnits(tx: Tx, orderId: string): Promise<{ sku: string; quantity: number }[]> {
+  return missingOf((await stockCoverage(tx, orderId)).lacking);
 }
 
 /**
@@ -197,25 +240,15 @@ export async function onStockChanged(
     const done = await database.tx(async (tx) => {
       const order = await lockOrderByKey(tx, head.channelAccountId, head.externalOrderId);
       if (order?.status !== 'on_hold' || order.holdReason !== 'OUT_OF_STOCK') return false;
-      const lines = await loadLines(tx, order.id);
-      const known = await findSkus(
-        tx,
-        lines.flatMap((l) => (l.sku ? [l.sku] : [])),
-      );
-      const want = new Map<string, number>();
-      for (const l of lines)
-        if (l.sku && known.has(l.sku)) want.set(l.sku, (want.get(l.sku) ?? 0) + l.quantity);
-      const held = await heldByOrder(tx, order.id);
-      const missing = [...want]
-        .map(([s, q]) => ({ sku: s, quantity: q - (held.get(s) ?? 0) }))
-        .filter((m) => m.quantity > 0);
+      const missing = await missingUnits(tx, order.id);
       const ctx: StockCtx = { tx, deps: sd, at, actor };
-      const { short } = await reserveLines(ctx, missing, {
+      const { short, reserved } = await reserveLines(ctx, missing, {
         mode: 'available',
         orderId: order.id,
         reason: 'order',
         expiresAt: null,
       });
+      await recordStock(tx, at, actor, order.id, 'reserved', reservedItems(reserved), 'RESTOCK');
       if (short.length) return false;
       await transitionLocked(tx, transitionContext(deps), at, actor, order, {
         orderId: order.id,
@@ -249,7 +282,10 @@ export async function onStockChanged(
   return { released, pushed };
 }
 
-/** Partial or whole shipment of an order's reserved units outside the order machine (fulfilment). */
+/**
+ * Partial or whole shipment of an order's reserved units outside the order machine (fulfilment);
+ * never more than the order holds (INVENTORY_INSUFFICIENT). Returns the units shipped.
+ */
 export async function shipOrderUnits(
   tx: Tx,
   deps: StockDeps,
@@ -258,5 +294,7 @@ export async function shipOrderUnits(
   orderId: string,
   items?: { sku: string; quantity: number }[],
 ): Promise<number> {
-  return consumeReservations({ tx, deps, at, actor }, orderId, items);
+  const moved = await consumeReservations({ tx, deps, at, actor }, orderId, items);
+  await recordStock(tx, at, actor, orderId, 'consumed', moved.items);
+  return moved.units;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { DomainError } from './errors.ts';
 import { assertTimeZone } from './time.ts';
@@ -27,6 +28,12 @@ export interface Config {
   trustProxy: boolean | string;
   /** Run background job workers in this process. */
   workers: boolean;
+  /** ORDERHUB_API_DOCS: serve the API documentation at /docs (and its document at /docs/json). */
+  apiDocs: boolean;
+  /** ORDERHUB_METRICS_TOKEN: `Authorization: Bearer` value that opens /metrics from any address. */
+  metricsToken: string | undefined;
+  /** ORDERHUB_METRICS_ALLOW: addresses and CIDRs that may read /metrics without the token. */
+  metricsAllow: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +62,32 @@ function trustProxy(raw: string | undefined): boolean | string {
   if (!/^[0-9A-Za-z.:/,\s]+$/.test(raw))
     throw new Error(`ORDERHUB_TRUST_PROXY must be true, false or addresses/CIDRs, got "${raw}"`);
   return raw;
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw))
+    throw new Error('ORDERHUB_METRICS_TOKEN must be at least 16 printable characters without spaces');
+  return raw;
+}
+
+function metricsAllow(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return ['loopback'];
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    const [addr = '', bits, extra] = entry.split('/');
+    const ok =
+      entry === 'loopback' ||
+      entry === 'none' ||
+      (isIP(addr) !== 0 &&
+        extra === undefined &&
+        (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(addr) === 6 ? 128 : 32))));
+    if (!ok) throw new Error(`ORDERHUB_METRICS_ALLOW must list addresses, CIDRs or loopback, got "${entry}"`);
+  }
+  return list.filter((e) => e !== 'none');
 }
 
 /** Reads and checks every setting once, at boot. A bad setting stops the start with its name. */
@@ -97,6 +130,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     secureCookies: bool(env, 'ORDERHUB_SECURE_COOKIES', false),
     trustProxy: trustProxy(env['ORDERHUB_TRUST_PROXY']),
     workers: bool(env, 'ORDERHUB_WORKERS', true),
+    apiDocs: bool(env, 'ORDERHUB_API_DOCS', true),
+    metricsToken: metricsToken(env['ORDERHUB_METRICS_TOKEN']),
+    metricsAllow: metricsAllow(env['ORDERHUB_METRICS_ALLOW']),
   };
   return { ...config, ...overrides };
 }

@@ -45,7 +45,8 @@ export async function serveConsole(app: FastifyInstance, dist = CONSOLE_DIST): P
   const html = built ? undefined : MISSING_PAGE;
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const url = req.url;
-    if (url.startsWith('/api/') || url === '/api' || url.startsWith('/docs')) return reply.callNotFound();
+    // Server paths never fall back to the page: an unknown one is a 404 problem, not a 200 page.
+    if (/^\/(api|docs|metrics|healthz|readyz)(\/|\?|$)/.test(url)) return reply.callNotFound();
     if (url.startsWith('/assets/')) {
       // Assets built after the server started (a rebuild) are served too; a missing one is a 404,
       // never the page: a stale tab asking for an old chunk must see the error.

@@ -110,6 +110,8 @@ export interface Database extends SqlExecutor {
    * kept by prepared statements are not made again. A no-op on PostgreSQL.
    */
   maintain(): Promise<{ analyzed: string[]; vacuumed: string[] }>;
+  /** Connections for /metrics: the pool's on PostgreSQL; PGlite is one connection, never idle-counted. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -215,6 +217,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async maintain() {
       return { analyzed: [], vacuumed: [] };
     },
+    poolStats() {
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
     async close() {
       await pool.end();
     },
@@ -312,6 +317,9 @@ async function openPglite(dataDir: string): Promise<Database> {
         }
       }
       return { analyzed, vacuumed };
+    },
+    poolStats() {
+      return { total: 1, idle: 0, waiting: 0 };
     },
     async close() {
       await client.close();

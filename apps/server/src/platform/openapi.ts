@@ -19,6 +19,8 @@ export interface OpenApiOptions {
   sessionCookie: string;
   /** Where integrators reach the API; relative to the document by default. */
   servers?: { url: string; description?: string }[];
+  /** Serve the UI at /docs and the document at /docs/json (ORDERHUB_API_DOCS); default true. */
+  ui?: boolean;
 }
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
@@ -173,5 +175,9 @@ export async function registerOpenApi(http: FastifyInstance, opts: OpenApiOption
       return openapiObject;
     },
   });
-  await http.register(swaggerUi, { routePrefix: '/docs' });
+  // Switched off, nothing is served under /docs (a 404, never the console's page); the document
+  // is still built, for `http.swagger()`.
+  if (opts.ui === false) return;
+  // No validator badge: it would load an image from validator.swagger.io, outside the page's CSP.
+  await http.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 }

@@ -8,5 +8,6 @@ export {
   listSkus,
   requireSkus,
   skuCategorySql,
+  skuStockFlags,
   updateSku,
 } from './skus.ts';

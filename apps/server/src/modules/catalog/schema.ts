@@ -11,6 +11,8 @@ export const skus = pgTable(
     category: text('category'),
     barcode: text('barcode'),
     active: boolean('active').notNull().default(true),
+    /** False for goods that carry no stock (services, virtual goods): their lines reserve nothing. */
+    tracked: boolean('tracked').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

@@ -13,6 +13,7 @@ interface SkuRow {
   category: string | null;
   barcode: string | null;
   active: boolean;
+  tracked: boolean;
   created_at: Date | string;
   updated_at: Date | string;
   [k: string]: unknown;
@@ -25,6 +26,7 @@ const view = (r: SkuRow): SkuView => ({
   category: r.category,
   barcode: r.barcode,
   active: r.active,
+  tracked: r.tracked,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -35,9 +37,17 @@ export async function createSku(tx: Tx, at: Date, actor: Actor, input: CreateSku
   try {
     row = (
       await tx.query<SkuRow>(
-        `INSERT INTO skus (id, code, name, category, barcode, active, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,true,$6,$6) RETURNING *`,
-        [id, input.code, input.name, input.category ?? null, input.barcode ?? null, at],
+        `INSERT INTO skus (id, code, name, category, barcode, active, tracked, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,true,$7,$6,$6) RETURNING *`,
+        [
+          id,
+          input.code,
+          input.name,
+          input.category ?? null,
+          input.barcode ?? null,
+          at,
+          input.tracked ?? true,
+        ],
       )
     )[0];
   } catch (e) {
@@ -60,7 +70,7 @@ export async function updateSku(
     `UPDATE skus SET name = COALESCE($2, name),
        category = CASE WHEN $3::boolean THEN $4 ELSE category END,
        barcode = CASE WHEN $5::boolean THEN $6 ELSE barcode END,
-       active = COALESCE($7, active), updated_at = $8
+       active = COALESCE($7, active), tracked = COALESCE($9, tracked), updated_at = $8
      WHERE id = $1 OR code = $1 RETURNING *`,
     [
       id,
@@ -71,6 +81,7 @@ export async function updateSku(
       input.barcode ?? null,
       input.active ?? null,
       at,
+      input.tracked ?? null,
     ],
   );
   if (!rows[0]) throw new DomainError('NOT_FOUND', `no SKU ${id}`);
@@ -121,6 +132,22 @@ export async function findSkus(exec: SqlExecutor, codes: readonly string[]): Pro
     [[...new Set(codes)]],
   );
   return new Map(rows.map((r) => [r.code, r.active]));
+}
+
+/**
+ * How the master knows each of `codes`: absent when not in the master, else whether it carries
+ * stock (`tracked`; services and virtual goods do not) and whether it is active.
+ */
+export async function skuStockFlags(
+  exec: SqlExecutor,
+  codes: readonly string[],
+): Promise<Map<string, { tracked: boolean; active: boolean }>> {
+  if (codes.length === 0) return new Map();
+  const rows = await exec.query<{ code: string; tracked: boolean; active: boolean }>(
+    `SELECT code, tracked, active FROM skus WHERE code = ANY($1::text[])`,
+    [[...new Set(codes)]],
+  );
+  return new Map(rows.map((r) => [r.code, { tracked: r.tracked, active: r.active }]));
 }
 
 /** For another module's single statement: how many of the codes in the given text[] parameter are in the master. */

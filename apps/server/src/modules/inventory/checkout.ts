@@ -1,10 +1,13 @@
 import type { ReservationBody, ReservationView } from '@orderhub/contracts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { countRefusal } from '../../platform/metrics.ts';
 import { requireSkus } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import type { StockCtx } from './ledger.ts';
 import { reserveLines } from './reserve.ts';
+
+const refused = countRefusal('orderhub_reservation_refusals_total', 'Checkout reservations refused, by code');
 
 /**
  * A storefront's checkout (下单即锁库): every line in full or nothing, refused with
@@ -38,7 +41,7 @@ export async function reserveCheckout(
       entityId: `${account}:${body.externalOrderId}`,
       summary: { lines: body.lines, expiresAt: expiresAt.toISOString() },
     },
-  });
+  }).catch(refused);
   if (rejected) {
     // Nothing was written; these say precisely what is wrong.
     await requireActiveAccount(tx, account);

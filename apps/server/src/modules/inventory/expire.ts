@@ -6,7 +6,7 @@ import { endReservations, lockActiveReservations } from './reserve.ts';
 /** Checkout holds no order took over by their expiry: released (status expired). */
 export async function expireCheckouts(ctx: StockCtx): Promise<number> {
   const rows = await lockActiveReservations(ctx.tx, 'order_id IS NULL AND expires_at <= $1', [ctx.at]);
-  return endReservations(ctx, rows, 'expired', 'PAYMENT_TIMEOUT');
+  return (await endReservations(ctx, rows, 'expired', 'PAYMENT_TIMEOUT')).units;
 }
 
 /** Orders whose unpaid hold is due; the order flow cancels each (which releases its stock). */

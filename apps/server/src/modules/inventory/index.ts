@@ -29,10 +29,13 @@ export {
   endReservations,
   heldByOrder,
   lockActiveReservations,
+  mergeItems,
   type Reserved,
   releaseUnits,
   reserveLines,
   type Shortfall,
+  type StockItem,
+  stockByOrder,
 } from './reserve.ts';
 export { inventoryRoutes } from './routes.ts';
 export {

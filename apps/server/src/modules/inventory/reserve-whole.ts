@@ -30,7 +30,7 @@ export interface WholeResult {
   /** The checks, when asked for; nothing was written if they failed. */
   checks: CheckOutcome | null;
   /** The counters after, the warehouse and the reservation; null when no single warehouse took it. */
-  taken: { level: LevelRow; warehouseCode: string } | null;
+  taken: { level: LevelRow; warehouseCode: string; warehouseName: string } | null;
   audited: boolean;
   /**
    * When nothing was taken: the units available over all active warehouses, as this statement
@@ -101,14 +101,15 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
      ), `;
   const gate = 'AND (SELECT ok AND audited >= 0 FROM pre)';
   const text = `WITH ${chk}${aud}${pre}pick AS (
-       SELECT l.warehouse_id, w.code FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
+       SELECT l.warehouse_id, w.code, w.name FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
        WHERE l.sku = ${$sku} AND w.active AND l.on_hand - l.reserved - l.frozen >= ${$q} ${gate}
        ORDER BY w.priority DESC, w.code LIMIT 1
      ), upd AS (
        UPDATE stock_levels l SET reserved = l.reserved + ${$q}, updated_at = ${$at}
        FROM pick WHERE l.sku = ${$sku} AND l.warehouse_id = pick.warehouse_id
          AND l.on_hand - l.reserved - l.frozen >= ${$q}
-       RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock, pick.code
+       RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock, pick.code,
+         pick.name AS warehouse_name
      ), mv AS (
        INSERT INTO stock_movements (id, at, type, sku, warehouse_id, on_hand, reserved, frozen, in_transit,
          reason_code, actor_type, actor_id, actor_name, source_type, source_id, note)
@@ -140,7 +141,8 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
 /**
  * The common case in ONE statement: the best-priority active warehouse that covers `quantity`
  * whole, its guarded UPDATE (available cannot go below zero), the ledger movement, the reservation
- * row, the push mark and, if given, the audit row. The pick is only where to try: the UPDATE
+ * row, the push mark and, if given, the audit row; it answers the warehouse's code and name (for
+ * the order's timeline) from the pick's join. The pick is only where to try: the UPDATE
  * re-checks the guard on the latest row version after waiting for its lock, so a stale pick makes
  * it take nothing (null), and the caller falls back to the warehouse-by-warehouse path.
  *
@@ -179,6 +181,7 @@ export async function reserveWhole(
         known_skus?: number;
         held?: boolean;
         code?: string;
+        warehouse_name?: string;
         audited?: number;
         available?: number | null;
       }
@@ -204,7 +207,7 @@ export async function reserveWhole(
   };
   return {
     checks: outcome,
-    taken: { level, warehouseCode: row.code! },
+    taken: { level, warehouseCode: row.code!, warehouseName: row.warehouse_name! },
     audited,
     available: null,
   };

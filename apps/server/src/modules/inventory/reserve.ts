@@ -35,13 +35,44 @@ export interface Reserved {
   sku: string;
   warehouseId: string;
   warehouse: string;
+  warehouseName: string;
   quantity: number;
 }
+
+/** Units of one SKU that moved at one warehouse (for the order's timeline). */
+export interface StockItem {
+  sku: string;
+  quantity: number;
+  warehouse: { code: string; name: string };
+}
+
+/** Adds up items of the same SKU and warehouse, in SKU then warehouse order. */
+export function mergeItems(items: readonly StockItem[]): StockItem[] {
+  const by = new Map<string, StockItem>();
+  for (const i of items) {
+    if (i.quantity <= 0) continue;
+    const key = `${i.sku}\u0000${i.warehouse.code}`;
+    const cur = by.get(key);
+    if (cur) cur.quantity += i.quantity;
+    else by.set(key, { sku: i.sku, quantity: i.quantity, warehouse: { ...i.warehouse } });
+  }
+  return [...by.values()].sort((a, b) => cmp(a.sku, b.sku) || cmp(a.warehouse.code, b.warehouse.code));
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a reservation's units are, as timeline items. */
+const itemOf = (r: ActiveReservation, quantity: number): StockItem => ({
+  sku: r.sku,
+  quantity,
+  warehouse: { code: r.warehouse_code, name: r.warehouse_name },
+});
 
 interface Candidate {
   sku: string;
   warehouse_id: string;
   code: string;
+  name: string;
   available: number;
   [k: string]: unknown;
 }
@@ -94,8 +125,15 @@ export async function reserveLines(
     checks = undefined;
     if (whole.audited) audit = undefined;
     if (whole.taken) {
-      const { level, warehouseCode } = whole.taken;
-      reserved.push({ id, sku, warehouseId: level.warehouse_id, warehouse: warehouseCode, quantity });
+      const { level, warehouseCode, warehouseName } = whole.taken;
+      reserved.push({
+        id,
+        sku,
+        warehouseId: level.warehouse_id,
+        warehouse: warehouseCode,
+        warehouseName,
+        quantity,
+      });
       if (level.safety_stock > 0) {
         const now = level.on_hand - level.reserved - level.frozen;
         await checkSafetyCrossing(ctx, level, now + quantity, now);
@@ -114,7 +152,15 @@ export async function reserveLines(
         { type: 'reserve', sku, warehouseId: c.warehouse_id, reserved: q, reasonCode, source },
         rsv(id, lineNo),
       );
-      if (after) reserved.push({ id, sku, warehouseId: c.warehouse_id, warehouse: c.code, quantity: q });
+      if (after)
+        reserved.push({
+          id,
+          sku,
+          warehouseId: c.warehouse_id,
+          warehouse: c.code,
+          warehouseName: c.name,
+          quantity: q,
+        });
       return after !== null;
     };
     const options = await candidatesFor(ctx.tx, sku);
@@ -150,7 +196,7 @@ export async function reserveLines(
 
 async function candidatesFor(exec: SqlExecutor, sku: string): Promise<Candidate[]> {
   const rows = await exec.query<Candidate>(
-    `SELECT l.sku, l.warehouse_id, w.code, l.on_hand - l.reserved - l.frozen AS available
+    `SELECT l.sku, l.warehouse_id, w.code, w.name, l.on_hand - l.reserved - l.frozen AS available
      FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
      WHERE l.sku = $1 AND w.active
      ORDER BY w.priority DESC, w.code`,
@@ -173,18 +219,27 @@ export interface ActiveReservation {
   sku: string;
   warehouse_id: string;
   quantity: number;
+  warehouse_code: string;
+  warehouse_name: string;
   [k: string]: unknown;
 }
 
-/** Locks the active reservations matching `where` (in level order) so that each is ended exactly once. */
+/**
+ * Locks the active reservations matching `where` (in level order) so that each is ended exactly
+ * once. Only the reservations are locked; their warehouse's code and name come along for the
+ * order's timeline.
+ */
 export async function lockActiveReservations(
   exec: SqlExecutor,
   where: string,
   params: unknown[],
 ): Promise<ActiveReservation[]> {
   const rows = await exec.query<ActiveReservation>(
-    `SELECT id, order_id, sku, warehouse_id, quantity FROM reservations
-     WHERE status = 'active' AND (${where}) ORDER BY sku, warehouse_id, id FOR UPDATE`,
+    `SELECT id, order_id, sku, warehouse_id, quantity,
+       (SELECT w.code FROM warehouses w WHERE w.id = reservations.warehouse_id) AS warehouse_code,
+       (SELECT w.name FROM warehouses w WHERE w.id = reservations.warehouse_id) AS warehouse_name
+     FROM reservations
+     WHERE status = 'active' AND (${where}) ORDER BY sku, warehouse_id, id FOR UPDATE OF reservations`,
     params,
   );
   return rows.map((r) => ({ ...r, quantity: Number(r.quantity) }));
@@ -200,8 +255,9 @@ export async function endReservations(
   rows: readonly ActiveReservation[],
   status: 'released' | 'expired',
   reasonCode: string,
-): Promise<number> {
+): Promise<{ units: number; items: StockItem[] }> {
   let units = 0;
+  const items: StockItem[] = [];
   for (const r of rows) {
     if (r.quantity > 0) {
       const after = await moveStock(ctx, {
@@ -217,6 +273,7 @@ export async function endReservations(
           `reservation ${r.id}: reserved counter below its reservations (run inventory verify)`,
         );
       units += r.quantity;
+      items.push(itemOf(r, r.quantity));
     }
     await ctx.tx.query(`UPDATE reservations SET status = $2, quantity = 0, updated_at = $3 WHERE id = $1`, [
       r.id,
@@ -224,18 +281,20 @@ export async function endReservations(
       ctx.at,
     ]);
   }
-  return units;
+  return { units, items: mergeItems(items) };
 }
 
 /**
  * Ships reserved units: on hand and reserved both go down. Without `items`, everything the order
- * still holds; with `items`, those quantities per SKU (partial shipments).
+ * still holds; with `items`, those quantities per SKU (partial shipments). Never more than the
+ * order holds: asking for more is refused (INVENTORY_INSUFFICIENT) before anything moves, and each
+ * reservation gives at most its own quantity.
  */
 export async function consumeReservations(
   ctx: StockCtx,
   orderId: string,
   items?: readonly { sku: string; quantity: number }[],
-): Promise<number> {
+): Promise<{ units: number; items: StockItem[] }> {
   const rows = await lockActiveReservations(ctx.tx, 'order_id = $1', [orderId]);
   const want = new Map<string, number>();
   if (items) for (const i of items) want.set(i.sku, (want.get(i.sku) ?? 0) + i.quantity);
@@ -250,6 +309,7 @@ export async function consumeReservations(
       { short: short.map(([sku, quantity]) => ({ sku, quantity })) },
     );
   let units = 0;
+  const moved: StockItem[] = [];
   for (const r of rows) {
     const q = Math.min(r.quantity, want.get(r.sku) ?? 0);
     if (q === 0) continue;
@@ -265,14 +325,20 @@ export async function consumeReservations(
     });
     if (!after)
       throw new Error(`reservation ${r.id}: counters disagree with reservations (run inventory verify)`);
-    await ctx.tx.query(
+    const done = await ctx.tx.query(
       `UPDATE reservations SET quantity = quantity - $2, consumed = consumed + $2,
-         status = CASE WHEN quantity - $2 = 0 THEN 'consumed' ELSE status END, updated_at = $3 WHERE id = $1`,
+         status = CASE WHEN quantity - $2 = 0 THEN 'consumed' ELSE status END, updated_at = $3
+       WHERE id = $1 AND status = 'active' AND quantity >= $2 RETURNING id`,
       [r.id, q, ctx.at],
     );
+    if (done.length === 0)
+      throw new Error(
+        `reservation ${r.id}: holds fewer units than it was locked with (run inventory verify)`,
+      );
     units += q;
+    moved.push(itemOf(r, q));
   }
-  return units;
+  return { units, items: mergeItems(moved) };
 }
 
 /** Paid: the order's hold no longer times out. */
@@ -283,23 +349,46 @@ export async function clearExpiry(ctx: StockCtx, orderId: string): Promise<void>
   );
 }
 
-/** The storefront's checkout hold becomes the order's. Returns units taken over per SKU. */
+/** The storefront's checkout hold becomes the order's. Returns the units taken over. */
 export async function attachCheckout(
   ctx: StockCtx,
   orderId: string,
   account: string,
   ref: string,
   expiresAt: Date | null,
-): Promise<Map<string, number>> {
-  const rows = await ctx.tx.query<{ sku: string; quantity: number }>(
+): Promise<StockItem[]> {
+  const rows = await ctx.tx.query<{ sku: string; quantity: number; code: string; name: string }>(
     `UPDATE reservations SET order_id = $1, reason = 'order', expires_at = $4, updated_at = $5
      WHERE checkout_account = $2 AND checkout_ref = $3 AND status = 'active' AND order_id IS NULL
-     RETURNING sku, quantity`,
+     RETURNING sku, quantity,
+       (SELECT w.code FROM warehouses w WHERE w.id = reservations.warehouse_id) AS code,
+       (SELECT w.name FROM warehouses w WHERE w.id = reservations.warehouse_id) AS name`,
     [orderId, account, ref, expiresAt, ctx.at],
   );
-  const held = new Map<string, number>();
-  for (const r of rows) held.set(r.sku, (held.get(r.sku) ?? 0) + Number(r.quantity));
-  return held;
+  return mergeItems(
+    rows.map((r) => ({
+      sku: r.sku,
+      quantity: Number(r.quantity),
+      warehouse: { code: r.code, name: r.name },
+    })),
+  );
+}
+
+/**
+ * Per SKU, the units the order holds now and those already shipped from its reservations: what
+ * covers its lines (the stock guards read this).
+ */
+export async function stockByOrder(
+  exec: SqlExecutor,
+  orderId: string,
+): Promise<Map<string, { held: number; consumed: number }>> {
+  const rows = await exec.query<{ sku: string; held: number; consumed: number }>(
+    `SELECT sku, sum(CASE WHEN status = 'active' THEN quantity ELSE 0 END)::int AS held,
+       sum(consumed)::int AS consumed
+     FROM reservations WHERE order_id = $1 GROUP BY sku`,
+    [orderId],
+  );
+  return new Map(rows.map((r) => [r.sku, { held: Number(r.held), consumed: Number(r.consumed) }]));
 }
 
 /** Units each SKU holds for the order now. */
@@ -317,7 +406,7 @@ export async function releaseUnits(
   r: ActiveReservation,
   quantity: number,
   reasonCode: string,
-): Promise<void> {
+): Promise<StockItem> {
   const after = await moveStock(ctx, {
     type: 'release',
     sku: r.sku,
@@ -333,4 +422,5 @@ export async function releaseUnits(
        status = CASE WHEN quantity - $2 = 0 THEN 'released' ELSE status END, updated_at = $3 WHERE id = $1`,
     [r.id, quantity, ctx.at],
   );
+  return itemOf(r, quantity);
 }

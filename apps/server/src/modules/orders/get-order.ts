@@ -1,19 +1,28 @@
-import type { OrderDetailView } from '@orderhub/contracts';
+import type { OrderDetailView, OrderEvent } from '@orderhub/contracts';
 import { asc, eq } from 'drizzle-orm';
 import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import type { DbReader } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { accountsByIds } from '../channels/index.ts';
+import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
 import { orderLines, orders, orderTimeline } from './schema.ts';
+import type { OrderRow } from './store.ts';
+import type { TransitionGuard } from './transition.ts';
 import { lineView, nextEvents, orderView } from './view.ts';
 
+/**
+ * `guards` are the other modules' transition guards (hook `orderTransitionGuard`): asked for each
+ * event the actor may take and the order's own guards allow, so the detail says why an event would
+ * be refused (e.g. ORDER_STOCK_NOT_RESERVED) before anyone tries.
+ */
 export async function getOrderDetail(
   exec: DbReader,
   crypto: FieldCrypto,
   actor: Actor,
   id: string,
   reveal: boolean,
+  guards: readonly TransitionGuard[] = [],
 ): Promise<OrderDetailView> {
   const db = exec.db;
   const found = await db.select().from(orders).where(eq(orders.id, id));
@@ -47,8 +56,31 @@ export async function getOrderDetail(
       note: t.note,
       details: t.details ?? null,
     })),
-    nextEvents: nextEvents(row.o, lines, actor),
+    nextEvents: nextEvents(row.o, lines, actor, await guardRefusals(exec, o, lines, actor, guards)),
   };
+}
+
+async function guardRefusals(
+  exec: DbReader,
+  o: OrderRow,
+  lines: Parameters<typeof checkGuards>[1]['lines'],
+  actor: Actor,
+  guards: readonly TransitionGuard[],
+): Promise<Map<OrderEvent, DomainError>> {
+  const refusals = new Map<OrderEvent, DomainError>();
+  if (guards.length === 0) return refusals;
+  for (const event of eventsFrom(o.status)) {
+    const spec = ORDER_MACHINE[event];
+    if (!actor.permissions.has(spec.permission) || checkGuards(spec, { lines })) continue;
+    for (const guard of guards) {
+      const refusal = await guard(exec, o, { orderId: o.id, event });
+      if (refusal) {
+        refusals.set(event, refusal);
+        break;
+      }
+    }
+  }
+  return refusals;
 }
 
 export async function getOrderRow(exec: DbReader, id: string) {

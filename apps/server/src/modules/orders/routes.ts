@@ -23,6 +23,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
 export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { database, clock, crypto, config } = deps;
+  const guards = transitionContext(deps).guards ?? [];
 
   r.get(
     '/api/orders',
@@ -82,7 +83,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
       const actor = req.actor!;
       if (req.query.reveal) {
         await revealAllowed(req, actor);
-        const detail = await getOrderDetail(database, crypto, actor, req.params.id, true);
+        const detail = await getOrderDetail(database, crypto, actor, req.params.id, true, guards);
         await database.tx((tx) =>
           recordAudit(tx, clock.now(), actor, {
             action: 'order.pii_reveal',
@@ -93,7 +94,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
         );
         return detail;
       }
-      return getOrderDetail(database, crypto, actor, req.params.id, false);
+      return getOrderDetail(database, crypto, actor, req.params.id, false, guards);
     },
   );
 
@@ -108,6 +109,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
           'ORDER_INVALID_TRANSITION',
           'ORDER_VERSION_CONFLICT',
           'ORDER_GUARD_FAILED',
+          'ORDER_STOCK_NOT_RESERVED',
           'ORDER_REASON_REQUIRED',
           'ORDER_REASON_UNKNOWN',
         ],
@@ -132,7 +134,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
           note: req.body.note,
         }),
       );
-      return getOrderDetail(database, crypto, actor, req.params.id, false);
+      return getOrderDetail(database, crypto, actor, req.params.id, false, guards);
     },
   );
 
@@ -161,7 +163,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
           version: req.body.version,
         }),
       );
-      return getOrderDetail(database, crypto, actor, req.params.id, false);
+      return getOrderDetail(database, crypto, actor, req.params.id, false, guards);
     },
   );
 }

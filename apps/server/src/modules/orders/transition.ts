@@ -1,7 +1,7 @@
 import type { OrderEvent } from '@orderhub/contracts';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../platform/actor.ts';
-import type { Tx } from '../../platform/db.ts';
+import type { DbReader, Tx } from '../../platform/db.ts';
 import { type Deps, hooksOf } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Jobs } from '../../platform/jobs.ts';
@@ -25,12 +25,13 @@ export type TransitionEffect = (
 
 /**
  * A check another module makes before an order moves ("may I?"), in the same transaction, after the
- * order's own checks: inventory refuses approve while lines lack stock. Null lets it pass.
+ * order's own checks: inventory refuses approve while lines lack stock. Null lets it pass. It only
+ * reads, so the order detail asks the same guards to say why an event is blocked (`nextEvents`).
  */
 export type TransitionGuard = (
-  tx: Tx,
+  exec: DbReader,
   order: OrderRow,
-  input: TransitionInput,
+  input: Pick<TransitionInput, 'orderId' | 'event'> & Partial<TransitionInput>,
 ) => Promise<DomainError | null>;
 
 declare module '../../platform/deps.ts' {

@@ -1,6 +1,7 @@
 import type { OrderEvent, OrderView } from '@orderhub/contracts';
 import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto, Unreadable } from '../../platform/crypto.ts';
+import type { DomainError } from '../../platform/errors.ts';
 import { maskAddress, maskName, maskPhone } from '../../platform/pii.ts';
 import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
 import type { OrderLineRow, OrderRow } from './store.ts';
@@ -107,17 +108,33 @@ export function lineView(l: OrderLineRow, reader: Reader) {
   };
 }
 
-/** What the actor could do next, and if not, why not: the console shows disabled buttons with the reason. */
-export function nextEvents(o: OrderRow, lines: OrderLineRow[], actor: Actor) {
+/**
+ * What the actor could do next, and if not, why not: the console shows disabled buttons with the
+ * reason. `refusals` are what other modules' guards answered for each event (see get-order.ts).
+ */
+export function nextEvents(
+  o: OrderRow,
+  lines: OrderLineRow[],
+  actor: Actor,
+  refusals: ReadonlyMap<OrderEvent, DomainError> = new Map(),
+) {
   return eventsFrom(o.status).map((event: OrderEvent) => {
     const spec = ORDER_MACHINE[event];
     const guard = checkGuards(spec, { lines });
     const permitted = actor.permissions.has(spec.permission);
+    const refusal = refusals.get(event);
     const blockedBy = !permitted
       ? { code: 'FORBIDDEN', message: `your role may not ${event} (needs ${spec.permission})` }
       : guard
         ? { code: guard.code, message: `cannot ${event}: ${guard.message}` }
-        : null;
+        : refusal
+          ? {
+              // A failed guard of the kind the order's own table has (SKU_UNMAPPED) is named like them.
+              code: guardCode(refusal),
+              message: refusal.message,
+              ...(refusal.details === undefined ? {} : { details: refusal.details }),
+            }
+          : null;
     return {
       event,
       to: spec.to,
@@ -126,4 +143,9 @@ export function nextEvents(o: OrderRow, lines: OrderLineRow[], actor: Actor) {
       needsReason: spec.reasons ? [...spec.reasons] : null,
     };
   });
+}
+
+function guardCode(e: DomainError): string {
+  const guard = (e.details as { guard?: unknown } | undefined)?.guard;
+  return e.code === 'ORDER_GUARD_FAILED' && typeof guard === 'string' ? guard : e.code;
 }
