@@ -47,13 +47,52 @@ function local(iso: string | null, tz: string): string {
   return iso ? DateTime.fromISO(iso).setZone(tz).toFormat('yyyy-LL-dd HH:mm:ss') : '';
 }
 
-const money = (minor: number | null) => (minor === null ? '' : minorToDecimal(minor));
+/**
+ * Characters that make a spreadsheet read a cell as a formula (or, for tab and CR, that Excel
+ * strips before doing so): `=HYPERLINK(…)`, `+cmd|' /C calc'!A0`, `@SUM(1)`, `-1+1`. Buyers type
+ * province, city, remarks and tags; a masked name can start with `=` too (`=*****`).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number (an amount such as `-12.34`) is data, not a formula: it stays as it is. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
-export function exportRow(o: OrderView, tz: string, withAmounts = true): (string | number)[] {
+/**
+ * A text cell that cannot run as a formula, as OWASP recommends against CSV injection: text that
+ * starts with a formula character gets a leading single quote, which spreadsheets show as text.
+ * Numbers, and text that is exactly a decimal number, are left alone.
+ */
+export function formulaSafe<T extends string | number>(cell: T): T | string {
+  if (typeof cell !== 'string' || !FORMULA_START.test(cell) || PLAIN_NUMBER.test(cell)) return cell;
+  return `'${cell}`;
+}
+
+/** A neutralised cell, for the CSV writer to quote as well (`quoted_match`). */
+export const NEUTRALISED_CELL = /^'[=+\-@\t\r]/;
+
+const money = (minor: number | null) => (minor === null ? '' : minorToDecimal(minor));
+/** An amount as a spreadsheet number (exact: the nearest double to a two-decimal string prints as it). */
+const moneyNumber = (minor: number | null) => (minor === null ? '' : Number(minorToDecimal(minor)));
+
+/** Indexes of the money columns in a row of `exportColumns(true)`. */
+export const MONEY_COLUMN_INDEXES: readonly number[] = EXPORT_COLUMNS.flatMap((c, i) =>
+  MONEY_COLUMNS.has(c) ? [i] : [],
+);
+
+/**
+ * One order as export cells, every text cell formula-safe. Amounts are decimal strings for CSV
+ * (`asNumbers` false) and numbers for XLSX; a reader without `orders:amounts` gets no money cells.
+ */
+export function exportRow(
+  o: OrderView,
+  tz: string,
+  withAmounts = true,
+  asNumbers = false,
+): (string | number)[] {
+  const amount = asNumbers ? moneyNumber : money;
   const amounts = withAmounts
-    ? [money(o.goodsAmount), money(o.shippingFee), money(o.discount), money(o.total)]
+    ? [amount(o.goodsAmount), amount(o.shippingFee), amount(o.discount), amount(o.total)]
     : [];
-  return [
+  const text = [
     o.id,
     o.orderNo,
     o.externalOrderId,
@@ -62,7 +101,8 @@ export function exportRow(o: OrderView, tz: string, withAmounts = true): (string
     o.status,
     o.holdReason ?? '',
     o.currency,
-    ...amounts,
+  ];
+  const rest = [
     local(o.placedAt, tz),
     local(o.paidAt, tz),
     o.placedAt,
@@ -72,8 +112,8 @@ export function exportRow(o: OrderView, tz: string, withAmounts = true): (string
     o.receiver.city ?? '',
     o.receiver.district ?? '',
     o.tags.join('|'),
-    o.lineCount,
   ];
+  return [...text.map(formulaSafe), ...amounts, ...rest.map(formulaSafe), o.lineCount];
 }
 
 /**

@@ -1,16 +1,23 @@
 import { PassThrough } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { OrderListQuery } from '@orderhub/contracts';
+import { OrderListQuery, type OrderView } from '@orderhub/contracts';
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import type { Deps } from '../../platform/deps.ts';
+import { maskPhone, normalisePhone } from '../../platform/pii.ts';
 import { assertTimeZone } from '../../platform/time.ts';
 import { recordAudit } from '../audit/index.ts';
 import { seesAmounts } from '../orders/index.ts';
-import { exportColumns, exportRow, ordersForExport } from './order-rows.ts';
+import {
+  exportColumns,
+  exportRow,
+  MONEY_COLUMN_INDEXES,
+  NEUTRALISED_CELL,
+  ordersForExport,
+} from './order-rows.ts';
 
 const ExportQuery = Type.Composite(
   [
@@ -38,7 +45,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['orders'],
         summary: 'Download the orders matching a list filter as CSV or XLSX (streamed)',
         description:
-          'Takes the same filters as GET /api/orders. Amounts are decimal strings from minor units (the money columns are left out for readers without orders:amounts); times are shown in `tz` (default TZ_DEFAULT) and in UTC. Phone numbers stay masked.',
+          "Takes the same filters as GET /api/orders. Amounts are decimal strings from minor units in CSV and number cells in XLSX (the money columns are left out for readers without orders:amounts); times are shown in `tz` (default TZ_DEFAULT) and in UTC. Phone numbers stay masked. Text cells that start with =, +, -, @, tab or CR get a leading ' (and are quoted in CSV) so that no spreadsheet runs them as formulas.",
         querystring: ExportQuery,
       },
     },
@@ -57,7 +64,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
           action: 'order.export',
           entityType: 'order',
           entityId: null,
-          summary: { format, filter },
+          summary: { format, filter: auditedFilter(filter, crypto) },
         }),
       );
       const stamp = DateTime.fromJSDate(clock.now()).setZone(tz).toFormat('yyyyLLdd-HHmmss');
@@ -71,7 +78,8 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
 
       if (format === 'csv') {
         reply.type('text/csv; charset=utf-8');
-        const csv = stringify({ header: true, columns, bom: true });
+        // Formula-safe cells (see formulaSafe) are also quoted, as OWASP recommends for CSV.
+        const csv = stringify({ header: true, columns, bom: true, quoted_match: NEUTRALISED_CELL });
         csv.pipe(out);
         void (async () => {
           if (!first.done) await write(csv, exportRow(first.value, tz, withAmounts));
@@ -82,12 +90,18 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
       }
 
       reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false });
+      // Styles only for the amounts' two decimals; amounts are number cells, text is formula-safe.
+      const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: withAmounts });
       const sheet = book.addWorksheet('orders');
       sheet.addRow(columns).commit();
+      const addRow = (o: OrderView) => {
+        const row = sheet.addRow(exportRow(o, tz, withAmounts, true));
+        if (withAmounts) for (const i of MONEY_COLUMN_INDEXES) row.getCell(i + 1).numFmt = '0.00';
+        row.commit();
+      };
       void (async () => {
-        if (!first.done) sheet.addRow(exportRow(first.value, tz, withAmounts)).commit();
-        for await (const o of rows) sheet.addRow(exportRow(o, tz, withAmounts)).commit();
+        if (!first.done) addRow(first.value);
+        for await (const o of rows) addRow(o);
         sheet.commit();
         await book.commit();
       })().catch(fail);
@@ -100,4 +114,23 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
 function write(csv: ReturnType<typeof stringify>, record: unknown[]): Promise<void> | undefined {
   if (csv.write(record)) return undefined;
   return new Promise((resolve) => csv.once('drain', () => resolve()));
+}
+
+/** The E.164 phone index's purpose, as the orders module keys it (see orders/normalise.ts). */
+const PHONE_INDEX = 'receiver_phone';
+
+/**
+ * The filter as the audit row keeps it: a searched phone only masked (`138****5678`) and as the
+ * keyed hash the orders are indexed by, so an auditor can match it to orders without the number.
+ */
+function auditedFilter(filter: OrderListQuery, crypto: Deps['crypto']): Record<string, unknown> {
+  const { phone, ...rest } = filter;
+  if (phone === undefined) return rest;
+  const n = normalisePhone(phone);
+  return {
+    ...rest,
+    phone: n?.e164
+      ? { masked: maskPhone(n.value), hash: crypto.blindIndex(PHONE_INDEX, n.value) }
+      : { masked: '[redacted]', hash: null },
+  };
 }
