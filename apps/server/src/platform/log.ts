@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { errSerializer, reqSerializer } from './redact.ts';
 
 /** Paths that must never reach a log line in clear. */
 export const REDACT_PATHS = [
@@ -17,8 +18,18 @@ export const REDACT_PATHS = [
   '*.receiver.detail',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'orderhub' } });
+/** `destination` defaults to stdout; tests pass a stream to read what was logged. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { app: 'orderhub' },
+      // Request URLs without personal-data query values, errors without bound statement values (redact.ts).
+      serializers: { req: reqSerializer, err: errSerializer },
+    },
+    destination,
+  );
 }
 
 export type { Logger };
