@@ -6,6 +6,7 @@ import {
   type Role,
   roleHas,
 } from '@orderhub/contracts';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../src/platform/http.ts';
 import { type Res, sampleOrder, startTestApp, type TestApp } from './helpers.ts';
@@ -231,5 +232,130 @@ describe('per-event permissions on POST /api/orders/:id/transitions', () => {
     expect(audit.body.items.map((r: { action: string }) => r.action).sort()).toEqual(
       ['order.approve', 'order.hold', 'order.ingest', 'order.release', 'order.start_fulfilment'].sort(),
     );
+  });
+});
+
+describe('amounts follow orders:amounts in every answer', () => {
+  /** Keys that carry money in any answer; the warehouse may see them only as null. */
+  const MONEY_KEYS = new Set([
+    'goodsAmount',
+    'shippingFee',
+    'discount',
+    'tax',
+    'total',
+    'subtotal',
+    'unitPrice',
+    'amount',
+    'price',
+  ]);
+
+  function moneyFields(value: unknown, path = '$', out: string[] = []): string[] {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) moneyFields(v, `${path}[${i}]`, out);
+    } else if (value && typeof value === 'object') {
+      // Money sits beside a currency (orders, timeline details) or a quantity (lines); a `total`
+      // elsewhere is a count (e.g. the hold queues).
+      const priced = 'currency' in value || 'quantity' in value;
+      for (const [k, v] of Object.entries(value)) {
+        if (priced && MONEY_KEYS.has(k) && v !== null) out.push(`${path}.${k}=${JSON.stringify(v)}`);
+        moneyFields(v, `${path}.${k}`, out);
+      }
+    }
+    return out;
+  }
+
+  it('gives the warehouse no amount field and none of the order’s amounts, on any route', async () => {
+    // Amounts that appear nowhere else: goods 739.11 + 2 × 41.27, shipping 9.77, discount 12.34.
+    const ingested = await t.as('admin').post(
+      '/api/orders',
+      sampleOrder({
+        externalOrderId: 'ROLES-AMOUNTS-1',
+        lines: [
+          { channelSku: 'TEA-SET-01', sku: 'TEA-SET-01', title: '茶具', quantity: 1, unitPrice: 73_911 },
+          { channelSku: 'CUP-02', sku: 'CUP-02', title: '杯', quantity: 2, unitPrice: 4_127 },
+        ],
+        shippingFee: 977,
+        discount: 1_234,
+        total: 81_908,
+      }),
+    );
+    expect(ingested.status).toBe(201);
+    const id = ingested.body.order.id as string;
+    // Move it on so the timeline holds more than its creation (a guard may refuse: the answer counts too).
+    const answers: { what: string; res: Res }[] = [];
+    const version = async () => (await t.as('admin').get(`/api/orders/${id}`)).body.version as number;
+    await t.as('admin').post(`/api/orders/${id}/transitions`, { event: 'approve', version: await version() });
+    answers.push({
+      what: 'start_fulfilment (warehouse)',
+      res: await t
+        .as('warehouse')
+        .post(`/api/orders/${id}/transitions`, { event: 'start_fulfilment', version: await version() }),
+    });
+
+    // What those who may see money see: the amounts to look for, and a `created` entry that has them.
+    const full = await t.as('admin').get(`/api/orders/${id}`);
+    expect(full.body.total).toBe(81_908);
+    expect(full.body.timeline[0].details).toMatchObject({ total: 81_908, currency: 'CNY' });
+    const known = new Set<number>();
+    for (const f of moneyFields(full.body)) {
+      const n = Number(f.split('=')[1]);
+      if (Number.isInteger(n) && n >= 1000) known.add(n);
+    }
+    expect(known).toContain(73_911);
+    expect(known).toContain(81_908);
+    const patterns = [...known].flatMap((n) => [
+      new RegExp(`(?<![\\w.])${n}(?![\\w])`),
+      new RegExp(`(?<![\\w.])${Math.trunc(n / 100)}\\.${String(n % 100).padStart(2, '0')}(?!\\d)`),
+    ]);
+
+    // Every route as the warehouse, with the order's id where a route takes one.
+    for (const route of routes) {
+      if (route.method === 'HEAD') continue;
+      const url = concrete(route.url.replace(/^\/api\/orders\/:id/, `/api/orders/${id}`));
+      answers.push({
+        what: key(route.method, url),
+        res: await t.request(route.method, url, {
+          as: 'warehouse',
+          ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { body: {} } : {}),
+        }),
+      });
+    }
+    for (const url of [
+      `/api/orders/${id}?reveal=true`,
+      '/api/orders?orderNo=ROLES-AMOUNTS-1',
+      '/api/orders?limit=200',
+      '/api/exports/orders?orderNo=ROLES-AMOUNTS-1',
+    ]) {
+      answers.push({ what: url, res: await t.as('warehouse').get(url) });
+    }
+    const detail = answers.find((a) => a.what === `GET /api/orders/${id}`)!.res;
+    expect(detail.status).toBe(200);
+    expect(detail.body.timeline[0].event).toBe('created');
+    expect(detail.body.timeline[0].details).not.toHaveProperty('total');
+    expect(detail.body.timeline[0].details).toMatchObject({ currency: 'CNY' });
+
+    // The XLSX export, read back as text.
+    const xlsx = await t.app.http.inject({
+      method: 'GET',
+      url: '/api/exports/orders?format=xlsx&orderNo=ROLES-AMOUNTS-1',
+      headers: { authorization: `Bearer ${t.tokens.warehouse}` },
+    });
+    expect(xlsx.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const cells: unknown[] = [];
+    book.getWorksheet('orders')!.eachRow((row) => cells.push((row.values as unknown[]).slice(1)));
+    answers.push({ what: 'xlsx export', res: { status: 200, body: cells, headers: {} } });
+
+    const leaks: string[] = [];
+    for (const { what, res } of answers) {
+      const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+      for (const f of moneyFields(res.body)) leaks.push(`${what}: ${f}`);
+      for (const p of patterns) if (p.test(text)) leaks.push(`${what}: matches ${p}`);
+      if (typeof res.body === 'string' && /goods_amount|shipping_fee|,total/.test(text))
+        leaks.push(`${what}: money columns`);
+    }
+    expect(leaks).toEqual([]);
+    expect(answers.length).toBeGreaterThan(routes.length / 2);
   });
 });

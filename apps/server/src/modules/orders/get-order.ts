@@ -9,7 +9,7 @@ import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
 import { orderLines, orders, orderTimeline } from './schema.ts';
 import type { OrderRow } from './store.ts';
 import type { TransitionGuard } from './transition.ts';
-import { lineView, nextEvents, orderView } from './view.ts';
+import { amountsFor, lineView, nextEvents, orderView } from './view.ts';
 
 /**
  * `guards` are the other modules' transition guards (hook `orderTransitionGuard`): asked for each
@@ -54,7 +54,7 @@ export async function getOrderDetail(
       source: t.source,
       reasonCode: t.reasonCode,
       note: t.note,
-      details: t.details ?? null,
+      details: amountsFor(actor, t.details ?? null),
     })),
     nextEvents: nextEvents(row.o, lines, actor, await guardRefusals(exec, o, lines, actor, guards)),
   };

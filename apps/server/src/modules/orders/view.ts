@@ -24,6 +24,45 @@ export function seesAmounts(reader: Reader): boolean {
   return reader.type === 'system' || reader.permissions.has('orders:amounts');
 }
 
+/** Keys that hold money wherever they appear (timeline details, summaries, nested lines). */
+const MONEY_KEYS = new Set([
+  'total',
+  'subtotal',
+  'goodsAmount',
+  'shippingFee',
+  'discount',
+  'tax',
+  'amount',
+  'amounts',
+  'unitPrice',
+  'price',
+  'cost',
+  'fee',
+]);
+/** …and keys beginning with these (paidAmount, refundTotal, …); `paidAt` and the like are instants, kept. */
+const MONEY_PREFIXES = ['paid', 'refund'];
+const isMoneyKey = (k: string) =>
+  MONEY_KEYS.has(k) ||
+  (MONEY_PREFIXES.some((p) => k.startsWith(p)) && !k.endsWith('At') && !k.endsWith('AtRaw'));
+
+/**
+ * `value` as `reader` may see it: for a reader without `orders:amounts`, every money key is removed
+ * at any depth (a timeline's `created` entry carries `total`); others get it unchanged. The one
+ * filter for free-form details; typed views null their money fields (orderView, lineView).
+ */
+export function amountsFor<T>(reader: Reader, value: T): T {
+  return seesAmounts(reader) ? value : (withoutMoney(value, 0) as T);
+}
+
+function withoutMoney(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 32) return null; // deeper than any detail we write: dropped rather than walked unfiltered
+  if (Array.isArray(value)) return value.map((v) => withoutMoney(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!isMoneyKey(k)) out[k] = withoutMoney(v, depth + 1);
+  return out;
+}
+
 /** What a sealed field shows when it cannot be opened. */
 const unreadable = (p: Unreadable) => ({
   text: p.reason === 'key-missing' ? `unreadable: key ${p.keyId} missing` : 'unreadable: damaged',
