@@ -342,7 +342,10 @@ export type CountBadRow = Static<typeof CountBadRow>;
 
 export const CountView = Type.Object({
   id: Type.String(),
-  status: Type.String({ description: 'previewed | applied' }),
+  status: Type.String({
+    description:
+      'processing (a large sheet is being read) | previewed (ready to apply) | failed (see `error`) | applied',
+  }),
   rows: Type.Array(
     Type.Object({
       row: Type.Integer(),
@@ -356,8 +359,34 @@ export const CountView = Type.Object({
   differences: Type.Integer({ description: 'rows whose count differs from on hand' }),
   createdAt: Instant(),
   appliedAt: Nullable(Instant()),
+  progress: Type.Optional(
+    Type.Object({
+      rowsRead: Type.Integer({ description: 'sheet rows read so far' }),
+      rowsTotal: Type.Integer({ description: 'rows in the count (all of them once previewed)' }),
+    }),
+  ),
+  error: Type.Optional(
+    Nullable(
+      Type.Object({
+        code: Type.String({ description: 'COUNT_SHEET_INVALID, IMPORT_ROW_LIMIT, IMPORT_CELL_LIMIT, …' }),
+        message: Type.String(),
+        details: Type.Optional(Type.Unknown()),
+      }),
+    ),
+  ),
 });
 export type CountView = Static<typeof CountView>;
+
+export const CountQuery = Type.Object(
+  {
+    rowsOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+    rowsLimit: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'rows to return (default all)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CountQuery = Static<typeof CountQuery>;
 
 export const CountApplyBody = Type.Object(
   { note: Note },

@@ -1,9 +1,9 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CountBadRow, CountPreviewBody, CountView } from '@orderhub/contracts';
-import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { decodeUpload, type ReadOptions, readSheet, type SheetLimits } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findSkus } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
@@ -22,94 +22,103 @@ const HEADERS: Record<string, 'sku' | 'warehouse' | 'counted'> = {
   盘点数量: 'counted',
 };
 
-interface SheetRow {
+/** A count sheet's row, by column meaning. */
+export interface CountSheetRow {
   row: number;
   sku: string;
   warehouse: string;
   counted: string;
 }
 
-async function readSheet(format: 'csv' | 'xlsx', content: string): Promise<string[][]> {
-  const bytes = Buffer.from(content, 'base64');
-  if (format === 'csv') {
-    try {
-      return parse(bytes.toString('utf8').replace(/^\uFEFF/, ''), {
-        relax_column_count: true,
-        skip_empty_lines: false,
-        trim: true,
-      }) as string[][];
-    } catch (e) {
-      throw new DomainError('COUNT_SHEET_INVALID', `the CSV cannot be read: ${(e as Error).message}`);
+/** At most this many bad rows are listed in a refusal (all are counted). */
+const BAD_ROWS_LISTED = 1_000;
+/** Rows looked up per statement, so a large sheet never holds the database (or PGlite's thread) long. */
+const LOOKUP_CHUNK = 2_000;
+
+const headerError = () =>
+  new DomainError(
+    'COUNT_SHEET_INVALID',
+    'the first row must name the columns sku, warehouse and counted (or 商品编码, 仓库, 实盘数量)',
+    {
+      badRows: [
+        { row: 1, sku: null, warehouse: null, problem: 'HEADER_INVALID', message: 'missing columns' },
+      ],
+    },
+  );
+
+/**
+ * Reads a count sheet through the bounded reader. With `stopAbove`, gives up (null) as soon as the
+ * sheet turns out to hold more rows than that: the caller hands it to the import job instead.
+ */
+export async function readCountSheet(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+  opts: ReadOptions & { warehouse?: string | undefined; stopAbove?: number } = {},
+): Promise<CountSheetRow[] | null> {
+  let col: Record<'sku' | 'warehouse' | 'counted', number> | null = null;
+  const rows: CountSheetRow[] = [];
+  for await (const { row, cells } of readSheet(format, bytes, limits, opts)) {
+    if (!col) {
+      const header = cells.map((h) => HEADERS[h.toLowerCase()] ?? HEADERS[h] ?? null);
+      col = {
+        sku: header.indexOf('sku'),
+        warehouse: header.indexOf('warehouse'),
+        counted: header.indexOf('counted'),
+      };
+      if (col.sku < 0 || col.counted < 0 || (col.warehouse < 0 && !opts.warehouse)) throw headerError();
+      continue;
     }
+    if (opts.stopAbove !== undefined && rows.length >= opts.stopAbove) return null;
+    rows.push({
+      row,
+      sku: cells[col.sku] ?? '',
+      warehouse: (col.warehouse >= 0 ? cells[col.warehouse] : '') || opts.warehouse || '',
+      counted: cells[col.counted] ?? '',
+    });
   }
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (e) {
-    throw new DomainError('COUNT_SHEET_INVALID', `the XLSX cannot be read: ${(e as Error).message}`);
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new DomainError('COUNT_SHEET_INVALID', 'the workbook has no sheet');
-  const out: string[][] = [];
-  for (let i = 1; i <= ws.rowCount; i++) {
-    const row = ws.getRow(i);
-    const cells: string[] = [];
-    for (let c = 1; c <= Math.max(ws.columnCount, row.cellCount); c++) {
-      const v = row.getCell(c).value;
-      cells.push(
-        v === null || v === undefined
-          ? ''
-          : typeof v === 'object' && 'text' in v
-            ? String(v.text)
-            : String(v).trim(),
-      );
-    }
-    out.push(cells);
-  }
-  return out;
+  if (!col) throw headerError();
+  return rows;
 }
 
 /**
  * Reads a count sheet (盘点表) and shows, per row, what the system holds and what was counted.
  * Nothing changes until it is applied. A sheet with any bad row is refused whole, listing every one.
+ * Reads the whole sheet here (the CLI); the API hands large sheets to a job (count-import.ts).
  */
 export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Promise<CountView> {
+  const limits = ctx.deps.inventory.countImport;
+  const bytes = decodeUpload(input.content, limits);
+  const rows = (await readCountSheet(input.format, bytes, limits, { warehouse: input.warehouse }))!;
+  return previewRows(ctx, rows, { format: input.format, note: input.note });
+}
+
+/**
+ * Checks the rows against the SKU master and the warehouses and stores the preview: a new count,
+ * or `id`, the count a job was reading.
+ */
+export async function previewRows(
+  ctx: StockCtx,
+  rows: CountSheetRow[],
+  input: { format: string; note?: string | undefined },
+  id?: string,
+): Promise<CountView> {
   const { tx, at } = ctx;
-  const table = await readSheet(input.format, input.content);
-  const header = (table[0] ?? []).map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()] ?? null);
-  const col = (name: 'sku' | 'warehouse' | 'counted') => header.indexOf(name);
-  if (col('sku') < 0 || col('counted') < 0 || (col('warehouse') < 0 && !input.warehouse))
-    throw new DomainError(
-      'COUNT_SHEET_INVALID',
-      'the first row must name the columns sku, warehouse and counted (or 商品编码, 仓库, 实盘数量)',
-      {
-        badRows: [
-          { row: 1, sku: null, warehouse: null, problem: 'HEADER_INVALID', message: 'missing columns' },
-        ],
-      },
-    );
-  const rows: SheetRow[] = [];
-  table.slice(1).forEach((cells, i) => {
-    if (cells.every((c) => c === '')) return;
-    rows.push({
-      row: i + 2,
-      sku: cells[col('sku')] ?? '',
-      warehouse: (col('warehouse') >= 0 ? cells[col('warehouse')] : '') || input.warehouse || '',
-      counted: cells[col('counted')] ?? '',
-    });
-  });
   if (rows.length === 0)
     throw new DomainError('COUNT_SHEET_INVALID', 'the sheet has no rows', { badRows: [] });
-  const knownSkus = await findSkus(
-    tx,
-    rows.map((r) => r.sku),
-  );
+  const knownSkus = new Map<string, boolean>();
+  const skuCodes = [...new Set(rows.map((r) => r.sku))];
+  for (let i = 0; i < skuCodes.length; i += LOOKUP_CHUNK) {
+    for (const [k, v] of await findSkus(tx, skuCodes.slice(i, i + LOOKUP_CHUNK))) knownSkus.set(k, v);
+    await yieldToLoop();
+  }
   const whRows = await tx.query<{ id: string; code: string }>(
     `SELECT id, code FROM warehouses WHERE code = ANY($1::text[])`,
     [[...new Set(rows.map((r) => r.warehouse))]],
   );
   const whs = new Map(whRows.map((w) => [w.code, w.id]));
   const bad: CountBadRow[] = [];
+  let badCount = 0;
   const seen = new Map<string, number>();
   const good: { row: number; sku: string; warehouse: string; warehouseId: string; counted: number }[] = [];
   for (const r of rows) {
@@ -126,7 +135,8 @@ export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Prom
       problems.push(['DUPLICATE_ROW', `${r.sku} in ${r.warehouse} is also on row ${first}`]);
     else seen.set(key, r.row);
     for (const [problem, message] of problems)
-      bad.push({ row: r.row, sku: r.sku || null, warehouse: r.warehouse || null, problem, message });
+      if (badCount++ < BAD_ROWS_LISTED)
+        bad.push({ row: r.row, sku: r.sku || null, warehouse: r.warehouse || null, problem, message });
     if (problems.length === 0)
       good.push({
         row: r.row,
@@ -136,28 +146,54 @@ export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Prom
         counted: Number(r.counted),
       });
   }
-  if (bad.length)
+  if (badCount)
     throw new DomainError(
       'COUNT_SHEET_INVALID',
-      `${bad.length} problem(s) in the count sheet; nothing was changed`,
-      {
-        badRows: bad,
-      },
+      `${badCount} problem(s) in the count sheet; nothing was changed`,
+      { badRows: bad, ...(badCount > bad.length ? { badRowCount: badCount } : {}) },
     );
-  const onHand = await onHandOf(tx, good);
+  const onHand = new Map<string, number>();
+  for (let i = 0; i < good.length; i += LOOKUP_CHUNK) {
+    for (const [k, v] of await onHandOf(tx, good.slice(i, i + LOOKUP_CHUNK))) onHand.set(k, v);
+    await yieldToLoop();
+  }
   const stored = good.map((g) => ({ ...g, expected: onHand.get(`${g.sku}\u0000${g.warehouseId}`) ?? 0 }));
-  const id = newId('count');
-  await tx.query(
-    `INSERT INTO stock_counts (id, status, rows, note, created_at, created_by) VALUES ($1,'previewed',$2,$3,$4,$5)`,
-    [id, JSON.stringify(stored), input.note ?? null, at, ctx.actor.name],
-  );
+  const countId = id ?? newId('count');
+  if (id)
+    await tx.query(
+      `UPDATE stock_counts SET status = 'previewed', rows_read = $2, error = NULL WHERE id = $1`,
+      [id, rows.length],
+    );
+  else
+    await tx.query(
+      `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
+       VALUES ($1,'previewed',$2,$3,$4,$5,$6)`,
+      [countId, input.note ?? null, at, ctx.actor.name, input.format, rows.length],
+    );
+  for (let i = 0; i < stored.length; i += LOOKUP_CHUNK) {
+    const part = stored.slice(i, i + LOOKUP_CHUNK);
+    await tx.query(
+      `INSERT INTO stock_count_rows (count_id, row, sku, warehouse, warehouse_id, expected, counted)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])`,
+      [
+        countId,
+        part.map((r) => r.row),
+        part.map((r) => r.sku),
+        part.map((r) => r.warehouse),
+        part.map((r) => r.warehouseId),
+        part.map((r) => r.expected),
+        part.map((r) => r.counted),
+      ],
+    );
+    await yieldToLoop();
+  }
   await recordAudit(tx, at, ctx.actor, {
     action: 'inventory.count_preview',
     entityType: 'stock_count',
-    entityId: id,
+    entityId: countId,
     summary: { rows: stored.length, format: input.format },
   });
-  return (await getCount(tx, id))!;
+  return (await getCount(tx, countId, { rowsLimit: id ? 0 : undefined }))!;
 }
 
 async function onHandOf(exec: SqlExecutor, rows: { sku: string; warehouseId: string }[]) {
@@ -175,24 +211,35 @@ async function onHandOf(exec: SqlExecutor, rows: { sku: string; warehouseId: str
 export async function applyCount(ctx: StockCtx, id: string, note?: string): Promise<CountView> {
   const { tx, at } = ctx;
   const count = (
-    await tx.query<{ status: string; rows: unknown }>(
-      `SELECT status, rows FROM stock_counts WHERE id = $1 FOR UPDATE`,
-      [id],
-    )
+    await tx.query<{ status: string }>(`SELECT status FROM stock_counts WHERE id = $1 FOR UPDATE`, [id])
   )[0];
   if (!count) throw new DomainError('NOT_FOUND', `no count ${id}`);
+  if (count.status === 'processing' || count.status === 'failed')
+    throw new DomainError('COUNT_NOT_READY', `count ${id} is ${count.status}; nothing to apply`, {
+      status: count.status,
+    });
   if (count.status !== 'previewed')
     throw new DomainError('COUNT_ALREADY_APPLIED', `count ${id} is already ${count.status}`, {
       status: count.status,
     });
-  const rows = (typeof count.rows === 'string' ? JSON.parse(count.rows) : count.rows) as {
-    row: number;
-    sku: string;
-    warehouse: string;
-    warehouseId: string;
-    expected: number;
-    counted: number;
-  }[];
+  const rows = (
+    await tx.query<{
+      row: number;
+      sku: string;
+      warehouse: string;
+      warehouse_id: string;
+      expected: number;
+      counted: number;
+    }>(
+      `SELECT row, sku, warehouse, warehouse_id, expected, counted FROM stock_count_rows WHERE count_id = $1 ORDER BY row`,
+      [id],
+    )
+  ).map((r) => ({
+    ...r,
+    warehouseId: r.warehouse_id,
+    expected: Number(r.expected),
+    counted: Number(r.counted),
+  }));
   const sorted = [...rows].sort((a, b) =>
     a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.warehouseId < b.warehouseId ? -1 : 1,
   );
@@ -246,30 +293,54 @@ export async function applyCount(ctx: StockCtx, id: string, note?: string): Prom
   return (await getCount(tx, id))!;
 }
 
-export async function getCount(exec: SqlExecutor, id: string): Promise<CountView | null> {
-  const r = (await exec.query<Record<string, unknown>>(`SELECT * FROM stock_counts WHERE id = $1`, [id]))[0];
+/**
+ * A count with its rows (`rowsOffset`/`rowsLimit` page them; the default is all), the job's
+ * progress and, for a failed one, why.
+ */
+export async function getCount(
+  exec: SqlExecutor,
+  id: string,
+  page: { rowsOffset?: number | undefined; rowsLimit?: number | undefined } = {},
+): Promise<CountView | null> {
+  const offset = page.rowsOffset ?? 0;
+  const limit = page.rowsLimit ?? null;
+  const r = (
+    await exec.query<Record<string, unknown>>(
+      `SELECT status, created_at, applied_at, rows_read, error,
+         (SELECT count(*) FROM stock_count_rows WHERE count_id = $1) AS total,
+         (SELECT count(*) FROM stock_count_rows WHERE count_id = $1 AND counted <> expected) AS differences
+       FROM stock_counts WHERE id = $1`,
+      [id],
+    )
+  )[0];
   if (!r) return null;
-  const rows = (typeof r['rows'] === 'string' ? JSON.parse(r['rows'] as string) : r['rows']) as {
-    row: number;
-    sku: string;
-    warehouse: string;
-    expected: number;
-    counted: number;
-  }[];
-  const view = rows.map((x) => ({
-    row: x.row,
-    sku: x.sku,
-    warehouse: x.warehouse,
-    expected: x.expected,
-    counted: x.counted,
-    difference: x.counted - x.expected,
-  }));
+  const rows =
+    limit === 0
+      ? []
+      : await exec.query<{ row: number; sku: string; warehouse: string; expected: number; counted: number }>(
+          `SELECT row, sku, warehouse, expected, counted FROM stock_count_rows WHERE count_id = $1
+           ORDER BY row OFFSET $2 LIMIT $3`,
+          [id, offset, limit],
+        );
+  const error = (typeof r['error'] === 'string' ? JSON.parse(r['error'] as string) : r['error']) as
+    | CountView['error']
+    | null;
+  const status = r['status'] as string;
   return {
     id,
-    status: r['status'] as string,
-    rows: view,
-    differences: view.filter((x) => x.difference !== 0).length,
+    status,
+    rows: rows.map((x) => ({
+      row: x.row,
+      sku: x.sku,
+      warehouse: x.warehouse,
+      expected: Number(x.expected),
+      counted: Number(x.counted),
+      difference: Number(x.counted) - Number(x.expected),
+    })),
+    differences: Number(r['differences']),
     createdAt: new Date(r['created_at'] as string).toISOString(),
     appliedAt: r['applied_at'] ? new Date(r['applied_at'] as string).toISOString() : null,
+    progress: { rowsRead: Number(r['rows_read']), rowsTotal: Number(r['total']) },
+    ...(status === 'processing' || status === 'failed' ? { error: error ?? null } : {}),
   };
 }

@@ -1,9 +1,11 @@
 import { defineModule } from '../../platform/module.ts';
+import { type CountImportMessage, runCountImport } from './count-import.ts';
 import { runStockRelay } from './relay.ts';
 import { inventoryRoutes } from './routes.ts';
 import {
   CHANNEL_STOCK_PUSH_QUEUE,
   type ChannelStockPushMessage,
+  COUNT_IMPORT_QUEUE,
   INVENTORY_QUEUES,
   inventorySettingsFromEnv,
   STOCK_ALERTS_QUEUE,
@@ -25,6 +27,19 @@ export const inventoryModule = defineModule({
   settings: (env, overrides) => ({ inventory: { ...inventorySettingsFromEnv(env), ...overrides.inventory } }),
   routes: inventoryRoutes,
   workers: [
+    {
+      // Large count sheets are read here, off the request path (see count-import.ts).
+      queue: COUNT_IMPORT_QUEUE,
+      // Someone is waiting on the answer: look for new sheets often.
+      pollingIntervalSeconds: 0.5,
+      handler: (deps) => async (msg: CountImportMessage) => {
+        await runCountImport(
+          { database: deps.database, deps: stockDepsOf(deps), now: () => deps.clock.now() },
+          deps.log,
+          msg,
+        );
+      },
+    },
     {
       // Stock changes mark their SKU; the relay turns marks into debounced stock-changed jobs.
       queue: STOCK_RELAY_QUEUE,

@@ -8,6 +8,7 @@ import {
   ChannelSharesBody,
   CountApplyBody,
   CountPreviewBody,
+  CountQuery,
   CountView,
   CreateWarehouseBody,
   FreezeBody,
@@ -34,8 +35,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../platform/actor.ts';
 import type { Tx } from '../../platform/db.ts';
 import type { Deps } from '../../platform/deps.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { orderReservations, reserveCheckout } from './checkout.ts';
-import { applyCount, previewCount } from './counts.ts';
+import { requestCountPreview } from './count-import.ts';
+import { applyCount, getCount } from './counts.ts';
 import { createFreeze, releaseFreeze } from './freezes.ts';
 import { HeatmapQuery, HeatmapView, stockHeatmap } from './heatmap.ts';
 import type { StockCtx } from './ledger.ts';
@@ -56,6 +59,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
   const inTx = <T>(actor: Actor, fn: (ctx: StockCtx) => Promise<T>) =>
     database.tx((tx: Tx) => fn({ tx, deps: stockDeps, at: clock.now(), actor }));
   const tags = ['inventory'];
+  const importEnv = { database, deps: stockDeps, now: () => clock.now() };
 
   r.get(
     '/api/warehouses',
@@ -183,19 +187,53 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/inventory/counts::preview',
     {
-      config: { permission: 'inventory:adjust', errors: ['COUNT_SHEET_INVALID', 'WAREHOUSE_UNKNOWN'] },
+      config: {
+        permission: 'inventory:adjust',
+        errors: [
+          'COUNT_SHEET_INVALID',
+          'WAREHOUSE_UNKNOWN',
+          'IMPORT_TOO_LARGE',
+          'IMPORT_ROW_LIMIT',
+          'IMPORT_CELL_LIMIT',
+          'IMPORT_FORMAT_INVALID',
+          'IMPORT_ENCODING_INVALID',
+        ],
+      },
       schema: {
         operationId: 'previewStockCount',
         tags,
         summary: 'Import a count sheet (盘点) and show the differences; nothing changes yet',
         description:
-          'A sheet with any bad row is refused whole (COUNT_SHEET_INVALID) with every bad row in `details.badRows`.',
+          'A sheet with any bad row is refused whole (COUNT_SHEET_INVALID) with every bad row in `details.badRows`. ' +
+          'Sheets are read row by row within limits (rows, columns, characters per cell, bytes; IMPORT_* codes name the limit in `details`). ' +
+          'A large sheet is read by a job: the answer is 202 with status `processing`; poll `GET /api/inventory/counts/{id}` until it is `previewed` or `failed`.',
         body: CountPreviewBody,
-        response: { 201: CountView },
+        response: { 201: CountView, 202: CountView },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await inTx(req.actor!, (ctx) => previewCount(ctx, req.body))),
+    async (req, reply) => {
+      const { status, view } = await requestCountPreview(importEnv, req.actor!, req.body);
+      return reply.status(status).send(view);
+    },
+  );
+  r.get(
+    '/api/inventory/counts/:id',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        operationId: 'getStockCount',
+        tags,
+        summary: 'A count: its rows, or the progress of the job reading it',
+        params: IdParams,
+        querystring: CountQuery,
+        response: { 200: CountView },
+      },
+    },
+    async (req) => {
+      const view = await getCount(database, req.params.id, req.query);
+      if (!view) throw new DomainError('NOT_FOUND', `no count ${req.params.id}`);
+      return view;
+    },
   );
   r.post(
     '/api/inventory/counts/:id/apply',

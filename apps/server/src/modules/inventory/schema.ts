@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -12,6 +13,8 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { skus } from '../catalog/schema.ts';
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 const qty = (name: string) => integer(name).notNull().default(0);
@@ -160,7 +163,9 @@ export const stockTransfers = pgTable('stock_transfers', {
 export const stockCounts = pgTable('stock_counts', {
   id: text('id').primaryKey(),
   status: text('status').notNull(),
+  /** Empty since the rows moved to stock_count_rows. */
   rows: jsonb('rows')
+    .default([])
     .$type<
       {
         row: number;
@@ -176,7 +181,42 @@ export const stockCounts = pgTable('stock_counts', {
   createdAt: tstz('created_at').notNull(),
   createdBy: text('created_by'),
   appliedAt: tstz('applied_at'),
+  /** Large sheets are read by a job (status `processing`): what it needs and how far it got. */
+  format: text('format'),
+  defaultWarehouse: text('default_warehouse'),
+  rowsRead: integer('rows_read').notNull().default(0),
+  error: jsonb('error').$type<{ code: string; message: string; details?: unknown }>(),
 });
+
+/** The uploaded sheet of a count still being read, in parts; deleted once read. */
+export const stockCountUploads = pgTable(
+  'stock_count_uploads',
+  {
+    countId: text('count_id')
+      .notNull()
+      .references(() => stockCounts.id, { onDelete: 'cascade' }),
+    part: integer('part').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [primaryKey({ name: 'stock_count_uploads_pk', columns: [t.countId, t.part] })],
+);
+
+/** A previewed count's rows: what was counted against on hand at the preview. */
+export const stockCountRows = pgTable(
+  'stock_count_rows',
+  {
+    countId: text('count_id')
+      .notNull()
+      .references(() => stockCounts.id, { onDelete: 'cascade' }),
+    row: integer('row').notNull(),
+    sku: text('sku').notNull(),
+    warehouse: text('warehouse').notNull(),
+    warehouseId: text('warehouse_id').notNull(),
+    expected: integer('expected').notNull(),
+    counted: integer('counted').notNull(),
+  },
+  (t) => [primaryKey({ name: 'stock_count_rows_pk', columns: [t.countId, t.row] })],
+);
 
 /** One open alert per (SKU, warehouse) while available stock is below its safety stock. */
 export const stockAlerts = pgTable(

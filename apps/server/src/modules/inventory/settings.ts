@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Jobs } from '../../platform/jobs.ts';
+import { DEFAULT_SHEET_LIMITS, type SheetLimits, sheetLimitsFromEnv } from '../../platform/sheet.ts';
 
 declare module '../../platform/deps.ts' {
   interface ModuleSettings {
@@ -17,13 +18,29 @@ export interface InventorySettings {
   pushDebounceSeconds: number;
   /** Channels of the merchant's own storefronts: their unpaid checkouts may be refused when short. */
   ownStorefrontChannels: readonly string[];
+  /** Count sheets: the reader's limits (ORDERHUB_IMPORT_*) and when a sheet is read by a job instead. */
+  countImport: CountImportSettings;
 }
+
+export interface CountImportSettings extends SheetLimits {
+  /** A sheet larger than this (decoded bytes) is read by a job: 202 and a count to poll. */
+  asyncAboveBytes: number;
+  /** A smaller sheet that turns out to hold more rows than this is handed to the job as well. */
+  asyncAboveRows: number;
+}
+
+export const DEFAULT_COUNT_IMPORT: CountImportSettings = {
+  ...DEFAULT_SHEET_LIMITS,
+  asyncAboveBytes: 64 * 1024,
+  asyncAboveRows: 2_000,
+};
 
 export const DEFAULT_INVENTORY_SETTINGS: InventorySettings = {
   paymentTimeoutSeconds: 30 * 60,
   freezeDefaultSeconds: 24 * 3600,
   pushDebounceSeconds: 5,
   ownStorefrontChannels: ['api', 'wechat_mini', 'pos', 'shopify'],
+  countImport: DEFAULT_COUNT_IMPORT,
 };
 
 export function inventorySettingsFromEnv(env: Record<string, string | undefined>): InventorySettings {
@@ -40,6 +57,11 @@ export function inventorySettingsFromEnv(env: Record<string, string | undefined>
     paymentTimeoutSeconds: int('ORDERHUB_PAYMENT_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60) * 60,
     freezeDefaultSeconds: int('ORDERHUB_FREEZE_DEFAULT_HOURS', 24, 1, 24 * 90) * 3600,
     pushDebounceSeconds: int('ORDERHUB_STOCK_PUSH_DEBOUNCE_SECONDS', 5, 0, 3600),
+    countImport: {
+      ...sheetLimitsFromEnv(env),
+      asyncAboveBytes: int('ORDERHUB_IMPORT_ASYNC_ABOVE_BYTES', 64 * 1024, 0, 1024 * 1024 * 1024),
+      asyncAboveRows: int('ORDERHUB_IMPORT_ASYNC_ABOVE_ROWS', 2_000, 0, 10_000_000),
+    },
   };
 }
 
@@ -60,6 +82,7 @@ export const STOCK_EXPIRY_QUEUE = 'inventory-expiry';
 export const STOCK_ALERTS_QUEUE = 'inventory-alerts';
 export const STOCK_VERIFY_QUEUE = 'inventory-verify';
 export const STOCK_RELAY_QUEUE = 'inventory-stock-relay';
+export const COUNT_IMPORT_QUEUE = 'inventory-count-import';
 
 export const INVENTORY_QUEUES = [
   { name: STOCK_CHANGED_QUEUE },
@@ -68,6 +91,8 @@ export const INVENTORY_QUEUES = [
   { name: STOCK_ALERTS_QUEUE },
   { name: STOCK_VERIFY_QUEUE, retryLimit: 2 },
   { name: STOCK_RELAY_QUEUE, retryLimit: 2 },
+  // A count that fails is marked failed by the job itself; a retry after a crash resumes it.
+  { name: COUNT_IMPORT_QUEUE, retryLimit: 2, expireInSeconds: 30 * 60 },
 ];
 
 export interface ChannelStockPushMessage {

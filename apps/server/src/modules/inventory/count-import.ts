@@ -1,0 +1,144 @@
+import type { CountPreviewBody, CountView } from '@orderhub/contracts';
+import { type Actor, systemActor } from '../../platform/actor.ts';
+import type { Database } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/log.ts';
+import { decodeUpload } from '../../platform/sheet.ts';
+import { recordAudit } from '../audit/index.ts';
+import { getCount, previewRows, readCountSheet } from './counts.ts';
+import { COUNT_IMPORT_QUEUE, type StockDeps } from './settings.ts';
+
+export interface CountImportEnv {
+  database: Database;
+  deps: StockDeps;
+  now: () => Date;
+}
+
+/** Bytes per stored part of an upload: no single statement carries the whole file. */
+const UPLOAD_PART = 256 * 1024;
+
+export interface CountImportMessage {
+  countId: string;
+}
+
+/**
+ * `POST /api/inventory/counts:preview`: a small sheet is previewed here and now (201, as always);
+ * a large one (bytes or rows above the settings) is stored and read by a job (202, status
+ * `processing`), so no request holds a core for long. Limits are checked before anything is stored.
+ */
+export async function requestCountPreview(
+  env: CountImportEnv,
+  actor: Actor,
+  input: CountPreviewBody,
+): Promise<{ status: 201 | 202; view: CountView }> {
+  const { database, deps } = env;
+  const settings = deps.inventory.countImport;
+  const bytes = decodeUpload(input.content, settings);
+  if (bytes.length <= settings.asyncAboveBytes) {
+    const rows = await readCountSheet(input.format, bytes, settings, {
+      warehouse: input.warehouse,
+      stopAbove: settings.asyncAboveRows,
+    });
+    if (rows) {
+      const view = await database.tx((tx) =>
+        previewRows({ tx, deps, at: env.now(), actor }, rows, { format: input.format, note: input.note }),
+      );
+      return { status: 201, view };
+    }
+  }
+  const id = newId('count');
+  const view = await database.tx(async (tx) => {
+    const at = env.now();
+    await tx.query(
+      `INSERT INTO stock_counts (id, status, rows, note, created_at, created_by, format, default_warehouse)
+       VALUES ($1, 'processing', '[]'::jsonb, $2, $3, $4, $5, $6)`,
+      [id, input.note ?? null, at, actor.name, input.format, input.warehouse ?? null],
+    );
+    for (let part = 0; part * UPLOAD_PART < bytes.length; part++)
+      await tx.query(`INSERT INTO stock_count_uploads (count_id, part, content) VALUES ($1, $2, $3)`, [
+        id,
+        part,
+        bytes.subarray(part * UPLOAD_PART, (part + 1) * UPLOAD_PART),
+      ]);
+    await recordAudit(tx, at, actor, {
+      action: 'inventory.count_upload',
+      entityType: 'stock_count',
+      entityId: id,
+      summary: { bytes: bytes.length, format: input.format },
+    });
+    await deps.jobs.send(tx, COUNT_IMPORT_QUEUE, { countId: id } satisfies CountImportMessage);
+    return (await getCount(tx, id))!;
+  });
+  return { status: 202, view };
+}
+
+/**
+ * The job: reads the stored sheet, saving how many rows it has read as it goes, then stores the
+ * preview (status `previewed`) or why it could not (status `failed`, with the code). Idempotent:
+ * a count no longer `processing` is left alone.
+ */
+export async function runCountImport(
+  env: CountImportEnv,
+  log: Logger,
+  msg: CountImportMessage,
+): Promise<void> {
+  const { database, deps } = env;
+  const found = (
+    await database.query<{
+      status: string;
+      format: 'csv' | 'xlsx';
+      default_warehouse: string | null;
+      created_by: string | null;
+      parts: number;
+    }>(
+      `SELECT status, format, default_warehouse, created_by,
+         (SELECT count(*)::int FROM stock_count_uploads WHERE count_id = c.id) AS parts
+       FROM stock_counts c WHERE id = $1`,
+      [msg.countId],
+    )
+  )[0];
+  if (found?.status !== 'processing') return;
+  const settings = deps.inventory.countImport;
+  const actor = systemActor(found.created_by ?? 'count-import', 'job');
+  try {
+    if (!found.parts) throw new DomainError('IMPORT_FORMAT_INVALID', 'the uploaded sheet is gone');
+    const parts: Buffer[] = [];
+    for (let part = 0; part < found.parts; part++) {
+      const got = await database.query<{ content: Buffer | Uint8Array }>(
+        `SELECT content FROM stock_count_uploads WHERE count_id = $1 AND part = $2`,
+        [msg.countId, part],
+      );
+      if (!got[0]) throw new DomainError('IMPORT_FORMAT_INVALID', 'a part of the uploaded sheet is gone');
+      parts.push(Buffer.from(got[0].content));
+    }
+    const bytes = Buffer.concat(parts);
+    const rows = (await readCountSheet(found.format, bytes, settings, {
+      warehouse: found.default_warehouse ?? undefined,
+      progressEvery: 5_000,
+      onProgress: async (n) => {
+        await database.query(
+          `UPDATE stock_counts SET rows_read = $2 WHERE id = $1 AND status = 'processing'`,
+          [msg.countId, n],
+        );
+      },
+    }))!;
+    await database.tx(async (tx) => {
+      await previewRows({ tx, deps, at: env.now(), actor }, rows, { format: found.format }, msg.countId);
+      await tx.query(`DELETE FROM stock_count_uploads WHERE count_id = $1`, [msg.countId]);
+    });
+  } catch (e) {
+    const known = e instanceof DomainError;
+    if (!known) log.error({ err: e, countId: msg.countId }, 'count import failed');
+    const error = known
+      ? { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) }
+      : { code: 'INTERNAL', message: 'the sheet could not be read' };
+    await database.tx(async (tx) => {
+      await tx.query(
+        `UPDATE stock_counts SET status = 'failed', error = $2 WHERE id = $1 AND status = 'processing'`,
+        [msg.countId, JSON.stringify(error)],
+      );
+      await tx.query(`DELETE FROM stock_count_uploads WHERE count_id = $1`, [msg.countId]);
+    });
+  }
+}

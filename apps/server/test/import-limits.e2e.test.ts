@@ -1,0 +1,217 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { createToken, createUser } from '../src/modules/auth/index.ts';
+import { DEFAULT_COUNT_IMPORT } from '../src/modules/inventory/settings.ts';
+import { systemActor } from '../src/platform/actor.ts';
+import { freshDatabase, testConfig } from './helpers.ts';
+import { countCsv, countXlsx, seedCountCatalog, watchHealth } from './import-support.ts';
+
+/**
+ * Uploads are read row by row within limits, large ones by a job, while the server keeps answering
+ * (issue 9: a 3 KB XLSX with a cell at XFD1 used to stall the server for 35 s).
+ */
+
+const LARGEST = DEFAULT_COUNT_IMPORT.maxRows - 1; // data rows; the header is a row too
+
+interface Server {
+  url: string;
+  token: string;
+  post(body: unknown): Promise<{ status: number; body: any; ms: number }>;
+  get(path: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+  database: Awaited<ReturnType<typeof freshDatabase>>['database'];
+}
+
+async function startServer(countImport?: Partial<typeof DEFAULT_COUNT_IMPORT>): Promise<Server> {
+  const { database, drop } = await freshDatabase();
+  const app = await buildApp(testConfig({ workers: true }), {
+    database,
+    migrate: true,
+    ...(countImport
+      ? { settings: { inventory: { countImport: { ...DEFAULT_COUNT_IMPORT, ...countImport } } } }
+      : {}),
+  });
+  const cli = systemActor('test', 'cli');
+  const token = await database.tx(async (tx) => {
+    await createUser(tx, new Date(), cli, {
+      username: 'wh',
+      role: 'warehouse',
+      password: 'warehouse-password-1',
+    });
+    return (await createToken(tx, new Date(), cli, { name: 't', username: 'wh' })).token;
+  });
+  await app.http.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.http.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return {
+    url,
+    token,
+    database,
+    async post(body) {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/api/inventory/counts:preview`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json(), ms: performance.now() - t0 };
+    },
+    async get(path) {
+      const res = await fetch(`${url}${path}`, { headers });
+      return { status: res.status, body: await res.json() };
+    },
+    async close() {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64');
+
+async function waitForCount(s: Server, id: string, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await s.get(`/api/inventory/counts/${id}?rowsLimit=3`);
+    expect(r.status).toBe(200);
+    if (r.body.status !== 'processing') return r.body;
+    if (Date.now() > until) throw new Error(`count ${id} still processing: ${JSON.stringify(r.body)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+let s: Server;
+let small: Server;
+
+beforeAll(async () => {
+  s = await startServer();
+  small = await startServer({ maxRows: 50, maxCellChars: 20, maxUncompressedBytes: 1_000_000 });
+  await seedCountCatalog(s.database, LARGEST);
+  await seedCountCatalog(small.database, 100);
+}, 60_000);
+
+afterAll(async () => {
+  await s?.close();
+  await small?.close();
+});
+
+describe('count sheet limits', () => {
+  it('a sheet with a value at XFD1 is refused at once, naming the column limit', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('盘点');
+    ws.addRow(['sku', 'warehouse', 'counted']);
+    for (let i = 0; i < 150; i++) ws.addRow([`IMP-${String(i).padStart(6, '0')}`, 'WH-IMP-00', 1]);
+    ws.getCell('XFD1').value = 'x';
+    const content = b64(Buffer.from(await wb.xlsx.writeBuffer()));
+    const r = await s.post({ format: 'xlsx', content });
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    expect(r.body.code).toBe('IMPORT_CELL_LIMIT');
+    expect(r.body.details).toMatchObject({ limit: 'maxColumns', max: 64, column: 16384, row: 1 });
+    expect(r.ms).toBeLessThan(2_000);
+  });
+
+  it('an empty formatted cell at XFD1 is no refusal: the preview is right', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('盘点');
+    ws.addRow(['sku', 'warehouse', 'counted']);
+    ws.addRow(['IMP-000001', 'WH-IMP-00', 4]);
+    ws.getCell('XFD2').numFmt = '0.00';
+    const r = await s.post({ format: 'xlsx', content: b64(Buffer.from(await wb.xlsx.writeBuffer())) });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.rows).toEqual([
+      { row: 2, sku: 'IMP-000001', warehouse: 'WH-IMP-00', expected: 0, counted: 4, difference: 4 },
+    ]);
+  });
+
+  it('a sheet above the row cap is refused with 413 and the limit (XLSX and CSV)', async () => {
+    const x = await small.post({ format: 'xlsx', content: b64(await countXlsx(60)) });
+    expect(x.status, JSON.stringify(x.body)).toBe(413);
+    expect(x.body).toMatchObject({
+      code: 'IMPORT_ROW_LIMIT',
+      details: { limit: 'maxRows', max: 50, setting: 'ORDERHUB_IMPORT_MAX_ROWS' },
+    });
+    const c = await small.post({ format: 'csv', content: b64(countCsv(60)) });
+    expect(c.status).toBe(413);
+    expect(c.body.code).toBe('IMPORT_ROW_LIMIT');
+    const ok = await small.post({ format: 'csv', content: b64(countCsv(40)) });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.rows).toHaveLength(40);
+  });
+
+  it('a cell longer than allowed is refused with the limit', async () => {
+    const c = await small.post({
+      format: 'csv',
+      content: b64(`sku,warehouse,counted\n${'A'.repeat(30)},WH-IMP-00,1\n`),
+    });
+    expect(c.status).toBe(422);
+    expect(c.body).toMatchObject({
+      code: 'IMPORT_CELL_LIMIT',
+      details: { limit: 'maxCellChars', max: 20, row: 2 },
+    });
+  });
+
+  it('bad base64, a renamed file, a zip that is no workbook and a zip bomb get clear codes', async () => {
+    const bad = await s.post({ format: 'csv', content: '!!not base64!!' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('IMPORT_ENCODING_INVALID');
+    const renamed = await s.post({ format: 'xlsx', content: b64('sku,warehouse,counted\nA,B,1\n') });
+    expect(renamed.status).toBe(422);
+    expect(renamed.body.code).toBe('IMPORT_FORMAT_INVALID');
+    const gbk = await s.post({
+      format: 'csv',
+      content: b64(Buffer.from([0x73, 0x6b, 0x75, 0x0a, 0xc9, 0xcc, 0xc6, 0xb7])),
+    });
+    expect(gbk.body.code).toBe('IMPORT_ENCODING_INVALID');
+    // A workbook whose sheet unpacks to far more than it weighs: refused before it is parsed.
+    const bomb = await small.post({
+      format: 'xlsx',
+      content: b64(await countXlsx(10, (ws) => ws.addRow(['x', 'y'.repeat(5_000_000)]).commit())),
+    });
+    expect(bomb.status).toBe(413);
+    expect(bomb.body).toMatchObject({ code: 'IMPORT_TOO_LARGE', details: { limit: 'maxUncompressedBytes' } });
+  });
+
+  it('the largest allowed XLSX is read by a job while /healthz answers within 100 ms', async () => {
+    const sheet = await countXlsx(LARGEST);
+    const health = watchHealth(s.url);
+    const r = await s.post({ format: 'xlsx', content: b64(sheet) });
+    expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(202);
+    expect(r.body).toMatchObject({ status: 'processing', rows: [] });
+    const done = await waitForCount(s, r.body.id);
+    const h = await health.stop();
+    expect(done.status, JSON.stringify(done).slice(0, 500)).toBe('previewed');
+    expect(done.progress).toEqual({ rowsRead: LARGEST, rowsTotal: LARGEST });
+    expect(done.rows[0]).toMatchObject({ row: 2, sku: 'IMP-000000', warehouse: 'WH-IMP-00', counted: 0 });
+    expect(h.failed).toBeNull();
+    expect(h.probes).toBeGreaterThan(10);
+    expect(h.worstMs).toBeLessThan(100);
+    const apply = await s.get(`/api/inventory/counts/${r.body.id}?rowsOffset=${LARGEST - 1}`);
+    expect(apply.body.rows).toEqual([expect.objectContaining({ row: LARGEST + 1 })]);
+  }, 240_000);
+
+  it('a large CSV too; over the cap it fails with the code in the count', async () => {
+    const health = watchHealth(s.url);
+    const r = await s.post({ format: 'csv', content: b64(countCsv(LARGEST)) });
+    expect(r.status).toBe(202);
+    const done = await waitForCount(s, r.body.id);
+    expect(done.status, JSON.stringify(done).slice(0, 500)).toBe('previewed');
+    const over = await s.post({ format: 'csv', content: b64(countCsv(LARGEST + 1)) });
+    expect(over.status).toBe(202);
+    const failed = await waitForCount(s, over.body.id);
+    const h = await health.stop();
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'IMPORT_ROW_LIMIT', details: { limit: 'maxRows' } },
+    });
+    const apply = await fetch(`${s.url}/api/inventory/counts/${over.body.id}/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(((await apply.json()) as { code: string }).code).toBe('COUNT_NOT_READY');
+    expect(h.failed).toBeNull();
+    expect(h.worstMs).toBeLessThan(100);
+  }, 240_000);
+});

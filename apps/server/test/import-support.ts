@@ -1,0 +1,103 @@
+import { PassThrough } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import ExcelJS from 'exceljs';
+import type { Database } from '../src/platform/db.ts';
+
+/** Count sheets for the import tests and bench: row i counts SKU i mod `skus` in warehouse i div `skus`. */
+export const SHEET_SKUS = 10_000;
+export const skuCode = (i: number) => `IMP-${String(i).padStart(6, '0')}`;
+export const whCode = (i: number) => `WH-IMP-${String(i).padStart(2, '0')}`;
+
+/** SKUs and warehouses enough for `rows` distinct (SKU, warehouse) rows, inserted in bulk. */
+export async function seedCountCatalog(database: Database, rows: number): Promise<void> {
+  const warehouses = Math.max(1, Math.ceil(rows / SHEET_SKUS));
+  await database.query(
+    `INSERT INTO skus (id, code, name, created_at, updated_at)
+     SELECT 'sku_imp' || i, 'IMP-' || lpad(i::text, 6, '0'), 'import ' || i, now(), now()
+     FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING`,
+    [SHEET_SKUS],
+  );
+  await database.query(
+    `INSERT INTO warehouses (id, code, name, created_at, updated_at)
+     SELECT 'wh_imp' || i, 'WH-IMP-' || lpad(i::text, 2, '0'), 'import ' || i, now(), now()
+     FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING`,
+    [warehouses],
+  );
+}
+
+const cellsOf = (i: number): [string, string, number] => [
+  skuCode(i % SHEET_SKUS),
+  whCode(Math.floor(i / SHEET_SKUS)),
+  i % 97,
+];
+
+/** A count sheet as CSV: a header and `rows` data rows. */
+export function countCsv(rows: number): Buffer {
+  const parts = ['sku,warehouse,counted\n'];
+  for (let i = 0; i < rows; i++) parts.push(`${cellsOf(i).join(',')}\n`);
+  return Buffer.from(parts.join(''));
+}
+
+/** The same sheet as XLSX (shared strings, as Excel writes them), written with exceljs's streaming writer. */
+export async function countXlsx(rows: number, extra?: (ws: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useSharedStrings: true,
+    useStyles: false,
+  });
+  const ws = wb.addWorksheet('盘点');
+  ws.addRow(['sku', 'warehouse', 'counted']).commit();
+  for (let i = 0; i < rows; i++) ws.addRow(cellsOf(i)).commit();
+  extra?.(ws);
+  ws.commit();
+  await wb.commit();
+  return Buffer.concat(chunks);
+}
+
+const PROBE = `
+const { parentPort, workerData } = require('node:worker_threads');
+let worst = 0, probes = 0, running = true, failed = null;
+parentPort.on('message', () => { running = false; });
+(async () => {
+  while (running) {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(workerData.url + '/healthz');
+      await res.arrayBuffer();
+      if (res.status !== 200) failed = 'status ' + res.status;
+    } catch (e) { failed = String(e); }
+    worst = Math.max(worst, performance.now() - t0);
+    probes++;
+    await new Promise((r) => setTimeout(r, workerData.everyMs));
+  }
+  parentPort.postMessage({ worstMs: worst, probes, failed });
+})();
+`;
+
+/**
+ * Polls `GET /healthz` every `everyMs` from a worker thread (its own event loop, so a stall of the
+ * server's loop shows as latency instead of delaying the prober) until stopped.
+ */
+export function watchHealth(
+  baseUrl: string,
+  everyMs = 20,
+): { stop(): Promise<{ worstMs: number; probes: number; failed: string | null }> } {
+  const worker = new Worker(PROBE, { eval: true, workerData: { url: baseUrl, everyMs } });
+  const result = new Promise<{ worstMs: number; probes: number; failed: string | null }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const r = await result;
+      await worker.terminate();
+      return r;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:import`: the largest allowed count sheet, as XLSX and as CSV, read end to end
+ * through the server (POST counts:preview → the import job → status `previewed`), against reading
+ * the same bytes with exceljs's streaming reader alone (and csv-parse alone), in interleaved rounds.
+ * While the server reads, a worker thread probes GET /healthz every 20 ms. PGlite, in-memory.
+ * Last line: {"bench":"import","ratio_import":…,"healthz_worst_ms":…,"rows_per_s":…,"ok":…}.
+ */
+import { Readable } from 'node:stream';
+import { parse as csvParse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { buildApp } from '../apps/server/src/app.ts';
+import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
+import { DEFAULT_COUNT_IMPORT } from '../apps/server/src/modules/inventory/settings.ts';
+import { systemActor } from '../apps/server/src/platform/actor.ts';
+import { openDatabase } from '../apps/server/src/platform/db.ts';
+import { testConfig } from '../apps/server/test/helpers.ts';
+import { countCsv, countXlsx, seedCountCatalog, watchHealth } from '../apps/server/test/import-support.ts';
+
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const ROWS = SMOKE ? 3_000 : QUICK ? 20_000 : DEFAULT_COUNT_IMPORT.maxRows - 1;
+const ROUNDS = SMOKE ? 1 : QUICK ? 2 : 3;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+async function bareXlsx(bytes: Buffer): Promise<number> {
+  let n = 0;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
+  for await (const ws of reader) {
+    for await (const row of ws as unknown as AsyncIterable<ExcelJS.Row>) {
+      row.eachCell((c) => void c.value);
+      n++;
+    }
+    break;
+  }
+  return n;
+}
+
+async function bareCsv(bytes: Buffer): Promise<number> {
+  let n = 0;
+  for await (const _ of Readable.from([bytes]).pipe(csvParse({ relax_column_count: true, trim: true }))) n++;
+  return n;
+}
+
+async function main() {
+  const database = await openDatabase({ dataDir: 'memory://' });
+  const app = await buildApp(testConfig({ workers: true }), { database, migrate: true });
+  const cli = systemActor('bench', 'cli');
+  const token = await database.tx(async (tx) => {
+    await createUser(tx, new Date(), cli, {
+      username: 'wh',
+      role: 'warehouse',
+      password: 'warehouse-password-1',
+    });
+    return (await createToken(tx, new Date(), cli, { name: 'bench', username: 'wh' })).token;
+  });
+  await seedCountCatalog(database, ROWS);
+  await app.http.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.http.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const files = { xlsx: await countXlsx(ROWS), csv: countCsv(ROWS) };
+  let ok = true;
+  let worst = 0;
+  const problems: string[] = [];
+
+  async function viaServer(format: 'xlsx' | 'csv'): Promise<number> {
+    const body = JSON.stringify({ format, content: files[format].toString('base64') });
+    const health = watchHealth(url);
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/inventory/counts:preview`, { method: 'POST', headers, body });
+    let view = (await res.json()) as { id: string; status: string; progress?: { rowsTotal: number } };
+    while (view.status === 'processing') {
+      await new Promise((r) => setTimeout(r, 50));
+      view = (await (
+        await fetch(`${url}/api/inventory/counts/${view.id}?rowsLimit=0`, { headers })
+      ).json()) as typeof view;
+    }
+    const ms = performance.now() - t0;
+    const h = await health.stop();
+    worst = Math.max(worst, h.worstMs);
+    if (h.failed) problems.push(`healthz: ${h.failed}`);
+    if (view.status !== 'previewed' || view.progress?.rowsTotal !== ROWS) {
+      ok = false;
+      problems.push(`${format}: ${JSON.stringify(view).slice(0, 300)}`);
+    }
+    return ms;
+  }
+  async function bare(format: 'xlsx' | 'csv'): Promise<number> {
+    const t0 = performance.now();
+    const n = format === 'xlsx' ? await bareXlsx(files.xlsx) : await bareCsv(files.csv);
+    if (n !== ROWS + 1) {
+      ok = false;
+      problems.push(`bare ${format} read ${n} rows`);
+    }
+    return performance.now() - t0;
+  }
+
+  const ratios: Record<'xlsx' | 'csv', number[]> = { xlsx: [], csv: [] };
+  const serverMs: Record<'xlsx' | 'csv', number[]> = { xlsx: [], csv: [] };
+  for (let round = 0; round < ROUNDS; round++)
+    for (const format of ['xlsx', 'csv'] as const) {
+      // Interleaved: the side that goes first alternates round by round.
+      let b: number;
+      let s: number;
+      if (round % 2 === 0) {
+        b = await bare(format);
+        s = await viaServer(format);
+      } else {
+        s = await viaServer(format);
+        b = await bare(format);
+      }
+      ratios[format].push(b / s);
+      serverMs[format].push(s);
+      process.stderr.write(`round ${round} ${format}: bare ${b.toFixed(0)} ms, server ${s.toFixed(0)} ms\n`);
+    }
+  clearInterval(rssTimer);
+  await app.close();
+  await database.close();
+  const ratioXlsx = median(ratios.xlsx);
+  const ratioCsv = median(ratios.csv);
+  for (const p of problems) process.stderr.write(`${p}\n`);
+  const out = {
+    bench: 'import',
+    mode: SMOKE ? 'smoke' : QUICK ? 'quick' : 'full',
+    rows: ROWS,
+    xlsx_bytes: files.xlsx.length,
+    csv_bytes: files.csv.length,
+    ratio_import_xlsx: Number(ratioXlsx.toFixed(3)),
+    ratio_import_csv: Number(ratioCsv.toFixed(3)),
+    ratio_import: Number(Math.min(ratioXlsx, ratioCsv).toFixed(3)),
+    rows_per_s: Math.round(ROWS / (median(serverMs.xlsx) / 1000)),
+    rows_per_s_csv: Math.round(ROWS / (median(serverMs.csv) / 1000)),
+    healthz_worst_ms: Number(worst.toFixed(1)),
+    peak_rss_mb: Math.round(peakRss / 1024 / 1024),
+    targets_met: { ratio_import: Math.min(ratioXlsx, ratioCsv) >= 0.5, healthz: worst < 100 },
+    ok,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'import', ok: false, error: String(e) })}\n`);
+  process.exit(1);
+});
