@@ -85,6 +85,24 @@ describe('log-in limits', () => {
     expect(unknown.headers['retry-after']).toBe(known.headers['retry-after']);
   });
 
+  it('audits a name that matches no account masked (a phone typed as the user name), a known one as it is', async () => {
+    const ip = freshIp();
+    const phone = '13800138000';
+    expect((await login(phone, 'x', ip)).status).toBe(401);
+    expect((await login('admin', 'x', ip)).status).toBe(401);
+    const rows = await t.database.query<{ actor_name: string; actor_id: string | null }>(
+      `SELECT actor_name, actor_id FROM audit_log WHERE action = 'auth.login_failed' AND ip = $1 ORDER BY at, id`,
+      [ip],
+    );
+    expect(rows.map((r) => r.actor_name)).toEqual(['13***11', 'admin']);
+    expect(rows[1]!.actor_id).not.toBeNull();
+    const all = await t.database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE actor_name LIKE $1 OR summary::text LIKE $1`,
+      [`%${phone}%`],
+    );
+    expect(all[0]!.n).toBe(0);
+  });
+
   it('does not let an outsider failing against admin keep admin out: a known device passes, others after the back-off', async () => {
     // Admin logs in once from the office browser: it becomes a known device.
     const office = freshIp();

@@ -217,6 +217,10 @@ beforeAll(async () => {
     ),
     await request('POST', '/api/orders', 'operations', sampleOrder({ receiver: receiver(), total: 1 })),
     await request('POST', '/api/auth/login', null, { username: 'nobody', password: DETAIL }),
+    // A phone number and a real name typed as the user name: audited masked, never as typed.
+    await request('POST', '/api/auth/login', null, { username: PHONE, password: DETAIL }),
+    await request('POST', '/api/auth/login', null, { username: E164, password: DETAIL }),
+    await request('POST', '/api/auth/login', null, { username: NAME, password: DETAIL }),
   ];
   for (const res of bad) expect(res.status).toBeGreaterThanOrEqual(400);
 
@@ -330,6 +334,13 @@ describe('personal data in logs and audit', () => {
         for (const s of SECRETS) if (v.includes(s)) hits.push(`${column}: ${s} in ${v.slice(0, 300)}`);
     }
     expect(hits).toEqual([]);
+    // Failed log-ins under names that match no account keep the typed name masked.
+    const failed = await database.query<{ actor_name: string }>(
+      `SELECT actor_name FROM audit_log WHERE action = 'auth.login_failed' ORDER BY id`,
+    );
+    expect(failed.map((r) => r.actor_name)).toEqual(
+      expect.arrayContaining(['no***6', '13***11', '+8***14', '司***4']),
+    );
     // The export's phone filter is kept masked, with the keyed hash.
     const exported = await database.query<{ summary: { filter: { phone: unknown } } }>(
       `SELECT summary FROM audit_log WHERE action = 'order.export'`,

@@ -40,6 +40,17 @@ export type LoginResult =
   | { ok: false; retryAfterSeconds?: number };
 
 /**
+ * A user name that matches no account, as the audit log keeps it: its first two characters (one
+ * for a name of four or fewer), `***` and its length — `13***11` for a phone number typed as the
+ * user name. Enough to tell typos apart, never the value.
+ */
+export function maskTypedName(typed: string): string {
+  const chars = Array.from(typed);
+  const keep = chars.length > 4 ? 2 : chars.length > 1 ? 1 : 0;
+  return `${chars.slice(0, keep).join('')}***${chars.length}`;
+}
+
+/**
  * Checks the password and opens a session, under the log-in limits (login-limits.ts). Unknown user,
  * inactive user, wrong password and a limited attempt all spend the same scrypt verification; the
  * first three answer alike. Every outcome is audited. The password is verified between two short
@@ -59,7 +70,9 @@ export async function login(database: Database, at: Date, input: LoginInput): Pr
   const anonymous: Actor = {
     type: 'user',
     id: user?.id ?? null,
-    name: input.username,
+    // A known account is named as it is; what was typed for an unknown one may be personal data
+    // (a phone number, a real name, a password typed in the wrong field): it is kept masked.
+    name: user ? user.username : maskTypedName(input.username),
     role: user?.role ?? null,
     permissions: new Set(),
     ip: input.ip,
