@@ -154,13 +154,28 @@ async function appliedMigrations(exec: SqlExecutor): Promise<Set<string>> {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes });
   pool.on('error', () => {
     // An idle client died (server restart); the pool replaces it. Queries in flight report their own error.
   });
   const viaClient = (c: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async query<R extends Row>(text: string, params?: unknown[]) {
       return (await c.query(text, params as unknown[])).rows as R[];
+/**
+ * int8 as a number, as PGlite reads it: stock counters and amounts are bigint columns kept below
+ * 2^53. A value past 2^53 stays the exact string node-postgres gives (never a rounded number).
+ */
+const int8 = (v: string) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+};
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary'
+      ? int8
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
     },
     async exec(text: string) {
       const r = (await c.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];

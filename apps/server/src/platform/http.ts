@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { Actor } from './actor.ts';
 import { DomainError } from './errors.ts';
+import { addInputFormats, registerInputGuards } from './input.ts';
 import type { Logger } from './log.ts';
 
 declare module 'fastify' {
@@ -58,6 +59,7 @@ const baseAjv: AjvOptions = { allErrors: true, useDefaults: true, removeAddition
 function makeAjv(coerce: boolean) {
   const ajv = new Ajv.default({ ...baseAjv, coerceTypes: coerce ? 'array' : false });
   addFormats.default(ajv);
+  addInputFormats(ajv);
   return ajv;
 }
 
@@ -87,6 +89,9 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema as object),
   );
+
+  // NUL, invalid Unicode and UTF-8, deep JSON: refused before anything reads the request.
+  registerInputGuards(app);
 
   // Cookies are parsed before the actor is resolved from them.
   await app.register(cookie);

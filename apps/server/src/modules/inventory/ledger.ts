@@ -1,6 +1,7 @@
 import type { MovementType } from '@orderhub/contracts';
 import { type Actor, actorLabel } from '../../platform/actor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { STOCK_ALERTS_QUEUE, type StockAlertMessage, type StockDeps } from './settings.ts';
 
@@ -48,6 +49,36 @@ export interface ReservationInsert {
   expiresAt: Date | null;
 }
 
+/**
+ * The most a counter (on hand, in transit) may hold: 2^53 − 1, so that every counter and every
+ * sum of them is an exact JavaScript number. A change that would pass it is INVENTORY_LIMIT.
+ */
+export const MAX_STOCK_COUNTER = Number.MAX_SAFE_INTEGER;
+
+/** Called when the guard refused an increase: names the limit if that is why. */
+async function assertBelowLimit(tx: SqlExecutor, m: Movement, onHand: number, inTransit: number) {
+  const r = await tx.query<{ on_hand: number | string; in_transit: number | string }>(
+    `SELECT on_hand, in_transit FROM stock_levels WHERE sku = $1 AND warehouse_id = $2`,
+    [m.sku, m.warehouseId],
+  );
+  const row = r[0];
+  if (!row) return;
+  const over =
+    BigInt(row.on_hand) + BigInt(onHand) > BigInt(MAX_STOCK_COUNTER) ||
+    BigInt(row.in_transit) + BigInt(inTransit) > BigInt(MAX_STOCK_COUNTER);
+  if (over)
+    throw new DomainError(
+      'INVENTORY_LIMIT',
+      `${m.sku} would hold more than ${MAX_STOCK_COUNTER} units in one warehouse`,
+      {
+        sku: m.sku,
+        limit: MAX_STOCK_COUNTER,
+        onHand: Number(row.on_hand),
+        inTransit: Number(row.in_transit),
+      },
+    );
+}
+
 const LEVEL_COLUMNS = 'sku, warehouse_id, on_hand, reserved, frozen, in_transit, safety_stock';
 
 /**
@@ -93,22 +124,23 @@ export async function moveStock(
     rsv = `, rsv AS (
       INSERT INTO reservations (id, order_id, checkout_account, checkout_ref, line_no, sku, warehouse_id,
         quantity, original, consumed, reason, status, expires_at, created_at, updated_at)
-      SELECT $17, $18, $19, $20, $21::int, sku, warehouse_id, $4::int, $4::int, 0, $22, 'active', $23::timestamptz, $7::timestamptz, $7::timestamptz
+      SELECT $17, $18, $19, $20, $21::int, sku, warehouse_id, $4::bigint, $4::bigint, 0, $22, 'active', $23::timestamptz, $7::timestamptz, $7::timestamptz
       FROM upd)`;
   }
   const rows = await ctx.tx.query<LevelRow>(
     `WITH upd AS (
-       UPDATE stock_levels SET on_hand = on_hand + $3::int, reserved = reserved + $4::int,
-         frozen = frozen + $5::int, in_transit = in_transit + $6::int, updated_at = $7::timestamptz
+       UPDATE stock_levels SET on_hand = on_hand + $3::bigint, reserved = reserved + $4::bigint,
+         frozen = frozen + $5::bigint, in_transit = in_transit + $6::bigint, updated_at = $7::timestamptz
        WHERE sku = $1 AND warehouse_id = $2
-         AND on_hand + $3::int >= 0 AND reserved + $4::int >= 0 AND frozen + $5::int >= 0
-         AND in_transit + $6::int >= 0
-         AND (on_hand + $3::int) - (reserved + $4::int) - (frozen + $5::int) >= 0
+         AND on_hand + $3::bigint >= 0 AND reserved + $4::bigint >= 0 AND frozen + $5::bigint >= 0
+         AND in_transit + $6::bigint >= 0
+         AND (on_hand + $3::bigint) - (reserved + $4::bigint) - (frozen + $5::bigint) >= 0
+         AND on_hand + $3::bigint <= ${MAX_STOCK_COUNTER} AND in_transit + $6::bigint <= ${MAX_STOCK_COUNTER}
        RETURNING ${LEVEL_COLUMNS}
      ), mv AS (
        INSERT INTO stock_movements (id, at, type, sku, warehouse_id, on_hand, reserved, frozen, in_transit,
          reason_code, actor_type, actor_id, actor_name, source_type, source_id, note)
-       SELECT $8, $7::timestamptz, $9, sku, warehouse_id, $3::int, $4::int, $5::int, $6::int, $10, $11, $12, $13, $14, $15, $16
+       SELECT $8, $7::timestamptz, $9, sku, warehouse_id, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $10, $11, $12, $13, $14, $15, $16
        FROM upd
      ), mark AS (
        INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, $7::timestamptz FROM upd
@@ -118,7 +150,10 @@ export async function moveStock(
     params,
   );
   const after = rows[0];
-  if (!after) return null;
+  if (!after) {
+    if (d[0]! > 0 || d[3]! > 0) await assertBelowLimit(ctx.tx, m, d[0]!, d[3]!);
+    return null;
+  }
   const availableDelta = d[0]! - d[1]! - d[2]!;
   if (after.safety_stock > 0 && availableDelta !== 0) {
     const now = after.on_hand - after.reserved - after.frozen;
@@ -163,7 +198,7 @@ export async function checkSafetyCrossing(
   } else {
     const cleared = await ctx.tx.query<{ id: string }>(
       `UPDATE stock_alerts SET cleared_at = $4 WHERE type = 'below_safety' AND sku = $1 AND warehouse_id = $2
-         AND cleared_at IS NULL AND $3::int >= 0 RETURNING id`,
+         AND cleared_at IS NULL AND $3::bigint >= 0 RETURNING id`,
       [level.sku, level.warehouse_id, availableAfter, ctx.at],
     );
     for (const c of cleared) await sendAlert(ctx, 'stock.recovered', c.id, level, warehouse, availableAfter);

@@ -65,7 +65,7 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
   const getters: Getter[] = [];
   const p = (get: Getter, cast = '') => `$${getters.push(get)}${cast}`;
   const $sku = p((a) => a.sku);
-  const $q = p((a) => a.quantity, '::int');
+  const $q = p((a) => a.quantity, '::bigint');
   const $at = p((a) => a.ctx.at, '::timestamptz');
   const $account = withChecks ? p((a) => a.checks!.account) : '';
   const chk = `chk AS (
@@ -129,7 +129,7 @@ function statementFor(withChecks: boolean, withAudit: boolean): { text: string; 
      )
      SELECT pre.account_active, pre.known_skus, pre.held, pre.audited, upd.*,
        CASE WHEN upd.sku IS NULL THEN (
-         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::int
+         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
          FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
        ) END AS available
      FROM pre LEFT JOIN upd ON true`;

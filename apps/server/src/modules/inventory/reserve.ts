@@ -383,8 +383,8 @@ export async function stockByOrder(
   orderId: string,
 ): Promise<Map<string, { held: number; consumed: number }>> {
   const rows = await exec.query<{ sku: string; held: number; consumed: number }>(
-    `SELECT sku, sum(CASE WHEN status = 'active' THEN quantity ELSE 0 END)::int AS held,
-       sum(consumed)::int AS consumed
+    `SELECT sku, sum(CASE WHEN status = 'active' THEN quantity ELSE 0 END)::bigint AS held,
+       sum(consumed)::bigint AS consumed
      FROM reservations WHERE order_id = $1 GROUP BY sku`,
     [orderId],
   );
@@ -394,7 +394,7 @@ export async function stockByOrder(
 /** Units each SKU holds for the order now. */
 export async function heldByOrder(exec: SqlExecutor, orderId: string): Promise<Map<string, number>> {
   const rows = await exec.query<{ sku: string; q: number }>(
-    `SELECT sku, sum(quantity)::int AS q FROM reservations WHERE order_id = $1 AND status = 'active' GROUP BY sku`,
+    `SELECT sku, sum(quantity)::bigint AS q FROM reservations WHERE order_id = $1 AND status = 'active' GROUP BY sku`,
     [orderId],
   );
   return new Map(rows.map((r) => [r.sku, Number(r.q)]));

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   customType,
@@ -17,7 +18,9 @@ import { skus } from '../catalog/schema.ts';
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
-const qty = (name: string) => integer(name).notNull().default(0);
+/** Stock quantities are 64-bit, read as numbers: counters stay below 2^53 (see docs/inventory.md). */
+const units = (name: string) => bigint(name, { mode: 'number' });
+const qty = (name: string) => units(name).notNull().default(0);
 
 /** A place that holds stock (仓库). Priority decides which warehouse reserves first. */
 export const warehouses = pgTable('warehouses', {
@@ -61,6 +64,10 @@ export const stockLevels = pgTable(
       sql`${t.onHand} >= 0 AND ${t.reserved} >= 0 AND ${t.frozen} >= 0 AND ${t.inTransit} >= 0 AND ${t.safetyStock} >= 0`,
     ),
     check('stock_levels_available_nonnegative', sql`${t.onHand} - ${t.reserved} - ${t.frozen} >= 0`),
+    check(
+      'stock_levels_counter_limit',
+      sql`${t.onHand} <= 9007199254740991 AND ${t.inTransit} <= 9007199254740991`,
+    ),
   ],
 );
 
@@ -73,10 +80,10 @@ export const stockMovements = pgTable(
     type: text('type').notNull(),
     sku: text('sku').notNull(),
     warehouseId: text('warehouse_id').notNull(),
-    onHand: integer('on_hand').notNull(),
-    reserved: integer('reserved').notNull(),
-    frozen: integer('frozen').notNull(),
-    inTransit: integer('in_transit').notNull(),
+    onHand: units('on_hand').notNull(),
+    reserved: units('reserved').notNull(),
+    frozen: units('frozen').notNull(),
+    inTransit: units('in_transit').notNull(),
     reasonCode: text('reason_code'),
     actorType: text('actor_type').notNull(),
     actorId: text('actor_id'),
@@ -103,8 +110,8 @@ export const reservations = pgTable(
     lineNo: integer('line_no'),
     sku: text('sku').notNull(),
     warehouseId: text('warehouse_id').notNull(),
-    quantity: integer('quantity').notNull(),
-    original: integer('original').notNull(),
+    quantity: units('quantity').notNull(),
+    original: units('original').notNull(),
     consumed: qty('consumed'),
     reason: text('reason').notNull(),
     status: text('status').notNull(),
@@ -130,7 +137,7 @@ export const stockFreezes = pgTable(
     id: text('id').primaryKey(),
     sku: text('sku').notNull(),
     warehouseId: text('warehouse_id').notNull(),
-    quantity: integer('quantity').notNull(),
+    quantity: units('quantity').notNull(),
     reasonCode: text('reason_code').notNull(),
     status: text('status').notNull(),
     expiresAt: tstz('expires_at'),
@@ -212,8 +219,8 @@ export const stockCountRows = pgTable(
     sku: text('sku').notNull(),
     warehouse: text('warehouse').notNull(),
     warehouseId: text('warehouse_id').notNull(),
-    expected: integer('expected').notNull(),
-    counted: integer('counted').notNull(),
+    expected: units('expected').notNull(),
+    counted: units('counted').notNull(),
   },
   (t) => [primaryKey({ name: 'stock_count_rows_pk', columns: [t.countId, t.row] })],
 );
@@ -226,8 +233,8 @@ export const stockAlerts = pgTable(
     type: text('type').notNull(),
     sku: text('sku').notNull(),
     warehouseId: text('warehouse_id').notNull(),
-    available: integer('available').notNull(),
-    safetyStock: integer('safety_stock').notNull(),
+    available: units('available').notNull(),
+    safetyStock: units('safety_stock').notNull(),
     raisedAt: tstz('raised_at').notNull(),
     clearedAt: tstz('cleared_at'),
   },

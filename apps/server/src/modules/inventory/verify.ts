@@ -27,7 +27,7 @@ export async function verifyLedger(
      ), frz AS (
        SELECT sku, warehouse_id, sum(quantity) AS q FROM stock_freezes WHERE status = 'active' GROUP BY sku, warehouse_id
      ), trf AS (
-       SELECT l->>'sku' AS sku, t.to_warehouse_id AS warehouse_id, sum((l->>'quantity')::int) AS q
+       SELECT l->>'sku' AS sku, t.to_warehouse_id AS warehouse_id, sum((l->>'quantity')::bigint) AS q
        FROM stock_transfers t, jsonb_array_elements(t.lines) l WHERE t.status = 'in_transit' GROUP BY 1, 2
      ), keys AS (
        SELECT sku, warehouse_id FROM stock_levels UNION SELECT sku, warehouse_id FROM led

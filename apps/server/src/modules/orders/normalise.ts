@@ -94,14 +94,18 @@ export function normaliseOrder(
     assertSafe(g, `line ${i + 1} amount`);
     return g;
   });
-  const goodsAmount = sum(lineGoods);
+  // The sums are checked in BigInt: past 2^53 a float sum rounds, and a rounded sum less the
+  // discount can land on the total the channel sent although the fen do not add up.
+  const goodsExact = lineGoods.reduce((a, g) => a + BigInt(g), 0n);
+  const goodsAmount = Number(goodsExact);
   assertSafe(goodsAmount, 'the goods amount');
   const discount = input.discount ?? 0;
   const shippingFee = input.shippingFee ?? 0;
   const tax = input.tax ?? 0;
-  const expectedTotal = goodsAmount + shippingFee + tax - discount;
+  const exactTotal = goodsExact + BigInt(shippingFee) + BigInt(tax) - BigInt(discount);
+  const expectedTotal = Number(exactTotal);
   assertSafe(expectedTotal, 'the total');
-  if (expectedTotal !== input.total) {
+  if (exactTotal !== BigInt(input.total)) {
     throw new DomainError(
       'ORDER_AMOUNTS_INCONSISTENT',
       `total ${input.total} ≠ goods ${goodsAmount} + shipping ${shippingFee} + tax ${tax} − discount ${discount} = ${expectedTotal}`,
