@@ -144,6 +144,23 @@ describe('transitions', () => {
     expect(detail.status).toBe('paid');
   });
 
+  it('checks permission before version and state: finance learns nothing about the order', async () => {
+    const o = await newOrder();
+    // A stale version, an event the status does not allow, and an order that does not exist: a role
+    // without the event's permission gets 403 every time, never the 409/404 that would describe it.
+    for (const body of [
+      { event: 'cancel', version: o.version + 7, reasonCode: 'BUYER_REQUEST' },
+      { event: 'ship', version: o.version },
+    ]) {
+      const res = await move(o.id, body, 'finance');
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+      expect(JSON.stringify(res.body)).not.toContain('paid');
+    }
+    const missing = await move('ord_01aaaaaaaaaaaaaaaaaaaaaaaa', { event: 'ship', version: 1 }, 'finance');
+    expect(missing.status).toBe(403);
+  });
+
   it('records the client address a trusted (loopback) proxy reports', async () => {
     const o = await newOrder();
     const res = await t.request('POST', `/api/orders/${o.id}/transitions`, {
