@@ -141,9 +141,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         // A database another process took back to an older state, or one restored from a backup.
         const pending = await database.pendingMigrations();
         if (pending.length)
-          return reply
-            .status(503)
-            .send({ status: 'migrations pending', database: database.kind, pending });
+          return reply.status(503).send({ status: 'migrations pending', database: database.kind, pending });
         return { status: 'ready', database: database.kind };
       } catch (err) {
         log.warn({ err }, 'not ready');

@@ -238,7 +238,10 @@ describe('SKUs the master does not know, and goods without stock', () => {
     await transition(t, id, 'start_fulfilment');
     const shipped = await transition(t, id, 'ship');
     expect(shipped.status).toBe('shipped');
-    expect(stockEntries(shipped).map((s: { action: string }) => s.action)).toEqual(['reserved', 'consumed']);
+    expect(stockEntries(shipped).map((s) => (s as { action: string }).action)).toEqual([
+      'reserved',
+      'consumed',
+    ]);
   });
 });
 
