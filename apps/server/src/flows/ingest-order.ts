@@ -46,6 +46,10 @@ export function prepareIngest(
   return normaliseOrder(input, deps.crypto, rawBody);
 }
 
+/**
+ * The writes whose answer it does not read (timeline entry, audit row, outbox job) go through
+ * `tx.deferred`: on PostgreSQL they travel with the next statement instead of a round trip each.
+ */
 export async function ingestOrder(
   tx: Tx,
   deps: FlowDeps & Pick<Deps, 'config'>,
@@ -59,7 +63,7 @@ export async function ingestOrder(
   const created = await insertOrder(tx, at, account.id, o, deps.config);
   if (created) {
     await storeRawPayload(tx, at, created.id, o);
-    await appendTimeline(tx, at, actor, {
+    await appendTimeline(tx.deferred, at, actor, {
       orderId: created.id,
       event: 'created',
       fromStatus: null,
@@ -72,7 +76,7 @@ export async function ingestOrder(
         lines: o.lines.length,
       },
     });
-    await recordAudit(tx, at, actor, {
+    await recordAudit(tx.deferred, at, actor, {
       action: 'order.ingest',
       entityType: 'order',
       entityId: created.id,
@@ -83,7 +87,7 @@ export async function ingestOrder(
         status: created.status,
       },
     });
-    await emitOrderEvent(tx, deps.jobs, {
+    await emitOrderEvent(tx.deferred, deps.jobs, {
       type: 'order.created',
       orderId: created.id,
       version: created.version,
@@ -112,7 +116,7 @@ export async function ingestOrder(
   const replaceLines = LINES_OPEN.includes(current.status);
   let order = await updateOrderFromSource(tx, at, current, o, replaceLines);
   await storeRawPayload(tx, at, order.id, o);
-  await appendTimeline(tx, at, actor, {
+  await appendTimeline(tx.deferred, at, actor, {
     orderId: order.id,
     event: 'updated',
     fromStatus: current.status,
@@ -123,13 +127,13 @@ export async function ingestOrder(
       ...(replaceLines ? {} : { linesKept: `lines are not replaced once an order is ${current.status}` }),
     },
   });
-  await recordAudit(tx, at, actor, {
+  await recordAudit(tx.deferred, at, actor, {
     action: 'order.ingest',
     entityType: 'order',
     entityId: order.id,
     summary: { outcome: 'updated', channelAccount: account.code, externalOrderId: o.externalOrderId },
   });
-  await emitOrderEvent(tx, deps.jobs, {
+  await emitOrderEvent(tx.deferred, deps.jobs, {
     type: 'order.updated',
     orderId: order.id,
     version: order.version,

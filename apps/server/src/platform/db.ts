@@ -93,6 +93,14 @@ export interface Tx extends SqlExecutor {
    * `statementName`); values still go in `params`. Only inside a transaction.
    */
   prepared<R extends Row = Row>(text: string, params: unknown[]): Promise<R[]>;
+  /**
+   * For writes whose answer the caller does not read (an audit row, a timeline entry, an outbox
+   * job): on PostgreSQL the statement is held back and sent with the transaction's next one, in
+   * the same round trip, its values written in as literals; its `query` answers no rows, and an
+   * error in it surfaces from that next statement (or COMMIT), failing the transaction alike.
+   * On PGlite, which has no round trips to save, it is the plain executor.
+   */
+  readonly deferred: SqlExecutor;
 }
 
 export interface Database extends SqlExecutor {
@@ -190,23 +198,10 @@ const pgTypes = {
     ...base,
     async tx(fn) {
       const client = await pool.connect();
+      const run = pgTransaction(client);
       try {
-        await client.query('BEGIN');
-        // node-postgres prepares a named statement once per connection (Parse, then only Bind and
-        // Execute). On PostgreSQL the plan cache settles on the generic plan for these statements;
-        // changing plan_cache_mode around them, as on PGlite, cost more under a hot row lock than
-        // it saved.
-        const tx: Tx = withLazyDb(
-          viaClient(client),
-          () => drizzlePg({ client }) as unknown as Db,
-          async (text, values) => {
-            const name = statementName(text);
-            return (name ? await client.query({ name, text, values }) : await client.query(text, values))
-              .rows;
-          },
-        );
-        const result = await fn(tx);
-        await client.query('COMMIT');
+        const result = await fn(run.tx);
+        await run.commit();
         return result;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -237,6 +232,92 @@ const pgTypes = {
     },
     async close() {
       await pool.end();
+    },
+  };
+}
+
+/**
+ * `text` with its $n parameters written in as literals, or null when that is not safe: a value
+ * that cannot be (binary), or a `$` inside a quoted literal, dollar quoting or a comment.
+ */
+function inlined(text: string, params: unknown[] | undefined): string | null {
+  if (!params?.length) return text;
+  if (/\$\$|'[^']*\$[^']*'|--[^\n]*\$/.test(text)) return null;
+  try {
+    return text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A PostgreSQL transaction on one pooled connection. Every statement is a round trip, and on a
+ * busy machine the round trips, not the statements, are what an ingest waits on. So statements
+ * whose answer nobody reads — BEGIN, and what goes through `tx.deferred` — are held back and sent
+ * with the next statement in one simple-protocol message (their values written in as literals,
+ * as node-postgres would bind them), or with COMMIT. Order is kept, so later statements see their
+ * rows; an error in a held-back statement surfaces from the statement it was sent with, in the
+ * same transaction, which then rolls back as a whole.
+ */
+function pgTransaction(client: pg.PoolClient): { tx: Tx; commit(): Promise<void> } {
+  let held: string[] = ['BEGIN'];
+  /** Sends what is held, with `text` (one or more statements) last; returns the last result's rows. */
+  const flush = async (text?: string): Promise<Row[]> => {
+    const batch = text === undefined ? held : [...held, text];
+    held = [];
+    const r = (await client.query(batch.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+    return Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows;
+  };
+  const direct: SqlExecutor = {
+    async query<R extends Row>(text: string, params?: unknown[]) {
+      if (held.length) {
+        const sql = inlined(text, params);
+        if (sql !== null) return (await flush(sql)) as R[];
+        await flush();
+      }
+      return (await client.query(text, params as unknown[])).rows as R[];
+    },
+    async exec(text: string) {
+      if (held.length) return flush(text);
+      const r = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      return Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows;
+    },
+  };
+  // node-postgres prepares a named statement once per connection (Parse, then only Bind and
+  // Execute). On PostgreSQL the plan cache settles on the generic plan for these statements;
+  // changing plan_cache_mode around them, as on PGlite, cost more under a hot row lock than it saved.
+  const prepared = async (text: string, values: unknown[]) => {
+    if (held.length) await flush();
+    const name = statementName(text);
+    return (name ? await client.query({ name, text, values }) : await client.query(text, values)).rows;
+  };
+  const deferred: SqlExecutor = {
+    async query<R extends Row>(text: string, params?: unknown[]) {
+      const sql = inlined(text, params);
+      if (sql === null) return direct.query<R>(text, params);
+      held.push(sql);
+      return [];
+    },
+    async exec(text: string) {
+      held.push(text);
+      return [];
+    },
+  };
+  // The builder sends through the client itself: what is held goes first.
+  const viaBuilder = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver);
+      return async (...args: unknown[]) => {
+        if (held.length) await flush();
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  const tx = withLazyDb(direct, () => drizzlePg({ client: viaBuilder }) as unknown as Db, prepared, deferred);
+  return {
+    tx,
+    async commit() {
+      await (held.length ? flush('COMMIT') : client.query('COMMIT'));
     },
   };
 }
@@ -351,9 +432,10 @@ function withLazyDb(
   exec: SqlExecutor,
   make: () => Db,
   prepared: (text: string, params: unknown[]) => Promise<Row[]>,
+  deferred: SqlExecutor = exec,
 ): Tx {
   let db: Db | undefined;
-  const tx = { ...exec, prepared };
+  const tx = { ...exec, prepared, deferred };
   return Object.defineProperty(tx, 'db', {
     get: () => {
       db ??= make();

@@ -96,7 +96,8 @@ export async function insertOrder(
     updatedAt: at,
   };
   const { day, stem } = orderNoDay(at, numbering);
-  const inserted = await tx.query<{ order_no: string }>(INSERT_ORDER_SQL, [
+  // Prepared: parsing and planning the order-number CTEs cost more than running them.
+  const inserted = await tx.prepared<{ order_no: string }>(INSERT_ORDER_SQL, [
     row.id,
     row.channelAccountId,
     row.externalOrderId,
@@ -175,12 +176,14 @@ async function insertLines(tx: Tx, orderId: string, lines: CanonicalLine[]) {
     );
     return `($${at - 9},$${at - 8},$${at - 7},$${at - 6},$${at - 5},$${at - 4},$${at - 3},$${at - 2},$${at - 1},$${at})`;
   });
-  await tx.query(
-    `INSERT INTO order_lines (id, order_id, line_no, external_line_id, channel_sku, sku, title, quantity, unit_price, discount)
-     VALUES ${values.join(',')}`,
-    params,
-  );
+  const text = `INSERT INTO order_lines (id, order_id, line_no, external_line_id, channel_sku, sku, title, quantity, unit_price, discount)
+     VALUES ${values.join(',')}`;
+  // One text per line count: the usual few are prepared, a long order's goes unprepared rather
+  // than take a place in the bounded statement cache.
+  await (lines.length <= PREPARED_LINE_COUNTS ? tx.prepared(text, params) : tx.query(text, params));
 }
+
+const PREPARED_LINE_COUNTS = 8;
 
 /** Newer data from the channel: header fields always, lines only while nothing was decided on them. */
 export async function updateOrderFromSource(
@@ -205,7 +208,8 @@ export async function updateOrderFromSource(
 }
 
 export async function storeRawPayload(tx: Tx, at: Date, orderId: string, o: CanonicalOrder): Promise<void> {
-  await tx.query(
+  // Nobody reads the answer: it travels with the transaction's next statement (Tx.deferred).
+  await tx.deferred.query(
     `INSERT INTO order_raw_payloads (id, order_id, source_version, content_hash, received_at, payload_enc)
      VALUES ($1,$2,$3,$4,$5,$6)`,
     [newId('rawPayload'), orderId, o.sourceVersion, o.contentHash, at, o.rawEnc],
