@@ -232,6 +232,99 @@ describe('ingest', () => {
     });
     expect(res.body.results[0].orderId).toMatch(/^ord_/);
   });
+
+  it('a batch where one order fails unexpectedly answers 200, lists it as failed and stores exactly the rest', async () => {
+    // 60 orders: two transactions of the batch. One order fails in its transaction after most of
+    // its rows were written (a planted fault in a transition effect: its unmapped line puts it on
+    // hold); one is refused with a domain error; the others must all be stored, and only they.
+    const orders = Array.from({ length: 60 }, () => sampleOrder());
+    const poisoned = sampleOrder({
+      lines: [{ channelSku: 'NO-SKU-1', title: '无映射', quantity: 1, unitPrice: 10000 }],
+    });
+    orders[55] = poisoned;
+    orders[3] = sampleOrder({ channelAccount: 'nope' });
+    t.app.deps.hooks.orderTransition ??= [];
+    const effects = t.app.deps.hooks.orderTransition;
+    const planted: NonNullable<typeof t.app.deps.hooks.orderTransition>[number] = async (_tx, _at, _a, c) => {
+      if (c.after.externalOrderId === poisoned.externalOrderId) throw new Error('planted fault');
+    };
+    effects.push(planted);
+    const count = async () =>
+      (
+        await t.database.query<Record<string, string>>(`SELECT
+          (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_lines) AS lines,
+          (SELECT count(*) FROM order_raw_payloads) AS raw, (SELECT count(*) FROM order_timeline) AS timeline,
+          (SELECT count(*) FROM audit_log WHERE action = 'order.ingest') AS audit,
+          (SELECT count(*) FROM pgboss.job WHERE name = 'order-events') AS jobs`)
+      )[0]!;
+    const before = await count();
+    let res: Awaited<ReturnType<ReturnType<TestApp['as']>['post']>>;
+    try {
+      res = await t.as('operations').post('/api/orders:batch', { orders });
+    } finally {
+      effects.splice(effects.indexOf(planted), 1);
+    }
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ created: 58, failed: 2 });
+    expect(res.body.results).toHaveLength(60);
+    expect(res.body.results[55]).toMatchObject({
+      index: 55,
+      externalOrderId: poisoned.externalOrderId,
+      outcome: 'failed',
+      error: { code: 'INTERNAL' },
+    });
+    expect(res.body.results[3]).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'CHANNEL_ACCOUNT_UNKNOWN' },
+    });
+    const stored = res.body.results.filter((r: { outcome: string }) => r.outcome === 'created');
+    const after = await count();
+    const grew = (k: string) => Number(after[k]) - Number(before[k]);
+    expect(grew('orders')).toBe(58);
+    expect(grew('lines')).toBe(58 * 2);
+    expect(grew('raw')).toBe(58);
+    // Each stored order has its timeline; no entry outlives a rolled-back order.
+    const timelineOfStored = await t.database.query<{ n: string }>(
+      `SELECT count(*) AS n FROM order_timeline WHERE order_id = ANY($1::text[])`,
+      [stored.map((r: { orderId: string }) => r.orderId)],
+    );
+    expect(grew('timeline')).toBe(Number(timelineOfStored[0]!.n));
+    expect(
+      await t.database.query(
+        `SELECT 1 FROM order_timeline l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)`,
+      ),
+    ).toHaveLength(0);
+    expect(grew('audit')).toBe(58);
+    expect(grew('jobs')).toBe(58);
+    const ids = stored.map((r: { orderId: string }) => r.orderId);
+    const found = await t.database.query<{ id: string }>(`SELECT id FROM orders WHERE id = ANY($1::text[])`, [
+      ids,
+    ]);
+    expect(found).toHaveLength(58);
+    expect(
+      await t.database.query(`SELECT 1 FROM orders WHERE external_order_id = $1`, [poisoned.externalOrderId]),
+    ).toHaveLength(0);
+    // Sent again (fault gone), the failed order is stored and the others are duplicates.
+    const again = await t.as('operations').post('/api/orders:batch', { orders });
+    expect(again.body).toMatchObject({ created: 1, duplicate: 58, failed: 1 });
+  });
+
+  it('concurrent batches carrying the same orders store each order once', async () => {
+    const orders = Array.from({ length: 12 }, () => sampleOrder());
+    const [a, b] = await Promise.all([
+      t.as('operations').post('/api/orders:batch', { orders }),
+      t.as('operations').post('/api/orders:batch', { orders: [...orders].reverse() }),
+    ]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.body.created + b.body.created).toBe(12);
+    expect(a.body.failed + b.body.failed).toBe(0);
+    const rows = await t.database.query<{ n: string }>(
+      `SELECT count(*) AS n FROM orders WHERE external_order_id = ANY($1::text[])`,
+      [orders.map((o) => o.externalOrderId)],
+    );
+    expect(Number(rows[0]!.n)).toBe(12);
+  });
 });
 
 describe('finding orders', () => {
