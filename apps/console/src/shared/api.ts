@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly details?: unknown,
     readonly requestId?: string,
+    /** Seconds to wait before trying again (`Retry-After` of a 429 or 503), when the server said. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${code}: ${detail}`);
     this.name = 'ApiError';
@@ -45,12 +47,14 @@ export async function toApiError(res: Response): Promise<ApiError> {
     // not JSON: a proxy or a crash page
   }
   const p = (body ?? {}) as { code?: string; detail?: string; details?: unknown };
+  const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
   return new ApiError(
     res.status,
     p.code ?? `HTTP_${res.status}`,
     p.detail ?? res.statusText ?? 'request failed',
     p.details,
     requestId,
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.ceil(retryAfter) : undefined,
   );
 }
 

@@ -1,9 +1,9 @@
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Form, Input, Segmented, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api } from '../shared/api.ts';
+import { ApiError, api } from '../shared/api.ts';
 import { useLocale, useT } from '../shared/i18n.tsx';
 import { ErrorAlert } from '../shared/ui.tsx';
 import { safeNext } from './login-redirect.ts';
@@ -17,16 +17,31 @@ export default function Login() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const expired = params.get('expired') === '1';
+  // A 429 RATE_LIMITED: when the server lets this browser try again (epoch ms), counted down.
+  const [waitUntil, setWaitUntil] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (waitUntil === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
+  const waitSeconds = waitUntil === null ? 0 : Math.max(0, Math.ceil((waitUntil - now) / 1000));
 
   async function submit(values: { username: string; password: string }) {
     setBusy(true);
     setError(null);
+    setWaitUntil(null);
     try {
       await api('/api/auth/login', { method: 'POST', body: values, quiet401: true });
       qc.clear();
       navigate(safeNext(params.get('next')), { replace: true });
     } catch (e) {
-      setError(e);
+      if (e instanceof ApiError && e.code === 'RATE_LIMITED') {
+        const fromDetails = (e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+        const seconds = e.retryAfterSeconds ?? fromDetails ?? 60;
+        setNow(Date.now());
+        setWaitUntil(Date.now() + seconds * 1000);
+      } else setError(e);
     } finally {
       setBusy(false);
     }
@@ -61,12 +76,36 @@ export default function Login() {
           <Form.Item name="password" label={t('password')} rules={[{ required: true }]}>
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" id="login-password" />
           </Form.Item>
-          {error ? (
+          {waitUntil !== null ? (
+            <Alert
+              style={{ marginBottom: 16 }}
+              type={waitSeconds > 0 ? 'warning' : 'info'}
+              showIcon
+              data-testid="login-rate-limited"
+              message={waitSeconds > 0 ? t('tooManyAttempts', { n: waitSeconds }) : t('tooManyAttemptsNow')}
+            />
+          ) : null}
+          {error instanceof ApiError && error.code === 'INVALID_CREDENTIALS' ? (
+            <Alert
+              style={{ marginBottom: 16 }}
+              type="error"
+              showIcon
+              data-testid="login-invalid"
+              message={t('badCredentials')}
+            />
+          ) : error ? (
             <div style={{ marginBottom: 16 }}>
               <ErrorAlert error={error} />
             </div>
           ) : null}
-          <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
+          <Button
+            type="primary"
+            htmlType="submit"
+            block
+            loading={busy}
+            disabled={waitSeconds > 0}
+            data-testid="login-submit"
+          >
             {t('login')}
           </Button>
         </Form>

@@ -2,11 +2,12 @@ import type { OrderDetailView, OrderView } from '@orderhub/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Select, Space, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
-import { api } from '../../shared/api.ts';
+import { ApiError, api } from '../../shared/api.ts';
 import { useApiMutation } from '../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { EVENT_LABELS } from '../../shared/messages.ts';
 import { orderNoOf } from '../../shared/orderRef.tsx';
+import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
 import { OUT_OF_STOCK, plainEvents } from './decide.ts';
 import { messages } from './messages.ts';
 import { blockedWords, errorWords, REASON_LABELS } from './words.ts';
@@ -21,12 +22,25 @@ export function transition(o: Pick<OrderView, 'id' | 'version'>, event: string, 
   });
 }
 
-/** Tries every warehouse again for the lines not yet reserved; the server releases the hold when whole. */
-export function retryReservation(o: Pick<OrderView, 'id' | 'version'>) {
-  return api<OrderDetailView>(`${path(o.id)}/reservations:retry`, {
-    method: 'POST',
-    body: { version: o.version },
-  });
+export type RetryOutcome = { whole: true; order: OrderDetailView } | { whole: false; short: ShortLine[] };
+
+/**
+ * Tries every warehouse again for the lines not yet reserved; the server releases the hold when
+ * whole (200, the order). Still short is an answer, not a failure: 409 ORDER_STOCK_NOT_RESERVED
+ * with the lines, returned as `{ whole: false, short }`.
+ */
+export async function retryReservation(o: Pick<OrderView, 'id' | 'version'>): Promise<RetryOutcome> {
+  try {
+    const order = await api<OrderDetailView>(`${path(o.id)}/reservations:retry`, {
+      method: 'POST',
+      body: { version: o.version },
+    });
+    return { whole: true, order };
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'ORDER_STOCK_NOT_RESERVED')
+      return { whole: false, short: shortLinesOf(e.details) ?? [] };
+    throw e;
+  }
 }
 
 /** The decisions the server offers for this order right now (its next events), one click each. */
@@ -50,11 +64,19 @@ export function Decisions({ orderId }: { orderId: string }) {
       onError,
     },
   );
+  const [stillShort, setStillShort] = useState<ShortLine[] | null>(null);
   const retry = useApiMutation(retryReservation, {
     invalidate: refresh,
-    onSuccess: (next) => {
-      qc.setQueryData(['orders', 'detail', orderId], next);
-      if (next.status === 'on_hold' && next.holdReason === OUT_OF_STOCK) message.warning(t('retryShort'));
+    onSuccess: (r) => {
+      if (!r.whole) {
+        setStillShort(r.short);
+        message.warning(r.short.length ? shortText(r.short, locale, 'stillShort') : t('retryShort'));
+        return;
+      }
+      setStillShort(null);
+      qc.setQueryData(['orders', 'detail', orderId], r.order);
+      if (r.order.status === 'on_hold' && r.order.holdReason === OUT_OF_STOCK)
+        message.warning(t('retryShort'));
       else message.success(t('retryDone'));
     },
     onError,
@@ -68,6 +90,15 @@ export function Decisions({ orderId }: { orderId: string }) {
     !!cancel?.allowed && (!cancel.needsReason || cancel.needsReason.includes(OUT_OF_STOCK));
   const events = plainEvents(o.holdReason, o.nextEvents);
   const blocked = events.find((e) => !e.allowed)?.blockedBy;
+  // What the server says the order lacks (a blocked approve's details), or the last retry's answer.
+  const short =
+    stillShort ??
+    o.nextEvents
+      .map((e) =>
+        e.blockedBy?.code === 'ORDER_STOCK_NOT_RESERVED' ? shortLinesOf(e.blockedBy.details) : null,
+      )
+      .find((l) => l?.length) ??
+    null;
 
   function confirmCancelOos() {
     modal.confirm({
@@ -146,9 +177,15 @@ export function Decisions({ orderId }: { orderId: string }) {
           </Tooltip>
         ),
       )}
-      {blocked ? (
+      {oos && short?.length ? (
+        <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="still-short">
+          {shortText(short, locale, stillShort ? 'stillShort' : 'notReserved')}
+        </Typography.Text>
+      ) : blocked ? (
         <Typography.Text type="danger" style={{ fontSize: 12 }}>
-          {blockedWords(blocked, t)}
+          {blocked.code === 'ORDER_STOCK_NOT_RESERVED' && shortLinesOf(blocked.details)?.length
+            ? shortText(shortLinesOf(blocked.details)!, locale)
+            : blockedWords(blocked, t)}
         </Typography.Text>
       ) : null}
     </Space>

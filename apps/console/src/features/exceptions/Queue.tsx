@@ -8,6 +8,7 @@ import { type CursorPage, useApiMutation, useCursorPager } from '../../shared/ho
 import { useLocale, useT } from '../../shared/i18n.tsx';
 import { orderNoOf } from '../../shared/orderRef.tsx';
 import { PagerButtons } from '../../shared/pager.tsx';
+import { shortItemsText } from '../../shared/stock.ts';
 import { ChannelName, ErrorAlert, Money, Time } from '../../shared/ui.tsx';
 import { Decisions, retryReservation, transition } from './Decisions.tsx';
 import { batchActionsFor, OUT_OF_STOCK, planBatch, type QueueAction, type SkipReason } from './decide.ts';
@@ -25,6 +26,8 @@ interface BatchReport {
   ok: number;
   skipped: { orderNo: string; reason: SkipReason }[];
   failed: { orderNo: string; words: string }[];
+  /** Reserved again but still short of stock (an answer, not a failure). */
+  short: { orderNo: string; words: string }[];
 }
 
 /** One hold reason's orders, oldest first, with the decisions for each and batch actions. */
@@ -56,11 +59,17 @@ export function Queue({ reason, oldest }: { reason: string; oldest: number | nul
         ok: 0,
         skipped: plan.skip.map((s) => ({ orderNo: orderNoOf(s.order), reason: s.reason })),
         failed: [],
+        short: [],
       };
       for (const o of plan.run) {
         try {
-          if (action === 'retry') await retryReservation(o);
-          else if (action === 'cancelOutOfStock') await transition(o, 'cancel', OUT_OF_STOCK);
+          if (action === 'retry') {
+            const r = await retryReservation(o);
+            if (!r.whole) {
+              out.short.push({ orderNo: orderNoOf(o), words: shortItemsText(r.short, locale) });
+              continue;
+            }
+          } else if (action === 'cancelOutOfStock') await transition(o, 'cancel', OUT_OF_STOCK);
           else await transition(o, 'release');
           out.ok++;
         } catch (e) {
@@ -166,18 +175,22 @@ function ReportAlert({ report, onClose }: { report: BatchReport; onClose: () => 
     ...report.skipped.map((s) =>
       t('reportLine', { kind: t('skipped'), orderNo: s.orderNo, why: t(s.reason) }),
     ),
+    ...report.short.map((f) => t('reportLine', { kind: t('stillShort'), orderNo: f.orderNo, why: f.words })),
     ...report.failed.map((f) => t('reportLine', { kind: t('failed'), orderNo: f.orderNo, why: f.words })),
   ];
   return (
     <Alert
-      type={report.failed.length ? 'warning' : report.skipped.length ? 'info' : 'success'}
+      type={
+        report.failed.length || report.short.length ? 'warning' : report.skipped.length ? 'info' : 'success'
+      }
       showIcon
       closable
       onClose={onClose}
       data-testid="batch-report"
-      message={t('batchSummary', {
+      message={t(report.action === 'retry' ? 'batchSummaryRetry' : 'batchSummary', {
         action: t(ACTION_LABEL[report.action]),
         ok: report.ok,
+        short: report.short.length,
         skipped: report.skipped.length,
         failed: report.failed.length,
       })}

@@ -20,6 +20,8 @@ export const messages = {
     batchRelease: '批量放行',
     batchCancelConfirm: '以“缺货”为原因取消选中的 {n} 单？已锁定的库存会释放，取消后不能恢复。',
     batchSummary: '{action}：完成 {ok} 单，跳过 {skipped} 单，失败 {failed} 单',
+    batchSummaryRetry: '{action}：锁全 {ok} 单，仍缺货 {short} 单，跳过 {skipped} 单，失败 {failed} 单',
+    stillShort: '仍缺货',
     reportLine: '{kind} {orderNo}：{why}',
     skipped: '跳过',
     failed: '失败',
@@ -60,6 +62,9 @@ export const messages = {
     batchCancelConfirm:
       'Cancel the {n} selected orders as out of stock? Their reserved stock is released; this cannot be undone.',
     batchSummary: '{action}: {ok} done, {skipped} skipped, {failed} failed',
+    batchSummaryRetry:
+      '{action}: {ok} reserved in full, {short} still short, {skipped} skipped, {failed} failed',
+    stillShort: 'Still short',
     reportLine: '{kind} {orderNo}: {why}',
     skipped: 'Skipped',
     failed: 'Failed',

@@ -14,7 +14,7 @@ import { ReservationsCard } from './detail/ReservationsCard.tsx';
 import { TimelineCards } from './detail/TimelineCards.tsx';
 import { useOrderDetail } from './detail/useOrderDetail.ts';
 import { messages } from './messages.ts';
-import { shortLines } from './stock.ts';
+import { shortFromEvents, shortLines } from './stock.ts';
 
 export default function OrderDetail() {
   const { id = '' } = useParams();
@@ -22,8 +22,13 @@ export default function OrderDetail() {
   const { locale } = useLocale();
   const state = useOrderDetail(id);
   const { order, reservations, warehouseNames } = state;
+  // The server's own account of the short lines (a blocked event's details) comes first.
   const short = useMemo(
-    () => (order.data && reservations.data ? shortLines(order.data.lines, reservations.data) : []),
+    () =>
+      order.data
+        ? (shortFromEvents(order.data.nextEvents) ??
+          (reservations.data ? shortLines(order.data.lines, reservations.data) : []))
+        : [],
     [order.data, reservations.data],
   );
 

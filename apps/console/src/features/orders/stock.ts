@@ -4,13 +4,9 @@
  */
 import { HOLD_REASON_LABELS, type OrderView } from '@orderhub/contracts';
 import type { Locale } from '../../shared/format.ts';
+import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
 
-export interface ShortLine {
-  lineNo: number;
-  sku: string;
-  quantity: number;
-  reserved: number;
-}
+export type { ShortLine } from '../../shared/stock.ts';
 
 interface LineLike {
   lineNo: number;
@@ -49,21 +45,15 @@ export function shortLines(
 const T = {
   'zh-CN': {
     unmapped: '商品未匹配：第 {lines} 行',
-    notReserved: '库存未锁全',
-    shortItem: '{sku} 需 {quantity} 已锁 {reserved}',
     onHold: '挂起中（{reason}），请先处理挂起',
     status: '当前状态不能审核',
     sep: '、',
-    colon: '：',
   },
   'en-US': {
     unmapped: 'SKU not mapped on line {lines}',
-    notReserved: 'Stock not fully reserved',
-    shortItem: '{sku} needs {quantity}, {reserved} reserved',
     onHold: 'On hold ({reason}): deal with the hold first',
     status: 'Cannot be approved in its status',
     sep: ', ',
-    colon: ': ',
   },
 } as const;
 
@@ -72,9 +62,22 @@ const fill = (s: string, v: Record<string, string | number>) =>
 
 /** "库存未锁全：CUP-02 需 5 已锁 1" (lines from the guard's details or from the reservations). */
 export function notReservedText(short: readonly ShortLine[], locale: Locale): string {
-  const w = T[locale];
-  if (!short.length) return w.notReserved;
-  return w.notReserved + w.colon + short.map((s) => fill(w.shortItem, { ...s })).join(w.sep);
+  return shortText(short, locale, 'notReserved');
+}
+
+/**
+ * The lines the order is short on as the server says them in a blocked event's details (approve,
+ * start fulfilment), else null: the console then works them out from the reservations.
+ */
+export function shortFromEvents(
+  nextEvents: readonly { blockedBy?: { code: string; details?: unknown } | null }[],
+): ShortLine[] | null {
+  for (const ev of nextEvents)
+    if (ev.blockedBy?.code === 'ORDER_STOCK_NOT_RESERVED') {
+      const lines = shortLinesOf(ev.blockedBy.details);
+      if (lines?.length) return lines;
+    }
+  return null;
 }
 
 /**
@@ -92,8 +95,8 @@ export function blockedText(
     return fill(w.unmapped, { lines: unmapped.join(w.sep) || '?' });
   }
   if (blockedBy.code === 'ORDER_STOCK_NOT_RESERVED') {
-    const fromDetails = (blockedBy.details as { lines?: ShortLine[] } | undefined)?.lines;
-    return notReservedText(fromDetails ?? ctx.short ?? [], ctx.locale);
+    const fromDetails = shortLinesOf(blockedBy.details);
+    return notReservedText(fromDetails?.length ? fromDetails : (ctx.short ?? []), ctx.locale);
   }
   return blockedBy.message;
 }
@@ -134,8 +137,7 @@ export function approvePlan(
 
 /** A refusal in the batch result, in words where the console knows the code. */
 export function refusalText(code: string, details: unknown, message: string, locale: Locale): string {
-  if (code === 'ORDER_STOCK_NOT_RESERVED')
-    return notReservedText((details as { lines?: ShortLine[] } | undefined)?.lines ?? [], locale);
+  if (code === 'ORDER_STOCK_NOT_RESERVED') return notReservedText(shortLinesOf(details) ?? [], locale);
   if (code === 'SKU_UNMAPPED' || /SKU_UNMAPPED/.test(message)) {
     const lines = /line ([\d, ()A-Za-z0-9_-]+)/.exec(message)?.[1];
     return fill(T[locale].unmapped, { lines: lines?.replace(/\s*\([^)]*\)/g, '') ?? '?' });

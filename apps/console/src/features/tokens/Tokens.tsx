@@ -18,6 +18,9 @@ const M = {
     lastUsed: '最近使用',
     revoke: '吊销',
     revoked: '已吊销',
+    revokeQ: '吊销令牌「{name}」？',
+    revokeHint: '使用它的集成（用户 {user}）会立即失效，吊销后不能恢复。',
+    revokedDone: '令牌已吊销',
     newToken: '新建令牌',
     secret: '令牌只显示这一次，请立即保存：',
   },
@@ -30,6 +33,9 @@ const M = {
     lastUsed: 'Last used',
     revoke: 'Revoke',
     revoked: 'revoked',
+    revokeQ: 'Revoke the token “{name}”?',
+    revokeHint: 'Integrations using it (user {user}) stop at once; this cannot be undone.',
+    revokedDone: 'Token revoked',
     newToken: 'New token',
     secret: 'The token is shown only now; store it:',
   },
@@ -58,9 +64,10 @@ export default function Tokens() {
       },
     },
   );
-  const revoke = useApiMutation((id: string) => api(`/api/tokens/${id}`, { method: 'DELETE' }), {
-    invalidate: [['tokens']],
-  });
+  const revoke = useApiMutation(
+    (id: string) => api(`/api/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    { invalidate: [['tokens']], success: t('revokedDone') },
+  );
   const error = create.error ?? revoke.error;
 
   return (
@@ -112,7 +119,13 @@ export default function Tokens() {
                 k.revokedAt ? (
                   <Tag>{t('revoked')}</Tag>
                 ) : (
-                  <Popconfirm title={t('revoke')} onConfirm={() => revoke.run(k.id)}>
+                  <Popconfirm
+                    title={t('revokeQ', { name: k.name })}
+                    description={t('revokeHint', { user: k.username })}
+                    okText={t('revoke')}
+                    okButtonProps={{ danger: true, 'data-testid': 'token-revoke-ok' } as never}
+                    onConfirm={() => revoke.run(k.id)}
+                  >
                     <Button size="small" danger>
                       {t('revoke')}
                     </Button>

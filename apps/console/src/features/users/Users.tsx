@@ -1,44 +1,40 @@
-import { ROLE_LABELS, ROLE_PERMISSIONS, ROLES, type Role, type UserView } from '@orderhub/contracts';
+import {
+  type Permission,
+  ROLE_LABELS,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+  type UserView,
+} from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Modal, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api } from '../../shared/api.ts';
 import { useApiMutation } from '../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { useSession } from '../../shared/session.tsx';
 import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
-
-const M = {
-  'zh-CN': {
-    title: '用户与角色',
-    displayName: '显示名',
-    active: '启用',
-    permissions: '权限',
-    createdAt: '创建时间',
-    newUser: '新建用户',
-    rolesTitle: '角色权限',
-  },
-  'en-US': {
-    title: 'Users & roles',
-    displayName: 'Display name',
-    active: 'Active',
-    permissions: 'Permissions',
-    createdAt: 'Created',
-    newUser: 'New user',
-    rolesTitle: 'Roles and their permissions',
-  },
-};
+import { ChangeModal, type UserChange, type UserChangeBody } from './ChangeModal.tsx';
+import { PERMISSION_LABELS } from './labels.ts';
+import { messages } from './messages.ts';
 
 export default function Users() {
-  const t = useT(M);
+  const t = useT(messages);
+  const { me } = useSession();
+  const [change, setChange] = useState<UserChange | null>(null);
   const { locale } = useLocale();
   const users = useQuery({ queryKey: ['users'], queryFn: () => api<UserView[]>('/api/users') });
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm();
 
   const update = useApiMutation(
-    (id: string, body: { role?: Role; active?: boolean }) =>
-      api(`/api/users/${id}`, { method: 'PATCH', body }),
-    { invalidate: [['users']], success: t('save') },
+    (id: string, body: UserChangeBody) =>
+      api(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    {
+      invalidate: [['users']],
+      success: (_r, [, body]) => (body.active === true ? t('activated') : t('saved')),
+      onSuccess: () => setChange(null),
+    },
   );
   const create = useApiMutation(
     (values: Record<string, string>) =>
@@ -85,7 +81,9 @@ export default function Users() {
                   size="small"
                   value={u.role}
                   style={{ width: 140 }}
-                  onChange={(role) => void update.run(u.id, { role })}
+                  disabled={u.id === me.id}
+                  data-user-role={u.username}
+                  onChange={(role: Role) => setChange({ kind: 'role', user: u, role })}
                   options={ROLES.map((r) => ({ value: r, label: labelOf(ROLE_LABELS, r, locale) }))}
                 />
               ),
@@ -96,8 +94,24 @@ export default function Users() {
                 <Switch
                   size="small"
                   checked={u.active}
-                  onChange={(active) => void update.run(u.id, { active })}
+                  disabled={u.id === me.id}
+                  data-user-active={u.username}
+                  onChange={(active) =>
+                    active ? void update.run(u.id, { active }) : setChange({ kind: 'deactivate', user: u })
+                  }
                 />
+              ),
+            },
+            {
+              title: t('actions'),
+              render: (_, u) => (
+                <Button
+                  size="small"
+                  data-user-password={u.username}
+                  onClick={() => setChange({ kind: 'password', user: u })}
+                >
+                  {t('setPassword')}
+                </Button>
               ),
             },
             { title: t('createdAt'), render: (_, u) => <Time at={u.createdAt} /> },
@@ -115,11 +129,22 @@ export default function Users() {
             {
               title: t('permissions'),
               dataIndex: 'perms',
-              render: (p: readonly string[]) => p.map((x) => <Tag key={x}>{x}</Tag>),
+              render: (p: readonly Permission[]) =>
+                p.map((x) => (
+                  <Tag key={x} data-permission={x} style={{ marginBottom: 4 }}>
+                    {labelOf(PERMISSION_LABELS, x, locale)}
+                  </Tag>
+                )),
             },
           ]}
         />
       </Card>
+      <ChangeModal
+        change={change}
+        busy={update.busy}
+        onCancel={() => setChange(null)}
+        onOk={(body) => change && void update.run(change.user.id, body)}
+      />
       <Modal
         open={creating}
         title={t('newUser')}

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { labelOf, useLocale, useT } from '../../../shared/i18n.tsx';
 import { EVENT_LABELS } from '../../../shared/messages.ts';
 import { useSession } from '../../../shared/session.tsx';
+import { shortText } from '../../../shared/stock.ts';
 import { ErrorAlert } from '../../../shared/ui.tsx';
 import { messages } from '../messages.ts';
 import { blockedText, notReservedText, type ShortLine } from '../stock.ts';
@@ -102,7 +103,11 @@ function StockActions({
     <div data-testid="stock-actions" style={{ marginBottom: 12 }}>
       <Typography.Paragraph style={{ marginBottom: 8 }}>
         <Typography.Text strong>{t('stockActions')}</Typography.Text> · {t('stockActionsHint')}
-        {short.length ? (
+        {state.stillShort ? (
+          <Typography.Text type="warning" style={{ marginLeft: 8 }} data-testid="still-short">
+            {shortText(state.stillShort, locale, 'stillShort')}
+          </Typography.Text>
+        ) : short.length ? (
           <Typography.Text type="danger" style={{ marginLeft: 8 }} data-testid="short-lines">
             {notReservedText(short, locale)}
           </Typography.Text>

@@ -1,14 +1,17 @@
 import type { OrderDetailView, ReservationView, WarehouseView } from '@orderhub/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App } from 'antd';
 import { useMemo, useState } from 'react';
 import { ApiError, api } from '../../../shared/api.ts';
 import { useApiMutation } from '../../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../../shared/i18n.tsx';
 import { EVENT_LABELS } from '../../../shared/messages.ts';
 import { useSession } from '../../../shared/session.tsx';
+import { type ShortLine, shortLinesOf, shortText } from '../../../shared/stock.ts';
 import { messages } from '../messages.ts';
 
 export type NextEvent = OrderDetailView['nextEvents'][number];
+type RetryOutcome = { whole: true; order: OrderDetailView } | { whole: false; short: ShortLine[] };
 export type Receiver = OrderDetailView['receiver'];
 
 const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
@@ -71,11 +74,37 @@ export function useOrderDetail(id: string) {
       onError: onConflict,
     },
   );
+  // Reserving again either makes the order whole (200, the order) or finds it still short (409
+  // ORDER_STOCK_NOT_RESERVED with the lines): an answer to show, not an error.
+  const [stillShort, setStillShort] = useState<ShortLine[] | null>(null);
+  const { message } = App.useApp();
   const retryReservations = useApiMutation(
-    () => api<OrderDetailView>(`${orderPath(id)}/reservations:retry`, { method: 'POST', body: {} }),
+    async (): Promise<RetryOutcome> => {
+      try {
+        const next = await api<OrderDetailView>(`${orderPath(id)}/reservations:retry`, {
+          method: 'POST',
+          body: {},
+        });
+        return { whole: true, order: next };
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'ORDER_STOCK_NOT_RESERVED')
+          return { whole: false, short: shortLinesOf(e.details) ?? [] };
+        throw e;
+      }
+    },
     {
-      success: (next) => (next.holdReason === 'OUT_OF_STOCK' ? t('retryStillShort') : t('retryWhole')),
-      onSuccess: settle,
+      onSuccess: (r) => {
+        if (r.whole) {
+          setStillShort(null);
+          message.success(r.order.holdReason === 'OUT_OF_STOCK' ? t('retryStillShort') : t('retryWhole'));
+          settle(r.order);
+        } else {
+          setStillShort(r.short);
+          message.warning(shortText(r.short, locale, 'stillShort'));
+          void order.refetch();
+          void qc.invalidateQueries({ queryKey: ['orders', 'reservations', id] });
+        }
+      },
       onError: onConflict,
     },
   );
@@ -84,7 +113,17 @@ export function useOrderDetail(id: string) {
     onSuccess: (full) => setRevealed(full.receiver),
   });
 
-  return { order, reservations, warehouses, warehouseNames, transition, retryReservations, reveal, revealed };
+  return {
+    order,
+    reservations,
+    warehouses,
+    warehouseNames,
+    transition,
+    retryReservations,
+    stillShort,
+    reveal,
+    revealed,
+  };
 }
 
 export type OrderDetailState = ReturnType<typeof useOrderDetail>;
