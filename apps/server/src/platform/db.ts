@@ -161,14 +161,6 @@ async function appliedMigrations(exec: SqlExecutor): Promise<Set<string>> {
   return new Set(rows.map((r) => r.created_at));
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes });
-  pool.on('error', () => {
-    // An idle client died (server restart); the pool replaces it. Queries in flight report their own error.
-  });
-  const viaClient = (c: pg.Pool | pg.PoolClient): SqlExecutor => ({
-    async query<R extends Row>(text: string, params?: unknown[]) {
-      return (await c.query(text, params as unknown[])).rows as R[];
 /**
  * int8 as a number, as PGlite reads it: stock counters and amounts are bigint columns kept below
  * 2^53. A value past 2^53 stays the exact string node-postgres gives (never a rounded number).
@@ -184,6 +176,14 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes });
+  pool.on('error', () => {
+    // An idle client died (server restart); the pool replaces it. Queries in flight report their own error.
+  });
+  const viaClient = (c: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async query<R extends Row>(text: string, params?: unknown[]) {
+      return (await c.query(text, params as unknown[])).rows as R[];
     },
     async exec(text: string) {
       const r = (await c.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
