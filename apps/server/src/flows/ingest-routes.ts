@@ -27,9 +27,9 @@ const IdempotencyHeaders = Type.Object({
  * alone would wait on its round trips (PGlite runs one transaction at a time anyway). A small
  * batch is cut finer, down to BATCH_CHUNK_MIN, so that it still uses its lanes.
  */
-const BATCH_CHUNK = 20;
-const BATCH_CHUNK_MIN = 10;
-const BATCH_LANES = 6;
+const BATCH_CHUNK = 10;
+const BATCH_CHUNK_MIN = 5;
+const BATCH_LANES = 8;
 
 type BatchItem = {
   index: number;

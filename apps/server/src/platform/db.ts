@@ -236,13 +236,33 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/** Whether `text` has a `$` in a quoted literal or identifier, a comment, or dollar quoting. */
+function dollarOutsidePlaceholders(text: string): boolean {
+  // Escape strings (E'…\'…') do not end where a plain literal would: not worth reading.
+  if (/(^|[^A-Za-z0-9_])[eE]'/.test(text)) return true;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '$') return true;
+      if (c === quote) quote = null; // a doubled quote closes and reopens: same answer
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '$' && !/[0-9]/.test(text[i + 1] ?? '')) return true;
+    else if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      if (text.slice(i, end === -1 ? undefined : end).includes('$')) return true;
+    } else if (c === '/' && text[i + 1] === '*') return true;
+  }
+  return false;
+}
+
 /**
  * `text` with its $n parameters written in as literals, or null when that is not safe: a value
  * that cannot be (binary), or a `$` inside a quoted literal, dollar quoting or a comment.
  */
 function inlined(text: string, params: unknown[] | undefined): string | null {
   if (!params?.length) return text;
-  if (/\$\$|'[^']*\$[^']*'|--[^\n]*\$/.test(text)) return null;
+  if (dollarOutsidePlaceholders(text)) return null;
   try {
     return text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
   } catch {
