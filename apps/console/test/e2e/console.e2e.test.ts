@@ -119,9 +119,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     expect(await page.textContent('[data-testid=customer-timeline]')).toContain('已审核');
 
     await page.click('[data-menu=dashboard]');
-    await page.waitForFunction(
-      `Number(document.querySelector('[data-stage-count=approved]')?.textContent) === ${approvedBefore + 1}`,
-    );
+    // Polled from here: a string predicate polled in the page is an eval, which the CSP refuses.
+    await expect
+      .poll(async () => Number(await page.textContent('[data-stage-count=approved]')), { timeout: 30_000 })
+      .toBe(approvedBefore + 1);
   });
 
   it('shows why an action is blocked, and highlights the unmapped SKU', async () => {
