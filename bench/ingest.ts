@@ -373,6 +373,8 @@ interface Run {
   accountId: string;
   /** The seeded warehouse, where the baseline reserves. */
   warehouseId: string;
+  warehouseCode: string;
+  warehouseName: string;
   drop(): Promise<void>;
 }
 
@@ -410,6 +412,8 @@ async function startRun(env: Env): Promise<Run> {
     actor,
     accountId: account[0]!.id,
     warehouseId: warehouse.id,
+    warehouseCode: warehouse.code,
+    warehouseName: warehouse.name,
     async drop() {
       await app.close();
       await drop();
@@ -490,6 +494,9 @@ const RAW_SQL = `INSERT INTO order_raw_payloads (id, order_id, source_version, c
   VALUES ($1,$2,$3,$4,$5,$6)`;
 const TIMELINE_SQL = `INSERT INTO order_timeline (id, order_id, at, event, from_status, to_status, actor_type,
   actor_id, actor_name, ip, source, reason_code, note, details) VALUES ($1,$2,$3,'created',NULL,$4,$5,$6,$7,$8,$9,NULL,NULL,$10)`;
+/** The stock entry the flow writes on the order's timeline, one per order with its lines' units. */
+const STOCK_TIMELINE_SQL = `INSERT INTO order_timeline (id, order_id, at, event, from_status, to_status, actor_type,
+  actor_id, actor_name, ip, source, reason_code, note, details) VALUES ($1,$2,$3,'stock',$4,$4,$5,$6,$7,$8,$9,NULL,NULL,$10)`;
 const AUDIT_SQL = `INSERT INTO audit_log (id, at, actor_type, actor_id, actor_name, ip, user_agent, action,
   entity_type, entity_id, summary) VALUES ($1,$2,$3,$4,$5,$6,$7,'order.ingest','order',$8,$9)`;
 // The queue's settings as startJobs declares them (retry 8, delay 5 s with backoff, expiry 300 s).
@@ -665,6 +672,25 @@ const baseline: Driver = {
           ]);
           if (taken.length !== 1) throw new Error(`baseline: no stock for ${sku}`);
         }
+        await tx.query(STOCK_TIMELINE_SQL, [
+          newId('timeline'),
+          id,
+          at,
+          'paid',
+          actor.type,
+          actor.id,
+          actorName,
+          actor.ip,
+          actor.source,
+          JSON.stringify({
+            action: 'reserved',
+            items: reservations.map(([sku, { quantity }]) => ({
+              sku,
+              quantity,
+              warehouse: { code: run.warehouseCode, name: run.warehouseName },
+            })),
+          }),
+        ]);
       });
     });
   },
