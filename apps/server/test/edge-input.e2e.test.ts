@@ -86,6 +86,20 @@ describe('NUL and invalid Unicode are refused at the edge', () => {
     );
   });
 
+  // Found by the fuzz suite: both answered with a raw Fastify error before the router matched.
+  it('a path id far past its length limit, and a path that is not percent-encoded UTF-8', async () => {
+    const sends = [
+      () => t.as('admin').patch(`/api/warehouses/${'a'.repeat(101)}`, { priority: 0 }),
+      ...['/api/orders/%FF', '/api/orders/%E0%A4%A', '/api/warehouses/%ED%A0%80'].map(
+        (path) => () => t.as('admin').get(path),
+      ),
+    ];
+    for (const send of sends) {
+      await refuses(send, 400, 'VALIDATION_FAILED');
+      expect((await send()).headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
   it('NUL in a body string and in a key of raw', async () => {
     const body = await refuses(
       () => postRaw('/api/orders', orderWithName('李\\u0000四')),

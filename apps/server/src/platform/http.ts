@@ -80,6 +80,15 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
     trustProxy: opts.trustProxy,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: baseAjv },
+    // Long path ids reach the route and its schema (400 VALIDATION_FAILED) instead of the router's 414.
+    routerOptions: { maxParamLength: 2048 },
+    // A URL that is not valid percent-encoded UTF-8 never reaches a route: answer it as problem+json too.
+    frameworkErrors: (err, _req, reply) =>
+      sendProblem(
+        reply,
+        'VALIDATION_FAILED',
+        err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : err.message,
+      ),
   });
 
   // Bodies are validated without type coercion ("3" is not a quantity); query strings are text and

@@ -70,10 +70,16 @@ export function routeErrorCodes(route: RouteShape): ErrorCode[] {
   if (s.body) {
     codes.add('VALIDATION_FAILED');
     codes.add('MALFORMED_JSON');
+    // The input guards (platform/input.ts) read every body before validation.
+    codes.add('JSON_TOO_DEEP');
+    codes.add('TEXT_INVALID');
     codes.add('UNSUPPORTED_MEDIA_TYPE');
     codes.add('PAYLOAD_TOO_LARGE');
   }
-  if (s.querystring || s.params || s.headers) codes.add('VALIDATION_FAILED');
+  if (s.querystring || s.params || s.headers) {
+    codes.add('VALIDATION_FAILED');
+    codes.add('TEXT_INVALID');
+  }
   // One cursor codec: a cursor from another list or sort is refused the same way everywhere.
   if ('cursor' in properties(s.querystring)) codes.add('INVALID_CURSOR');
   if ('idempotency-key' in properties(s.headers)) {

@@ -39,7 +39,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/exports/orders',
     {
-      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE', 'PHONE_INVALID', 'TIME_INVALID'] },
       schema: {
         operationId: 'exportOrders',
         tags: ['orders'],

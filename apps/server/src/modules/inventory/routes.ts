@@ -367,7 +367,10 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/inventory/available',
     {
-      config: { permission: 'inventory:read' },
+      config: {
+        permission: 'inventory:read',
+        errors: ['CHANNEL_ACCOUNT_UNKNOWN', 'CHANNEL_ACCOUNT_INACTIVE'],
+      },
       schema: {
         operationId: 'getAvailableStock',
         tags,
@@ -383,7 +386,14 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: {
         permission: 'orders:ingest',
-        errors: ['ORDER_NOT_FOUND', 'SKU_UNKNOWN', 'INVENTORY_INSUFFICIENT', 'RESERVATION_EXISTS'],
+        errors: [
+          'ORDER_NOT_FOUND',
+          'SKU_UNKNOWN',
+          'INVENTORY_INSUFFICIENT',
+          'RESERVATION_EXISTS',
+          'CHANNEL_ACCOUNT_UNKNOWN',
+          'CHANNEL_ACCOUNT_INACTIVE',
+        ],
       },
       schema: {
         operationId: 'reserveStock',

@@ -28,7 +28,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/orders',
     {
-      config: { permission: 'orders:read' },
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE', 'PHONE_INVALID', 'TIME_INVALID'] },
       schema: {
         operationId: 'listOrders',
         tags: ['orders'],
