@@ -96,7 +96,7 @@ export async function ingestOrder(
     });
     let order = await applyAutomaticHolds(tx, deps, at, created, o);
     // Stock is reserved in this same transaction (下单即锁库); see flows/order-inventory.ts.
-    order = await syncOrderStock(tx, deps, at, actor, order, info, true);
+    order = await syncOrderStock(tx, deps, at, actor, order, info, { lines: o.lines });
     return { outcome: 'created', order, account: info };
   }
 
@@ -170,7 +170,7 @@ export async function ingestOrder(
       });
     }
   }
-  order = await syncOrderStock(tx, deps, at, actor, order, info, false);
+  order = await syncOrderStock(tx, deps, at, actor, order, info, null);
   return { outcome: 'updated', order, account: info };
 }
 

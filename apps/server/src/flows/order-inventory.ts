@@ -39,6 +39,9 @@ import type { Database, Tx } from '../platform/db.ts';
 import type { FlowDeps } from './ingest-order.ts';
 import { missingOf, recordStock, stockCoverage } from './stock-guard.ts';
 
+/** What the stock sync needs of an order line. */
+type OrderLineLike = { lineNo: number; sku: string | null; quantity: number };
+
 /** Statuses in which an order holds stock for its lines. */
 const HOLDS_STOCK: readonly string[] = [
   'pending_payment',
@@ -69,7 +72,12 @@ export const reservedItems = (reserved: readonly Reserved[]): StockItem[] =>
  * know — reserves nothing, and a paid one is held SKU_UNMAPPED.
  * Unpaid own-storefront orders get all or nothing (INVENTORY_INSUFFICIENT rolls the order back);
  * anything sold on a channel takes what exists, and a paid order left short goes on hold
- * OUT_OF_STOCK until stock arrives. What moves is written to the order's timeline (`stock`).
+ * OUT_OF_STOCK until stock arrives. What moves is written to the order's timeline (`stock`), held
+ * back to travel with the next statement (`tx.deferred`).
+ *
+ * `created` carries the lines of an order created in this transaction: they are the ones just
+ * inserted, and the order held nothing before, so what it holds now is exactly the storefront
+ * checkout it took over — neither is read back. An existing order's lines and holds are read.
  */
 export async function syncOrderStock(
   tx: Tx,
@@ -78,21 +86,28 @@ export async function syncOrderStock(
   actor: Actor,
   order: OrderRow,
   account: { code: string; channel: string },
-  created: boolean,
+  created: { lines: readonly OrderLineLike[] } | null,
 ): Promise<OrderRow> {
   if (!HOLDS_STOCK.includes(order.status)) return order;
   const settings = stockDepsOf(deps).inventory;
   const ctx: StockCtx = { tx, deps: stockDeps(deps), at, actor };
   const pending = order.status === 'pending_payment';
   const expiresAt = pending ? new Date(at.getTime() + settings.paymentTimeoutSeconds * 1000) : null;
+  let held: Map<string, number>;
+  let lines: readonly OrderLineLike[];
   if (created) {
     const taken = await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
-    await recordStock(tx, at, actor, order.id, 'reserved', taken, 'CHECKOUT');
+    await recordStock(tx.deferred, at, actor, order.id, 'reserved', taken, 'CHECKOUT');
+    held = new Map();
+    for (const t of taken) held.set(t.sku, (held.get(t.sku) ?? 0) + t.quantity);
+    lines = created.lines;
+  } else {
+    lines = await loadLines(tx, order.id);
+    held = await heldByOrder(tx, order.id);
   }
 
-  const lines = await loadLines(tx, order.id);
   const desired = new Map<string, number>();
-  let unknown: typeof lines = [];
+  let unknown: OrderLineLike[] = [];
   if (lines.every((l) => l.sku)) {
     const flags = await skuStockFlags(
       tx,
@@ -103,7 +118,6 @@ export async function syncOrderStock(
       for (const l of lines)
         if (flags.get(l.sku!)!.tracked) desired.set(l.sku!, (desired.get(l.sku!) ?? 0) + l.quantity);
   }
-  const held = await heldByOrder(tx, order.id);
   const toReserve: { sku: string; quantity: number }[] = [];
   const released: StockItem[] = [];
   for (const sku of [...new Set([...desired.keys(), ...held.keys()])].sort()) {
@@ -118,7 +132,7 @@ export async function syncOrderStock(
       }
     }
   }
-  await recordStock(tx, at, actor, order.id, 'released', mergeItems(released), 'ORDER_CHANGED');
+  await recordStock(tx.deferred, at, actor, order.id, 'released', mergeItems(released), 'ORDER_CHANGED');
   if (unknown.length && order.status === 'paid') {
     // As a line without a SKU (applyAutomaticHolds): nobody can pick a SKU the master does not know.
     return transitionLocked(tx, transitionContext(deps), at, systemActor('ingest'), order, {
@@ -136,7 +150,7 @@ export async function syncOrderStock(
     reason: 'order',
     expiresAt,
   });
-  await recordStock(tx, at, actor, order.id, 'reserved', reservedItems(reserved));
+  await recordStock(tx.deferred, at, actor, order.id, 'reserved', reservedItems(reserved));
   if (short.length === 0 || !HOLDABLE.includes(order.status)) return order;
   return transitionLocked(tx, transitionContext(deps), at, systemActor('inventory'), order, {
     orderId: order.id,
@@ -158,13 +172,13 @@ export function orderStockEffect(deps: StockDeps): TransitionEffect {
     if (input.event === 'pay') await clearExpiry(ctx, after.id);
     else if (input.event === 'ship') {
       const { items } = await consumeReservations(ctx, after.id);
-      await recordStock(tx, at, actor, after.id, 'consumed', items);
+      await recordStock(tx.deferred, at, actor, after.id, 'consumed', items);
     } else if (after.status === 'cancelled' || after.status === 'closed') {
       const rows = await lockActiveReservations(tx, 'order_id = $1', [after.id]);
       const timeout = input.reasonCode === 'PAYMENT_TIMEOUT';
       const reason = input.reasonCode ?? before.status;
       const { items } = await endReservations(ctx, rows, timeout ? 'expired' : 'released', reason);
-      await recordStock(tx, at, actor, after.id, timeout ? 'expired' : 'released', items, reason);
+      await recordStock(tx.deferred, at, actor, after.id, timeout ? 'expired' : 'released', items, reason);
     }
   };
 }
@@ -248,7 +262,7 @@ export async function onStockChanged(
         reason: 'order',
         expiresAt: null,
       });
-      await recordStock(tx, at, actor, order.id, 'reserved', reservedItems(reserved), 'RESTOCK');
+      await recordStock(tx.deferred, at, actor, order.id, 'reserved', reservedItems(reserved), 'RESTOCK');
       if (short.length) return false;
       await transitionLocked(tx, transitionContext(deps), at, actor, order, {
         orderId: order.id,
