@@ -19,6 +19,7 @@ import {
   type Reserved,
   releaseUnits,
   reserveLines,
+  type Shortfall,
   type StockCtx,
   type StockDeps,
   type StockItem,
@@ -76,8 +77,10 @@ export const reservedItems = (reserved: readonly Reserved[]): StockItem[] =>
  * back to travel with the next statement (`tx.deferred`).
  *
  * `created` carries the lines of an order created in this transaction: they are the ones just
- * inserted, and the order held nothing before, so what it holds now is exactly the storefront
- * checkout it took over — neither is read back. An existing order's lines and holds are read.
+ * inserted and are not read back. Such an order holds nothing unless a storefront checkout under
+ * its key (account, external id) held stock for it: the first reservation statement checks that no
+ * such hold exists; when one does, it writes nothing, the order takes the hold over and what it
+ * holds is exactly what it took. An existing order's lines and holds are read.
  */
 export async function syncOrderStock(
   tx: Tx,
@@ -93,19 +96,7 @@ export async function syncOrderStock(
   const ctx: StockCtx = { tx, deps: stockDeps(deps), at, actor };
   const pending = order.status === 'pending_payment';
   const expiresAt = pending ? new Date(at.getTime() + settings.paymentTimeoutSeconds * 1000) : null;
-  let held: Map<string, number>;
-  let lines: readonly OrderLineLike[];
-  if (created) {
-    const taken = await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
-    await recordStock(tx.deferred, at, actor, order.id, 'reserved', taken, 'CHECKOUT');
-    held = new Map();
-    for (const t of taken) held.set(t.sku, (held.get(t.sku) ?? 0) + t.quantity);
-    lines = created.lines;
-  } else {
-    lines = await loadLines(tx, order.id);
-    held = await heldByOrder(tx, order.id);
-  }
-
+  const lines = created ? created.lines : await loadLines(tx, order.id);
   const desired = new Map<string, number>();
   let unknown: OrderLineLike[] = [];
   if (lines.every((l) => l.sku)) {
@@ -118,6 +109,35 @@ export async function syncOrderStock(
       for (const l of lines)
         if (flags.get(l.sku!)!.tracked) desired.set(l.sku!, (desired.get(l.sku!) ?? 0) + l.quantity);
   }
+  const own = settings.ownStorefrontChannels.includes(account.channel);
+  const options: Parameters<typeof reserveLines>[2] = {
+    mode: pending && own ? 'all' : 'available',
+    orderId: order.id,
+    reason: 'order',
+    expiresAt,
+  };
+
+  let held: Map<string, number>;
+  if (created) {
+    if (desired.size > 0) {
+      // A new order holds nothing, unless a storefront checkout under its key holds stock for it.
+      // The first reservation statement checks for such a hold (and writes nothing if there is
+      // one): without one, what the lines want is what to reserve, and no statement is spent on it.
+      const wanted = [...desired.keys()].sort().map((sku) => ({ sku, quantity: desired.get(sku)! }));
+      const outcome = await reserveLines(ctx, wanted, {
+        ...options,
+        checks: { account: account.code, ref: order.externalOrderId, skus: wanted.map((w) => w.sku) },
+      });
+      if (!outcome.rejected) return afterReserve(tx, deps, at, actor, order, outcome);
+    }
+    const taken = await attachCheckout(ctx, order.id, account.code, order.externalOrderId, expiresAt);
+    await recordStock(tx.deferred, at, actor, order.id, 'reserved', taken, 'CHECKOUT');
+    held = new Map();
+    for (const t of taken) held.set(t.sku, (held.get(t.sku) ?? 0) + t.quantity);
+  } else {
+    held = await heldByOrder(tx, order.id);
+  }
+
   const toReserve: { sku: string; quantity: number }[] = [];
   const released: StockItem[] = [];
   for (const sku of [...new Set([...desired.keys(), ...held.keys()])].sort()) {
@@ -143,13 +163,18 @@ export async function syncOrderStock(
     });
   }
   if (toReserve.length === 0) return order;
-  const own = settings.ownStorefrontChannels.includes(account.channel);
-  const { short, reserved } = await reserveLines(ctx, toReserve, {
-    mode: pending && own ? 'all' : 'available',
-    orderId: order.id,
-    reason: 'order',
-    expiresAt,
-  });
+  return afterReserve(tx, deps, at, actor, order, await reserveLines(ctx, toReserve, options));
+}
+
+/** Writes what was reserved to the timeline; a paid order left short goes on hold OUT_OF_STOCK. */
+async function afterReserve(
+  tx: Tx,
+  deps: FlowDeps,
+  at: Date,
+  actor: Actor,
+  order: OrderRow,
+  { short, reserved }: { short: Shortfall[]; reserved: Reserved[] },
+): Promise<OrderRow> {
   await recordStock(tx.deferred, at, actor, order.id, 'reserved', reservedItems(reserved));
   if (short.length === 0 || !HOLDABLE.includes(order.status)) return order;
   return transitionLocked(tx, transitionContext(deps), at, systemActor('inventory'), order, {
