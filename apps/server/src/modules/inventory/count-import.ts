@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CountPreviewBody, CountView } from '@orderhub/contracts';
 import { type Actor, systemActor } from '../../platform/actor.ts';
 import type { Database } from '../../platform/db.ts';
@@ -6,7 +7,14 @@ import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/log.ts';
 import { decodeUpload } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
-import { getCount, previewRows, readCountSheet } from './counts.ts';
+import {
+  clearCountRows,
+  countSheetRows,
+  getCount,
+  previewRows,
+  readCountSheet,
+  storeCountRows,
+} from './counts.ts';
 import { COUNT_IMPORT_QUEUE, type StockDeps } from './settings.ts';
 
 export interface CountImportEnv {
@@ -55,12 +63,17 @@ export async function requestCountPreview(
        VALUES ($1, 'processing', '[]'::jsonb, $2, $3, $4, $5, $6)`,
       [id, input.note ?? null, at, actor.name, input.format, input.warehouse ?? null],
     );
-    for (let part = 0; part * UPLOAD_PART < bytes.length; part++)
-      await tx.query(`INSERT INTO stock_count_uploads (count_id, part, content) VALUES ($1, $2, $3)`, [
-        id,
-        part,
-        bytes.subarray(part * UPLOAD_PART, (part + 1) * UPLOAD_PART),
-      ]);
+    // As base64 text, decoded by the database: PGlite turns a bytea parameter into hex (and a bytea
+    // result back) byte by byte in JavaScript, a stall of over 100 ms per part on a busy machine.
+    // PGlite answers within the same turn of the event loop (its promises settle as microtasks), so
+    // a run of awaited statements never lets a timer or a socket in: the loop gets a turn per part.
+    for (let part = 0; part * UPLOAD_PART < bytes.length; part++) {
+      await tx.query(
+        `INSERT INTO stock_count_uploads (count_id, part, content) VALUES ($1, $2, decode($3, 'base64'))`,
+        [id, part, bytes.subarray(part * UPLOAD_PART, (part + 1) * UPLOAD_PART).toString('base64')],
+      );
+      await yieldToLoop();
+    }
     await recordAudit(tx, at, actor, {
       action: 'inventory.count_upload',
       entityType: 'stock_count',
@@ -105,27 +118,51 @@ export async function runCountImport(
     if (!found.parts) throw new DomainError('IMPORT_FORMAT_INVALID', 'the uploaded sheet is gone');
     const parts: Buffer[] = [];
     for (let part = 0; part < found.parts; part++) {
-      const got = await database.query<{ content: Buffer | Uint8Array }>(
-        `SELECT content FROM stock_count_uploads WHERE count_id = $1 AND part = $2`,
+      const got = await database.query<{ content: string }>(
+        `SELECT encode(content, 'base64') AS content FROM stock_count_uploads
+         WHERE count_id = $1 AND part = $2`,
         [msg.countId, part],
       );
       if (!got[0]) throw new DomainError('IMPORT_FORMAT_INVALID', 'a part of the uploaded sheet is gone');
-      parts.push(Buffer.from(got[0].content));
+      parts.push(Buffer.from(got[0].content, 'base64'));
+      await yieldToLoop();
     }
     const bytes = Buffer.concat(parts);
-    const rows = (await readCountSheet(found.format, bytes, settings, {
-      warehouse: found.default_warehouse ?? undefined,
-      progressEvery: 5_000,
-      onProgress: async (n) => {
-        await database.query(
-          `UPDATE stock_counts SET rows_read = $2 WHERE id = $1 AND status = 'processing'`,
-          [msg.countId, n],
-        );
-      },
-    }))!;
+    // Rows left by an attempt that stopped half-way (the job is retried).
+    await clearCountRows(database, msg.countId);
+    // Checked and stored chunk by chunk as they are read, each chunk one short statement of its
+    // own (no transaction around the whole sheet: on PGlite that would hold the one connection,
+    // and every other request with it, for seconds). The rows stay invisible until `previewed`.
+    const rowsStored = await storeCountRows(
+      database,
+      msg.countId,
+      countSheetRows(found.format, bytes, settings, {
+        warehouse: found.default_warehouse ?? undefined,
+        progressEvery: 5_000,
+        onProgress: async (n) => {
+          await database.query(
+            `UPDATE stock_counts SET rows_read = $2 WHERE id = $1 AND status = 'processing'`,
+            [msg.countId, n],
+          );
+        },
+      }),
+      // PGlite runs each statement on this thread: smaller chunks keep each one short.
+      { chunkRows: database.kind === 'pglite' ? 250 : 1_000 },
+    );
+    await yieldToLoop();
     await database.tx(async (tx) => {
-      await previewRows({ tx, deps, at: env.now(), actor }, rows, { format: found.format }, msg.countId);
+      const at = env.now();
+      await tx.query(
+        `UPDATE stock_counts SET status = 'previewed', rows_read = $2, error = NULL WHERE id = $1 AND status = 'processing'`,
+        [msg.countId, rowsStored],
+      );
       await tx.query(`DELETE FROM stock_count_uploads WHERE count_id = $1`, [msg.countId]);
+      await recordAudit(tx, at, actor, {
+        action: 'inventory.count_preview',
+        entityType: 'stock_count',
+        entityId: msg.countId,
+        summary: { rows: rowsStored, format: found.format },
+      });
     });
   } catch (e) {
     const known = e instanceof DomainError;
@@ -133,12 +170,15 @@ export async function runCountImport(
     const error = known
       ? { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) }
       : { code: 'INTERNAL', message: 'the sheet could not be read' };
-    await database.tx(async (tx) => {
-      await tx.query(
-        `UPDATE stock_counts SET status = 'failed', error = $2 WHERE id = $1 AND status = 'processing'`,
+    const marked = await database.tx(async (tx) => {
+      const hit = await tx.query(
+        `UPDATE stock_counts SET status = 'failed', error = $2 WHERE id = $1 AND status = 'processing' RETURNING id`,
         [msg.countId, JSON.stringify(error)],
       );
       await tx.query(`DELETE FROM stock_count_uploads WHERE count_id = $1`, [msg.countId]);
+      return hit.length > 0;
     });
+    // What was stored before the refusal (rows of a failed count are never shown).
+    if (marked) await clearCountRows(database, msg.countId);
   }
 }

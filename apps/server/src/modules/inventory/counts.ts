@@ -5,7 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeUpload, type ReadOptions, readSheet, type SheetLimits } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
-import { findSkus } from '../catalog/index.ts';
+import { knownSkuCountSql } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
 
 const HEADERS: Record<string, 'sku' | 'warehouse' | 'counted'> = {
@@ -32,8 +32,14 @@ export interface CountSheetRow {
 
 /** At most this many bad rows are listed in a refusal (all are counted). */
 const BAD_ROWS_LISTED = 1_000;
-/** Rows looked up per statement, so a large sheet never holds the database (or PGlite's thread) long. */
-const LOOKUP_CHUNK = 2_000;
+/**
+ * Rows checked and stored per statement by default. On PGlite a statement runs on the server's
+ * own thread, so one statement must stay short (500 rows take about 10 ms of CPU, several times
+ * that on a loaded machine); on PostgreSQL the round trip per chunk is what counts.
+ */
+const CHUNK_ROWS = 500;
+/** Rows counted per statement when a count's totals are shown. */
+const COUNT_SLICE = 2_000;
 
 const headerError = () =>
   new DomainError(
@@ -46,18 +52,15 @@ const headerError = () =>
     },
   );
 
-/**
- * Reads a count sheet through the bounded reader. With `stopAbove`, gives up (null) as soon as the
- * sheet turns out to hold more rows than that: the caller hands it to the import job instead.
- */
-export async function readCountSheet(
+/** A count sheet's data rows through the bounded reader, by column meaning. */
+export async function* countSheetRows(
   format: 'csv' | 'xlsx',
   bytes: Buffer,
   limits: SheetLimits,
-  opts: ReadOptions & { warehouse?: string | undefined; stopAbove?: number } = {},
-): Promise<CountSheetRow[] | null> {
+  opts: ReadOptions & { warehouse?: string | undefined } = {},
+): AsyncGenerator<CountSheetRow> {
   let col: Record<'sku' | 'warehouse' | 'counted', number> | null = null;
-  const rows: CountSheetRow[] = [];
+  const fallback = opts.warehouse ?? '';
   for await (const { row, cells } of readSheet(format, bytes, limits, opts)) {
     if (!col) {
       const header = cells.map((h) => HEADERS[h.toLowerCase()] ?? HEADERS[h] ?? null);
@@ -69,15 +72,31 @@ export async function readCountSheet(
       if (col.sku < 0 || col.counted < 0 || (col.warehouse < 0 && !opts.warehouse)) throw headerError();
       continue;
     }
-    if (opts.stopAbove !== undefined && rows.length >= opts.stopAbove) return null;
-    rows.push({
+    yield {
       row,
       sku: cells[col.sku] ?? '',
-      warehouse: (col.warehouse >= 0 ? cells[col.warehouse] : '') || opts.warehouse || '',
+      warehouse: (col.warehouse >= 0 ? cells[col.warehouse] : '') || fallback,
       counted: cells[col.counted] ?? '',
-    });
+    };
   }
   if (!col) throw headerError();
+}
+
+/**
+ * Reads a count sheet into memory. With `stopAbove`, gives up (null) as soon as the sheet turns
+ * out to hold more rows than that: the caller hands it to the import job instead.
+ */
+export async function readCountSheet(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+  opts: ReadOptions & { warehouse?: string | undefined; stopAbove?: number } = {},
+): Promise<CountSheetRow[] | null> {
+  const rows: CountSheetRow[] = [];
+  for await (const r of countSheetRows(format, bytes, limits, opts)) {
+    if (opts.stopAbove !== undefined && rows.length >= opts.stopAbove) return null;
+    rows.push(r);
+  }
   return rows;
 }
 
@@ -89,119 +108,145 @@ export async function readCountSheet(
 export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Promise<CountView> {
   const limits = ctx.deps.inventory.countImport;
   const bytes = decodeUpload(input.content, limits);
-  const rows = (await readCountSheet(input.format, bytes, limits, { warehouse: input.warehouse }))!;
+  const rows = countSheetRows(input.format, bytes, limits, { warehouse: input.warehouse });
   return previewRows(ctx, rows, { format: input.format, note: input.note });
 }
 
 /**
- * Checks the rows against the SKU master and the warehouses and stores the preview: a new count,
- * or `id`, the count a job was reading.
+ * Checks the rows against the SKU master and the warehouses and stores the preview as a new count,
+ * all in the caller's transaction (a refusal leaves nothing).
  */
 export async function previewRows(
   ctx: StockCtx,
-  rows: CountSheetRow[],
+  rows: Iterable<CountSheetRow> | AsyncIterable<CountSheetRow>,
   input: { format: string; note?: string | undefined },
-  id?: string,
 ): Promise<CountView> {
   const { tx, at } = ctx;
-  if (rows.length === 0)
-    throw new DomainError('COUNT_SHEET_INVALID', 'the sheet has no rows', { badRows: [] });
-  const knownSkus = new Map<string, boolean>();
-  const skuCodes = [...new Set(rows.map((r) => r.sku))];
-  for (let i = 0; i < skuCodes.length; i += LOOKUP_CHUNK) {
-    for (const [k, v] of await findSkus(tx, skuCodes.slice(i, i + LOOKUP_CHUNK))) knownSkus.set(k, v);
-    await yieldToLoop();
-  }
-  const whRows = await tx.query<{ id: string; code: string }>(
-    `SELECT id, code FROM warehouses WHERE code = ANY($1::text[])`,
-    [[...new Set(rows.map((r) => r.warehouse))]],
+  const countId = newId('count');
+  // The count first: its rows refer to it.
+  await tx.query(
+    `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
+     VALUES ($1,'previewed',$2,$3,$4,$5,0)`,
+    [countId, input.note ?? null, at, ctx.actor.name, input.format],
   );
-  const whs = new Map(whRows.map((w) => [w.code, w.id]));
+  const stored = await storeCountRows(tx, countId, rows);
+  await tx.query(`UPDATE stock_counts SET rows_read = $2 WHERE id = $1`, [countId, stored]);
+  await recordAudit(tx, at, ctx.actor, {
+    action: 'inventory.count_preview',
+    entityType: 'stock_count',
+    entityId: countId,
+    summary: { rows: stored, format: input.format },
+  });
+  return (await getCount(tx, countId))!;
+}
+
+/**
+ * Checks a count's rows and stores them in `stock_count_rows`, chunk by chunk as they are read:
+ * per chunk one statement looks up the SKUs, the warehouses and what is on hand and inserts the
+ * good rows (expected = on hand now), answering only the rows whose SKU or warehouse is unknown.
+ * Quantities, missing cells and duplicates are checked here. Any bad row refuses the whole sheet
+ * (COUNT_SHEET_INVALID listing them); from the first one on, rows are only checked, no longer
+ * stored, and the caller removes what was stored (a rollback, or `clearCountRows`).
+ * Answers the number of rows stored.
+ */
+export async function storeCountRows(
+  exec: SqlExecutor,
+  countId: string,
+  rows: Iterable<CountSheetRow> | AsyncIterable<CountSheetRow>,
+  opts: { chunkRows?: number } = {},
+): Promise<number> {
+  const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
   const bad: CountBadRow[] = [];
   let badCount = 0;
+  let total = 0;
   const seen = new Map<string, number>();
-  const good: { row: number; sku: string; warehouse: string; warehouseId: string; counted: number }[] = [];
-  for (const r of rows) {
-    const problems: [string, string][] = [];
-    if (!r.sku) problems.push(['SKU_MISSING', 'no SKU']);
-    else if (!knownSkus.has(r.sku)) problems.push(['SKU_UNKNOWN', `no SKU "${r.sku}" in the SKU master`]);
-    if (!r.warehouse) problems.push(['WAREHOUSE_MISSING', 'no warehouse']);
-    else if (!whs.has(r.warehouse)) problems.push(['WAREHOUSE_UNKNOWN', `no warehouse "${r.warehouse}"`]);
-    if (!/^\d{1,9}$/.test(r.counted))
-      problems.push(['QUANTITY_INVALID', `"${r.counted}" is not a whole number ≥ 0`]);
-    const key = `${r.sku}\u0000${r.warehouse}`;
-    const first = seen.get(key);
-    if (first !== undefined)
-      problems.push(['DUPLICATE_ROW', `${r.sku} in ${r.warehouse} is also on row ${first}`]);
-    else seen.set(key, r.row);
-    for (const [problem, message] of problems)
-      if (badCount++ < BAD_ROWS_LISTED)
-        bad.push({ row: r.row, sku: r.sku || null, warehouse: r.warehouse || null, problem, message });
-    if (problems.length === 0)
-      good.push({
-        row: r.row,
-        sku: r.sku,
-        warehouse: r.warehouse,
-        warehouseId: whs.get(r.warehouse)!,
-        counted: Number(r.counted),
-      });
+  let chunk: CountSheetRow[] = [];
+
+  const flush = async () => {
+    const part = chunk;
+    chunk = [];
+    const counted = part.map((r) => (/^\d{1,9}$/.test(r.counted) ? Number(r.counted) : null));
+    const unknown = await exec.query<{ row: number; sku_known: boolean; warehouse_known: boolean }>(
+      `WITH i AS (
+         SELECT i.row, i.sku, i.warehouse, i.counted, ${knownSkuCountSql('ARRAY[i.sku]')} > 0 AS sku_known,
+                w.id AS warehouse_id, l.on_hand
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[]) AS i(row, sku, warehouse, counted)
+         LEFT JOIN warehouses w ON w.code = i.warehouse
+         LEFT JOIN stock_levels l ON l.sku = i.sku AND l.warehouse_id = w.id
+       ), stored AS (
+         INSERT INTO stock_count_rows (count_id, row, sku, warehouse, warehouse_id, expected, counted)
+         SELECT $1, row, sku, warehouse, warehouse_id, coalesce(on_hand, 0), counted FROM i
+         WHERE $6::boolean AND sku_known AND warehouse_id IS NOT NULL AND counted IS NOT NULL
+         RETURNING 1
+       )
+       SELECT row, sku_known, warehouse_id IS NOT NULL AS warehouse_known
+       FROM i WHERE NOT sku_known OR warehouse_id IS NULL`,
+      [
+        countId,
+        part.map((r) => r.row),
+        part.map((r) => r.sku),
+        part.map((r) => r.warehouse),
+        counted,
+        // Once the sheet is known to be refused, its remaining rows are only checked.
+        badCount === 0,
+      ],
+    );
+    const unknownAt = new Map(unknown.map((u) => [u.row, u]));
+    for (let k = 0; k < part.length; k++) {
+      const r = part[k]!;
+      const problems: [string, string][] = [];
+      const u = unknownAt.get(r.row);
+      if (!r.sku) problems.push(['SKU_MISSING', 'no SKU']);
+      else if (u && !u.sku_known) problems.push(['SKU_UNKNOWN', `no SKU "${r.sku}" in the SKU master`]);
+      if (!r.warehouse) problems.push(['WAREHOUSE_MISSING', 'no warehouse']);
+      else if (u && !u.warehouse_known) problems.push(['WAREHOUSE_UNKNOWN', `no warehouse "${r.warehouse}"`]);
+      if (counted[k] === null)
+        problems.push(['QUANTITY_INVALID', `"${r.counted}" is not a whole number ≥ 0`]);
+      const key = `${r.sku}\u0000${r.warehouse}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        problems.push(['DUPLICATE_ROW', `${r.sku} in ${r.warehouse} is also on row ${first}`]);
+      else seen.set(key, r.row);
+      for (const [problem, message] of problems)
+        if (badCount++ < BAD_ROWS_LISTED)
+          bad.push({ row: r.row, sku: r.sku || null, warehouse: r.warehouse || null, problem, message });
+    }
+    // A turn for everything else between chunks (the reader yields too, but a fast one rarely does).
+    await yieldToLoop();
+  };
+
+  for await (const r of rows) {
+    total++;
+    chunk.push(r);
+    if (chunk.length >= chunkRows) await flush();
   }
+  if (chunk.length) await flush();
+  if (total === 0) throw new DomainError('COUNT_SHEET_INVALID', 'the sheet has no rows', { badRows: [] });
   if (badCount)
     throw new DomainError(
       'COUNT_SHEET_INVALID',
       `${badCount} problem(s) in the count sheet; nothing was changed`,
       { badRows: bad, ...(badCount > bad.length ? { badRowCount: badCount } : {}) },
     );
-  const onHand = new Map<string, number>();
-  for (let i = 0; i < good.length; i += LOOKUP_CHUNK) {
-    for (const [k, v] of await onHandOf(tx, good.slice(i, i + LOOKUP_CHUNK))) onHand.set(k, v);
-    await yieldToLoop();
-  }
-  const stored = good.map((g) => ({ ...g, expected: onHand.get(`${g.sku}\u0000${g.warehouseId}`) ?? 0 }));
-  const countId = id ?? newId('count');
-  if (id)
-    await tx.query(
-      `UPDATE stock_counts SET status = 'previewed', rows_read = $2, error = NULL WHERE id = $1`,
-      [id, rows.length],
-    );
-  else
-    await tx.query(
-      `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
-       VALUES ($1,'previewed',$2,$3,$4,$5,$6)`,
-      [countId, input.note ?? null, at, ctx.actor.name, input.format, rows.length],
-    );
-  for (let i = 0; i < stored.length; i += LOOKUP_CHUNK) {
-    const part = stored.slice(i, i + LOOKUP_CHUNK);
-    await tx.query(
-      `INSERT INTO stock_count_rows (count_id, row, sku, warehouse, warehouse_id, expected, counted)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])`,
-      [
-        countId,
-        part.map((r) => r.row),
-        part.map((r) => r.sku),
-        part.map((r) => r.warehouse),
-        part.map((r) => r.warehouseId),
-        part.map((r) => r.expected),
-        part.map((r) => r.counted),
-      ],
-    );
-    await yieldToLoop();
-  }
-  await recordAudit(tx, at, ctx.actor, {
-    action: 'inventory.count_preview',
-    entityType: 'stock_count',
-    entityId: countId,
-    summary: { rows: stored.length, format: input.format },
-  });
-  return (await getCount(tx, countId, { rowsLimit: id ? 0 : undefined }))!;
+  return total;
 }
 
-async function onHandOf(exec: SqlExecutor, rows: { sku: string; warehouseId: string }[]) {
-  const found = await exec.query<{ sku: string; warehouse_id: string; on_hand: number }>(
-    `SELECT sku, warehouse_id, on_hand FROM stock_levels WHERE (sku, warehouse_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [rows.map((r) => r.sku), rows.map((r) => r.warehouseId)],
-  );
-  return new Map(found.map((f) => [`${f.sku}\u0000${f.warehouse_id}`, Number(f.on_hand)]));
+/** Removes a count's stored rows, a range of rows per statement (a refused or re-run import). */
+export async function clearCountRows(exec: SqlExecutor, countId: string): Promise<void> {
+  const last = (
+    await exec.query<{ last: number | null }>(
+      `SELECT max(row) AS last FROM stock_count_rows WHERE count_id = $1`,
+      [countId],
+    )
+  )[0]?.last;
+  for (let from = 0; last !== null && last !== undefined && from < last; from += CHUNK_ROWS) {
+    await exec.query(`DELETE FROM stock_count_rows WHERE count_id = $1 AND row > $2 AND row <= $3`, [
+      countId,
+      from,
+      from + CHUNK_ROWS,
+    ]);
+    await yieldToLoop();
+  }
 }
 
 /**
@@ -306,16 +351,36 @@ export async function getCount(
   const limit = page.rowsLimit ?? null;
   const r = (
     await exec.query<Record<string, unknown>>(
-      `SELECT status, created_at, applied_at, rows_read, error,
-         (SELECT count(*) FROM stock_count_rows WHERE count_id = $1) AS total,
-         (SELECT count(*) FROM stock_count_rows WHERE count_id = $1 AND counted <> expected) AS differences
-       FROM stock_counts WHERE id = $1`,
+      `SELECT status, created_at, applied_at, rows_read, error FROM stock_counts WHERE id = $1`,
       [id],
     )
   )[0];
   if (!r) return null;
+  // A count being read (or that failed) shows its progress, not its partly stored rows.
+  const ready = r['status'] !== 'processing' && r['status'] !== 'failed';
+  let total = 0;
+  let differences = 0;
+  if (ready) {
+    // Counted a slice at a time along the key: one statement over 100,000 rows would hold
+    // PGlite's thread (the server's own) for a tenth of a second.
+    for (let after = 0; ; ) {
+      const c = (
+        await exec.query<{ n: number; d: number; last: number | null }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE counted <> expected)::int AS d, max(row) AS last
+           FROM (SELECT row, counted, expected FROM stock_count_rows WHERE count_id = $1 AND row > $2
+                 ORDER BY row LIMIT ${COUNT_SLICE}) s`,
+          [id, after],
+        )
+      )[0]!;
+      total += c.n;
+      differences += c.d;
+      if (c.n < COUNT_SLICE || c.last === null) break;
+      after = c.last;
+      await yieldToLoop();
+    }
+  }
   const rows =
-    limit === 0
+    limit === 0 || !ready
       ? []
       : await exec.query<{ row: number; sku: string; warehouse: string; expected: number; counted: number }>(
           `SELECT row, sku, warehouse, expected, counted FROM stock_count_rows WHERE count_id = $1
@@ -337,10 +402,10 @@ export async function getCount(
       counted: Number(x.counted),
       difference: Number(x.counted) - Number(x.expected),
     })),
-    differences: Number(r['differences']),
+    differences,
     createdAt: new Date(r['created_at'] as string).toISOString(),
     appliedAt: r['applied_at'] ? new Date(r['applied_at'] as string).toISOString() : null,
-    progress: { rowsRead: Number(r['rows_read']), rowsTotal: Number(r['total']) },
+    progress: { rowsRead: Number(r['rows_read']), rowsTotal: total },
     ...(status === 'processing' || status === 'failed' ? { error: error ?? null } : {}),
   };
 }
