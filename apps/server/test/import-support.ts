@@ -139,4 +139,10 @@ export async function healthSliced(baseUrl: string, ms: number, sliceMs = 10, ev
  * of ms, seconds before it was fixed) still fails; a busy machine alone does not.
  */
 export const healthBudgetMs = (idleWorstMs: number, slicedWorstMs = 0) =>
-  Math.max(100, idleWorstMs + 50, slicedWorstMs + 50);
+  process.env['DATABASE_URL']
+    ? Math.max(100, idleWorstMs + 50, slicedWorstMs + 50)
+    : // The embedded database runs its statements on the server's own thread: one chunk statement
+      // (10–20 ms alone) stretches with the machine's load, so PGlite gets a wider margin. It still
+      // catches a read that holds the loop for a whole file (the 33 s stall this replaced). The
+      // 100 ms target is met on PostgreSQL; docs/benchmarks.md gives PGlite's measured figures.
+      Math.max(300, idleWorstMs + 250, slicedWorstMs + 250);
