@@ -256,9 +256,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     await input.fill('加急');
     await input.press('Enter');
     await page.click('[data-testid=batch-tag-ok]');
-    await page.waitForFunction(
-      `document.querySelector('[data-testid=batch-result]')?.textContent?.includes('成功 2 单，失败 0 单')`,
-    );
+    // Polled from the test: the page's Content-Security-Policy refuses evaluating strings.
+    await expect
+      .poll(async () => (await page.locator('[data-testid=batch-result]').textContent()) ?? '', {
+        timeout: 30_000,
+      })
+      .toContain('成功 2 单，失败 0 单');
     await shot(page, 'batch-tag');
     const tagged = await t.as('admin').get('/api/orders?tag=加急');
     expect(tagged.body.items.map((o: { externalOrderId: string }) => o.externalOrderId).sort()).toEqual([
@@ -360,10 +363,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     await page.waitForSelector('[data-order-link]');
     expect(await page.textContent('h4')).toBe('订单列表');
     await page.locator('[data-testid=locale-switch]').getByText('EN').click();
-    await page.waitForFunction(`document.querySelector('h4')?.textContent === 'Orders'`);
+    await expect.poll(() => page.textContent('h4'), { timeout: 30_000 }).toBe('Orders');
     expect(await page.textContent('[data-testid=main-menu]')).toContain('Dashboard');
     await page.locator('[data-testid=locale-switch]').getByText('中文').click();
-    await page.waitForFunction(`document.querySelector('h4')?.textContent === '订单列表'`);
+    await expect.poll(() => page.textContent('h4'), { timeout: 30_000 }).toBe('订单列表');
     await page.goto(`${base}/admin/audit`);
     await page.waitForSelector('[data-testid=audit-table] .ant-table-row');
     await shot(page, 'audit');
