@@ -95,7 +95,6 @@ export const stockMovements = pgTable(
   (t) => [
     index('stock_movements_sku_idx').on(t.sku, t.warehouseId, t.id),
     index('stock_movements_at_idx').on(t.at, t.id),
-    index('stock_movements_source_idx').on(t.sourceType, t.sourceId),
   ],
 );
 
@@ -120,8 +119,11 @@ export const reservations = pgTable(
     updatedAt: tstz('updated_at').notNull(),
   },
   (t) => [
-    index('reservations_order_idx').on(t.orderId),
-    index('reservations_checkout_idx').on(t.checkoutAccount, t.checkoutRef),
+    // Partial: a reservation belongs to an order or to a checkout, never both (migration 0008).
+    index('reservations_order_idx').on(t.orderId).where(sql`${t.orderId} IS NOT NULL`),
+    index('reservations_checkout_idx')
+      .on(t.checkoutAccount, t.checkoutRef)
+      .where(sql`${t.checkoutAccount} IS NOT NULL`),
     index('reservations_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'active' AND ${t.expiresAt} IS NOT NULL`),
