@@ -127,7 +127,6 @@ export const reservations = pgTable(
     index('reservations_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'active' AND ${t.expiresAt} IS NOT NULL`),
-    index('reservations_level_idx').on(t.sku, t.warehouseId).where(sql`${t.status} = 'active'`),
     check('reservations_quantity', sql`${t.quantity} >= 0 AND ${t.consumed} >= 0`),
   ],
 );
