@@ -493,10 +493,7 @@ const LINES_SQL = `INSERT INTO order_lines (id, order_id, line_no, external_line
 const RAW_SQL = `INSERT INTO order_raw_payloads (id, order_id, source_version, content_hash, received_at, payload_enc)
   VALUES ($1,$2,$3,$4,$5,$6)`;
 const TIMELINE_SQL = `INSERT INTO order_timeline (id, order_id, at, event, from_status, to_status, actor_type,
-  actor_id, actor_name, ip, source, reason_code, note, details) VALUES ($1,$2,$3,'created',NULL,$4,$5,$6,$7,$8,$9,NULL,NULL,$10)`;
-/** The stock entry the flow writes on the order's timeline, one per order with its lines' units. */
-const STOCK_TIMELINE_SQL = `INSERT INTO order_timeline (id, order_id, at, event, from_status, to_status, actor_type,
-  actor_id, actor_name, ip, source, reason_code, note, details) VALUES ($1,$2,$3,'stock',$4,$4,$5,$6,$7,$8,$9,NULL,NULL,$10)`;
+  actor_id, actor_name, ip, source, reason_code, note, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,NULL,NULL,$12)`;
 const AUDIT_SQL = `INSERT INTO audit_log (id, at, actor_type, actor_id, actor_name, ip, user_agent, action,
   entity_type, entity_id, summary) VALUES ($1,$2,$3,$4,$5,$6,$7,'order.ingest','order',$8,$9)`;
 // The queue's settings as startJobs declares them (retry 8, delay 5 s with backoff, expiry 300 s).
@@ -612,23 +609,28 @@ const baseline: Driver = {
         await tx.query(ORDER_SQL, orderParams);
         await tx.query(LINES_SQL, lineParams);
         await tx.query(RAW_SQL, [newId('rawPayload'), id, placedAt, contentHash, at, rawEnc]);
-        await tx.query(TIMELINE_SQL, [
-          newId('timeline'),
-          id,
-          at,
-          'paid',
-          actor.type,
-          actor.id,
-          actorName,
-          actor.ip,
-          actor.source,
-          JSON.stringify({
-            externalOrderId: o.externalOrderId,
-            total: o.total,
-            currency: o.currency,
-            lines: LINES,
-          }),
-        ]);
+        // The flow's `created` entry, and after the reservations its `stock` entry.
+        const timeline = (event: string, from: string | null, details: unknown) =>
+          tx.query(TIMELINE_SQL, [
+            newId('timeline'),
+            id,
+            at,
+            event,
+            from,
+            'paid',
+            actor.type,
+            actor.id,
+            actorName,
+            actor.ip,
+            actor.source,
+            JSON.stringify(details),
+          ]);
+        await timeline('created', null, {
+          externalOrderId: o.externalOrderId,
+          total: o.total,
+          currency: o.currency,
+          lines: LINES,
+        });
         await tx.query(AUDIT_SQL, [
           newId('audit'),
           at,
@@ -672,25 +674,14 @@ const baseline: Driver = {
           ]);
           if (taken.length !== 1) throw new Error(`baseline: no stock for ${sku}`);
         }
-        await tx.query(STOCK_TIMELINE_SQL, [
-          newId('timeline'),
-          id,
-          at,
-          'paid',
-          actor.type,
-          actor.id,
-          actorName,
-          actor.ip,
-          actor.source,
-          JSON.stringify({
-            action: 'reserved',
-            items: reservations.map(([sku, { quantity }]) => ({
-              sku,
-              quantity,
-              warehouse: { code: run.warehouseCode, name: run.warehouseName },
-            })),
-          }),
-        ]);
+        await timeline('stock', 'paid', {
+          action: 'reserved',
+          items: reservations.map(([sku, { quantity }]) => ({
+            sku,
+            quantity,
+            warehouse: { code: run.warehouseCode, name: run.warehouseName },
+          })),
+        });
       });
     });
   },

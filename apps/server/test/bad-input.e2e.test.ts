@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleOrder, startTestApp, type TestApp } from './helpers.ts';
+import { expectRefusedUnwritten, sampleOrder, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -18,21 +18,8 @@ const TABLES = [
   'pgboss.job',
 ];
 
-async function snapshot() {
-  return Object.fromEntries(await Promise.all(TABLES.map(async (tb) => [tb, await t.count(tb)] as const)));
-}
-
-/** Sends the request, expects the status and code, and proves nothing was written. */
-async function refuses(send: () => Promise<{ status: number; body: any }>, status: number, code: string) {
-  const before = await snapshot();
-  const res = await send();
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.body.code).toBe(code);
-  expect(res.body.title).toBe(code);
-  expect(typeof res.body.detail).toBe('string');
-  expect(await snapshot()).toEqual(before);
-  return res.body;
-}
+const refuses = (send: () => Promise<{ status: number; body: any }>, status: number, code: string) =>
+  expectRefusedUnwritten(t, TABLES, send, status, code);
 
 const post = (body: unknown) => t.as('operations').post('/api/orders', body);
 

@@ -3,6 +3,7 @@ import type { IngestOrderBody, Role } from '@orderhub/contracts';
 import { ROLES } from '@orderhub/contracts';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { createToken, createUser } from '../src/modules/auth/index.ts';
 import { createSku } from '../src/modules/catalog/index.ts';
@@ -209,4 +210,27 @@ export function sampleOrder(overrides: Partial<IngestOrderBody> = {}): IngestOrd
     total: 8000,
     ...overrides,
   };
+}
+
+/**
+ * Sends the request, expects a problem+json refusal with `status` and `code`, and proves that
+ * none of `tables` gained or lost a row. Returns the problem body.
+ */
+export async function expectRefusedUnwritten(
+  t: TestApp,
+  tables: readonly string[],
+  send: () => Promise<{ status: number; body: any }>,
+  status: number,
+  code: string,
+) {
+  const snapshot = async () =>
+    Object.fromEntries(await Promise.all(tables.map(async (tb) => [tb, await t.count(tb)] as const)));
+  const before = await snapshot();
+  const res = await send();
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.code).toBe(code);
+  expect(res.body.title).toBe(code);
+  expect(typeof res.body.detail).toBe('string');
+  expect(await snapshot()).toEqual(before);
+  return res.body;
 }
