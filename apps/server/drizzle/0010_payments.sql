@@ -1,0 +1,2 @@
+-- Payments: accounts, attempts, fund vouchers, refunds, callback events, inspections.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Channels: connections, sync state, inbox, drift, stock push status.
+SELECT 1;
