@@ -2,3 +2,5 @@ export * from './auth.ts';
 export * from './errors.ts';
 export * from './inventory.ts';
 export * from './orders.ts';
+export * from './exports.ts';
+export * from './labels.ts';

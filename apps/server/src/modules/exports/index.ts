@@ -1,3 +1,3 @@
 export { exportsModule } from './module.ts';
-export { EXPORT_COLUMNS, exportRow, minorToDecimal, ordersForExport } from './order-rows.ts';
+export { csvRecord, formulaSafe, minorToDecimal, recordsForExport, xlsxRecord } from './order-rows.ts';
 export { exportRoutes } from './routes.ts';

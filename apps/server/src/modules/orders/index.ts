@@ -20,6 +20,7 @@ export {
 export {
   insertOrder,
   loadLines,
+  loadLinesOf,
   lockOrderByKey,
   type OrderLineRow,
   type OrderRow,
@@ -36,4 +37,4 @@ export {
   transitionLocked,
   transitionOrder,
 } from './transition.ts';
-export { orderView, type Reader, seesAmounts } from './view.ts';
+export { lineView, orderView, type Reader, seesAmounts } from './view.ts';

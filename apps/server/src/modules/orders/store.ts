@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { Tx } from '../../platform/db.ts';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { DbReader, Tx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CanonicalLine, CanonicalOrder } from './normalise.ts';
 import { type OrderNoSettings, orderNoCtes, orderNoDay } from './order-no.ts';
@@ -235,4 +235,20 @@ export async function lockOrder(tx: Tx, id: string): Promise<OrderRow | undefine
 
 export async function loadLines(tx: Pick<Tx, 'db'>, orderId: string): Promise<OrderLineRow[]> {
   return tx.db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(orderLines.lineNo);
+}
+
+/** The lines of many orders in one query (a page of a list or an export), by order id, in line order. */
+export async function loadLinesOf(
+  exec: Pick<DbReader, 'db'>,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderLineRow[]>> {
+  const byOrder = new Map<string, OrderLineRow[]>(orderIds.map((id) => [id, []]));
+  if (!orderIds.length) return byOrder;
+  const rows = await exec.db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, [...orderIds]))
+    .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
+  for (const l of rows) byOrder.get(l.orderId)?.push(l);
+  return byOrder;
 }
