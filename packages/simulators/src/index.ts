@@ -3,3 +3,11 @@
  * The first ones arrive with the channel connectors; see shared protocol digests.
  */
 export const SIMULATORS: readonly string[] = [];
+export {
+  type StripeDelivery,
+  type StripeEvent,
+  type StripeFaults,
+  type StripeSimulator,
+  type StripeSimulatorOptions,
+  startStripeSimulator,
+} from './stripe/index.ts';
