@@ -11,3 +11,4 @@ export {
   type StripeSimulatorOptions,
   startStripeSimulator,
 } from './stripe/index.ts';
+export { type ShopifySimOptions, type ShopifySimulator, startShopifySimulator } from './shopify/index.ts';
