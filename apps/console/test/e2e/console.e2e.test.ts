@@ -375,6 +375,79 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     await shot(page, 'exceptions');
   });
 
+  it('exports the list to Excel in the reader’s language, with the fields chosen', async () => {
+    const page = await loginAs('admin', '/orders');
+    await page.waitForSelector('[data-order-link]');
+    await page.click('[data-testid=export]');
+    const dialog = page.locator('[data-testid=export-dialog]');
+    await dialog.waitFor();
+    await dialog.getByText('每个商品一行').click();
+    await dialog.getByText('Excel (XLSX)').click();
+    await shot(page, 'export-dialog-zh');
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '开始导出' }).click(),
+    ]);
+    await page.waitForSelector('[data-testid=export-progress]');
+    await expect
+      .poll(() => page.textContent('[data-testid=export-progress]'))
+      .toMatch(/导出完成，文件大小 [\d.,]+ kB/);
+    const ExcelJS = (await import('exceljs')).default;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await xlsx.path())!);
+    const sheet = book.getWorksheet('订单明细')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(
+      expect.arrayContaining(['系统单号', '平台单号', '状态', '商品编码', '数量', '行金额']),
+    );
+    const col = (name: string) => header.indexOf(name) + 1;
+    const amounts = [];
+    for (let r = 2; r <= sheet.rowCount; r++) amounts.push(sheet.getRow(r).getCell(col('行金额')).value);
+    expect(amounts.length).toBeGreaterThanOrEqual(6);
+    for (const a of amounts) expect(typeof a).toBe('number');
+    expect(String(sheet.getRow(2).getCell(col('状态')).value)).toMatch(/[\u4e00-\u9fff]/);
+
+    // English, CSV, only two fields: headers in English, the count of rows in the progress text.
+    await page.getByRole('button', { name: /^关\s*闭$/ }).click();
+    await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+    await page.click('[data-testid=export]');
+    await dialog.waitFor();
+    await dialog.getByText('One row per order').click();
+    await dialog.getByText('CSV').click();
+    await dialog.getByText('Default fields').click();
+    for (const f of [
+      'Channel',
+      'Shop',
+      'Hold reason',
+      'Currency',
+      'Goods',
+      'Shipping',
+      'Discount',
+      'Paid',
+      'Receiver',
+      'Phone',
+      'Province',
+      'City',
+      'District',
+      'Tags',
+      'Items',
+      'Placed',
+      'Channel order id',
+      'Total',
+    ])
+      await dialog.getByLabel(f, { exact: true }).uncheck();
+    await shot(page, 'export-dialog-en');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export', exact: true }).last().click(),
+    ]);
+    await expect
+      .poll(() => page.textContent('[data-testid=export-progress]'))
+      .toMatch(/Export finished: \d+ rows/);
+    const text = fs.readFileSync((await csv.path())!, 'utf8');
+    expect(text.split('\n')[0]).toBe('\uFEFFOrder no.,Status');
+  });
+
   it('shows API errors with their code instead of a blank page', async () => {
     const page = await loginAs('admin', '/orders/ord_00000000000000000000000000');
     await page.waitForSelector('[data-error-code=ORDER_NOT_FOUND]');

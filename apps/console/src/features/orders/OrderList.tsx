@@ -20,7 +20,7 @@ import { DEFAULT_COLUMNS, useOrderColumns } from './list/columns.tsx';
 import { FilterBar } from './list/FilterBar.tsx';
 import { ListToolbar } from './list/ListToolbar.tsx';
 import { type BatchAction, useBatch } from './list/useBatch.ts';
-import { ExportModal, useExport } from './list/useExport.tsx';
+import { ExportDialog, ExportModal, useExport } from './list/useExport.tsx';
 import { useListShortcuts } from './list/useListShortcuts.ts';
 import { messages } from './messages.ts';
 import { loadColumns, saveColumns } from './views.ts';
@@ -99,7 +99,7 @@ export default function OrderList() {
               setColumns(v);
               saveColumns(me.id, v);
             }}
-            onExport={(format) => void exporter.start(format)}
+            onExport={exporter.choose}
             onHelp={() => setAsk('help')}
           />
         }
@@ -219,6 +219,11 @@ export default function OrderList() {
         }}
       />
       <BatchResultModal run={batch.run} onClose={batch.close} />
+      <ExportDialog
+        open={exporter.choosing}
+        onCancel={exporter.cancelChoice}
+        onStart={(choice) => void exporter.start(choice)}
+      />
       <ExportModal state={exporter.state} onClose={exporter.close} />
       <ShortcutHelpModal open={ask === 'help'} onClose={() => setAsk(null)} />
     </div>

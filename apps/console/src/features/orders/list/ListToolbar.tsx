@@ -33,7 +33,7 @@ export function ListToolbar({
   columns: string[];
   columnDefs: TableColumnsType<OrderView>;
   onColumns: (columns: string[]) => void;
-  onExport: (format: 'csv' | 'xlsx') => void;
+  onExport: () => void;
   onHelp: () => void;
 }) {
   const t = useT(messages);
@@ -91,18 +91,9 @@ export function ListToolbar({
       >
         <Button icon={<SettingOutlined />}>{t('columns')}</Button>
       </Popover>
-      <Dropdown
-        menu={{
-          items: [
-            { key: 'csv', label: 'CSV', onClick: () => onExport('csv') },
-            { key: 'xlsx', label: 'Excel (XLSX)', onClick: () => onExport('xlsx') },
-          ],
-        }}
-      >
-        <Button icon={<DownloadOutlined />} data-testid="export">
-          {t('export')}
-        </Button>
-      </Dropdown>
+      <Button icon={<DownloadOutlined />} data-testid="export" onClick={onExport}>
+        {t('export')}
+      </Button>
       <Button icon={<QuestionCircleOutlined />} onClick={onHelp} title={t('shortcuts')} />
     </Space>
   );
