@@ -5,4 +5,5 @@ export * from './modules/catalog/schema.ts';
 export * from './modules/channels/schema.ts';
 export * from './modules/inventory/schema.ts';
 export * from './modules/orders/schema.ts';
+export * from './modules/payments/schema.ts';
 export * from './platform/schema.ts';
