@@ -31,6 +31,10 @@ export const PERMISSIONS = [
   'inventory:plan', // warehouses, safety stock, channel shares
   'catalog:manage', // SKU master
   'orders:amounts', // money on orders and lines (goods, shipping, discount, tax, total, prices)
+  'payments:read', // payment attempts, fund vouchers, refunds, callback events, inspections
+  'payments:collect', // start a payment attempt for an order (the buyer's pay link / QR code)
+  'payments:refund', // refund money through the provider
+  'payments:manage', // payment accounts and their secrets (write-only)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,6 +53,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'inventory:plan',
     'catalog:manage',
     'orders:amounts',
+    'payments:read',
+    'payments:collect',
   ],
   customer_service: [
     'orders:read',
@@ -59,6 +65,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'inventory:read',
     'inventory:freeze',
     'orders:amounts',
+    'payments:read',
+    'payments:collect',
   ],
   warehouse: [
     'orders:read',
@@ -69,8 +77,24 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'inventory:adjust',
     'inventory:freeze',
   ],
-  finance: ['orders:read', 'channels:read', 'inventory:read', 'orders:amounts'],
-  auditor: ['orders:read', 'channels:read', 'audit:read', 'inventory:read', 'orders:amounts'],
+  finance: [
+    'orders:read',
+    'channels:read',
+    'inventory:read',
+    'orders:amounts',
+    'payments:read',
+    'payments:collect',
+    'payments:refund',
+    'payments:manage',
+  ],
+  auditor: [
+    'orders:read',
+    'channels:read',
+    'audit:read',
+    'inventory:read',
+    'orders:amounts',
+    'payments:read',
+  ],
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {

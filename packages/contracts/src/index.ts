@@ -4,3 +4,4 @@ export * from './inventory.ts';
 export * from './orders.ts';
 export * from './exports.ts';
 export * from './labels.ts';
+export * from './payments.ts';
