@@ -42,7 +42,7 @@ export type { WechatPayPlatformKey, WechatPaySettings } from './wechatpay-settin
 
 export const WECHATPAY_DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
-const NOT_EXIST_CODES = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'NOT_FOUND']);
+const NOT_EXIST_CODES = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS']);
 
 // ---------------------------------------------------------------------------------------------
 // Mapping of decrypted resources and query answers
@@ -344,13 +344,14 @@ async function call(
       res.status,
     );
 
-  // Everything WeChat Pay answers is signed; a 2xx we act on must verify.
-  const serial = res.headers.get('wechatpay-serial');
-  const sig = res.headers.get('wechatpay-signature');
-  const ts = res.headers.get('wechatpay-timestamp');
-  const rn = res.headers.get('wechatpay-nonce');
-  if (res.status >= 200 && res.status < 300) {
-    const key = serial ? platformKeyOf(s, serial) : null;
+  // Everything WeChat Pay answers is signed; an answer we act on (2xx, "does not exist") must verify.
+  const success = res.status >= 200 && res.status < 300;
+  const notExist = res.status >= 400 && code !== null && NOT_EXIST_CODES.has(code);
+  if (success || notExist) {
+    const serial = res.headers.get('wechatpay-serial');
+    const sig = res.headers.get('wechatpay-signature');
+    const ts = res.headers.get('wechatpay-timestamp');
+    const rn = res.headers.get('wechatpay-nonce');
     if (!serial || !sig || !ts || !rn)
       throw new ProviderError(
         'RESPONSE_UNSIGNED',
@@ -358,6 +359,7 @@ async function call(
         false,
         res.status,
       );
+    const key = platformKeyOf(s, serial);
     if (!key)
       throw new ProviderError(
         'SERIAL_UNKNOWN',
@@ -372,10 +374,9 @@ async function call(
         false,
         res.status,
       );
-    return { status: res.status, body: parsed };
+    // "No such trade / refund" is an answer, not a failure; a bare 404 (wrong base URL) is a failure.
+    return { status: success ? res.status : 404, body: parsed };
   }
-  // "No such trade / refund" is an answer, not a failure; a bare 404 (wrong base URL) is a failure.
-  if (res.status >= 400 && code !== null && NOT_EXIST_CODES.has(code)) return { status: 404, body: parsed };
   throw new ProviderError(
     code ?? `HTTP_${res.status}`,
     `WeChat Pay refused ${what}: ${message ?? `HTTP ${res.status}`}`,
