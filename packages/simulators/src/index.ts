@@ -12,3 +12,4 @@ export {
   startStripeSimulator,
 } from './stripe/index.ts';
 export { type ShopifySimOptions, type ShopifySimulator, startShopifySimulator } from './shopify/index.ts';
+export * from './wechatpay/index.ts';
