@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ingestFlow, orderInventoryFlow } from './flows/index.ts';
+import { channelSyncFlow, ingestFlow, orderInventoryFlow } from './flows/index.ts';
 import { auditModule } from './modules/audit/index.ts';
 import { authModule, bootstrapAdmin, resolveCredentials, SESSION_COOKIE } from './modules/auth/index.ts';
 import { catalogModule } from './modules/catalog/index.ts';
@@ -8,6 +8,7 @@ import { exportsModule } from './modules/exports/index.ts';
 import { inventoryModule } from './modules/inventory/index.ts';
 import { metricsModule } from './modules/metrics/index.ts';
 import { ORDER_EVENTS_QUEUE, ordersModule } from './modules/orders/index.ts';
+import { paymentsModule } from './modules/payments/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { serveConsole } from './platform/console.ts';
@@ -35,8 +36,10 @@ export const MODULES: readonly ModuleDescriptor[] = [
   catalogModule,
   ordersModule,
   inventoryModule,
+  paymentsModule,
   orderInventoryFlow,
   ingestFlow,
+  channelSyncFlow,
   metricsModule,
   exportsModule,
 ];
