@@ -780,7 +780,6 @@ describe('WeChat Pay simulator: deliveries and faults', () => {
       currency: 'CNY',
       reason: 'x',
     });
-    await new Promise((r) => setTimeout(r, 20));
     await sim.idle();
     sim.faults.reorder = false;
     const kinds = resultsFor(no).map((r) => r.result.ok && r.result.event.kind);

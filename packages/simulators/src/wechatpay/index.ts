@@ -81,7 +81,7 @@ export interface WechatPayFaults {
   apiTimeout: number;
 }
 
-export interface DeliveryAttempt {
+export interface WechatPayDeliveryAttempt {
   at: Date;
   /** HTTP status of the merchant's answer; null when the request failed or timed out. */
   status: number | null;
@@ -89,7 +89,7 @@ export interface DeliveryAttempt {
   fault?: 'tamperBody' | 'signtest' | 'wrongSerial';
 }
 
-export interface Delivery {
+export interface WechatPayDelivery {
   id: string;
   eventType: string;
   outTradeNo: string;
@@ -99,7 +99,7 @@ export interface Delivery {
   state: 'pending' | 'held' | 'delivered' | 'lost' | 'exhausted';
   copies: number;
   tamperedCiphertext: boolean;
-  attempts: DeliveryAttempt[];
+  attempts: WechatPayDeliveryAttempt[];
   body: string;
 }
 
@@ -135,7 +135,7 @@ interface Refund {
   reason: string | null;
 }
 
-export interface PayResult {
+export interface WechatPayPaid {
   outTradeNo: string;
   transactionId: string;
   amount: number;
@@ -149,7 +149,7 @@ export interface WechatPaySimulator {
   faults: WechatPayFaults;
   controls: { refunds: 'auto' | 'manual' };
   /** The buyer pays what `createPayment` returned (`{ codeUrl }` or JSAPI parameters with `package`). */
-  pay(client: Record<string, string>, opts?: { amount?: number }): PayResult;
+  pay(client: Record<string, string>, opts?: { amount?: number }): WechatPayPaid;
   /** Settles a PROCESSING refund and sends its notice. */
   settleRefund(outRefundNo: string, status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): void;
   refundSucceeds(outRefundNo: string): void;
@@ -159,7 +159,7 @@ export interface WechatPaySimulator {
   probe(url?: string): Promise<number | null>;
   trade(outTradeNo: string): Readonly<Record<string, unknown>> | null;
   refundOf(outRefundNo: string): Readonly<Record<string, unknown>> | null;
-  deliveries(): Delivery[];
+  deliveries(): WechatPayDelivery[];
   /** API calls received, with the answer's status. */
   requests(): { method: string; path: string; status: number | null }[];
   /** Resolves when no notification is in flight or waiting for a retry. */
@@ -272,9 +272,9 @@ export async function startWechatPaySimulator(
 
   const trades = new Map<string, Trade>();
   const refunds = new Map<string, Refund>();
-  const deliveryLog: Delivery[] = [];
+  const deliveryLog: WechatPayDelivery[] = [];
   const requestLog: { method: string; path: string; status: number | null }[] = [];
-  const held: Delivery[] = [];
+  const held: WechatPayDelivery[] = [];
   const inFlight = new Set<Promise<void>>();
   const hanging = new Set<http.ServerResponse>();
   let lastNotifyUrl: string | null = null;
@@ -323,10 +323,10 @@ export async function startWechatPaySimulator(
     });
   }
 
-  async function attempt(d: Delivery): Promise<boolean> {
+  async function attempt(d: WechatPayDelivery): Promise<boolean> {
     let body = Buffer.from(d.body, 'utf8');
     const headers = signedHeaders(body);
-    let fault: DeliveryAttempt['fault'];
+    let fault: WechatPayDeliveryAttempt['fault'];
     if (faults.tamperBody > 0) {
       faults.tamperBody--;
       fault = 'tamperBody';
@@ -351,7 +351,7 @@ export async function startWechatPaySimulator(
     }
   }
 
-  async function chain(d: Delivery): Promise<void> {
+  async function chain(d: WechatPayDelivery): Promise<void> {
     for (let i = 0; i <= schedule.length; i++) {
       if (i > 0) await sleep(schedule[i - 1]!);
       if (closed) return;
@@ -369,7 +369,7 @@ export async function startWechatPaySimulator(
     return p;
   }
 
-  function start(d: Delivery): Promise<void> {
+  function start(d: WechatPayDelivery): Promise<void> {
     d.state = 'pending';
     const copies = Array.from({ length: d.copies }, () => chain(d));
     return track(Promise.all(copies).then(() => undefined));
@@ -383,7 +383,7 @@ export async function startWechatPaySimulator(
     url: string,
     outTradeNo: string,
     outRefundNo: string | null,
-  ): Delivery {
+  ): WechatPayDelivery {
     const nonce = nonceStr(12);
     let ciphertext = gcmEncrypt(apiV3Key, nonce, originalType, JSON.stringify(resource));
     let tamperedCiphertext = false;
@@ -408,7 +408,7 @@ export async function startWechatPaySimulator(
         nonce,
       },
     });
-    const d: Delivery = {
+    const d: WechatPayDelivery = {
       id: (JSON.parse(body) as { id: string }).id,
       eventType,
       outTradeNo,
@@ -659,9 +659,14 @@ export async function startWechatPaySimulator(
     refunds.set(no, r);
     const answer = refundJson(r);
     if (controls.refunds === 'auto')
-      setImmediate(() => {
-        if (!closed && r.status === 'PROCESSING') settleRefund(no, 'SUCCESS');
-      });
+      track(
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            if (!closed && r.status === 'PROCESSING') settleRefund(no, 'SUCCESS');
+            resolve();
+          }),
+        ),
+      );
     return answer;
   }
 
