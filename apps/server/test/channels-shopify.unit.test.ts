@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ShopifySimulator, startShopifySimulator } from '@orderhub/simulators';
@@ -14,6 +14,8 @@ import {
   ShopifyRateLimitedError,
   shopifyConnector,
 } from '../src/modules/channels/connectors/shopify/index.ts';
+import { normaliseOrder } from '../src/modules/orders/index.ts';
+import { createFieldCrypto } from '../src/platform/crypto.ts';
 
 // Protocol digest A5 worked example (vectors/vectors.json "shopify").
 const VECTOR = {
@@ -229,6 +231,12 @@ describe('Shopify connector ↔ simulator', () => {
     } while (next);
     const held = s.orders();
     expect(got.size).toBe(held.length);
+    // Every mapped order is one the ingest flow takes as it is: amounts add up, times and phones parse.
+    const fieldCrypto = createFieldCrypto(randomBytes(32));
+    for (const o of got.values()) {
+      const canonical = normaliseOrder({ ...o.order, channelAccount: 'shop' }, fieldCrypto, o.raw);
+      expect(canonical.total).toBe(o.order.total);
+    }
     for (const o of held) {
       const mine = got.get(String(o.id));
       expect(mine, String(o.id)).toBeDefined();

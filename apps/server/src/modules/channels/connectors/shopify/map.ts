@@ -173,7 +173,7 @@ export function mapShopifyOrder(raw: unknown): ChannelOrder {
         name: receiverName?.slice(0, 100),
         phone: str(ship.phone)?.slice(0, 40),
         country: str(ship.country_code)?.toUpperCase(),
-        province: (str(ship.province_code) ?? str(ship.province))?.slice(0, 50),
+        province: (str(ship.province) ?? str(ship.province_code))?.slice(0, 50),
         city: str(ship.city)?.slice(0, 50),
         detail: detail ? detail.slice(0, 300) : undefined,
         postalCode: str(ship.zip)?.slice(0, 20),
