@@ -13,3 +13,24 @@ export {
 } from './stripe/index.ts';
 export { type ShopifySimOptions, type ShopifySimulator, startShopifySimulator } from './shopify/index.ts';
 export * from './wechatpay/index.ts';
+export {
+  CATALOGUE,
+  type CnLine,
+  type CnOrder,
+  CnOrderGenerator,
+  CnOrderStore,
+  type CnReceiver,
+  type CnRefund,
+  type CnStatus,
+  type Faults as CnFaults,
+  type FaultState as CnFaultState,
+  type GenerateOptions as CnGenerateOptions,
+  type SimPush as CnSimPush,
+  seededRandom,
+} from './cn-orders.ts';
+export {
+  startTaobaoSimulator,
+  type TaobaoSimulator,
+  type TaobaoSimulatorOptions,
+  topSign,
+} from './taobao/index.ts';
