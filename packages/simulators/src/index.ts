@@ -34,3 +34,10 @@ export {
   type TaobaoSimulatorOptions,
   topSign,
 } from './taobao/index.ts';
+export {
+  type AlipayDelivery,
+  type AlipayFaults,
+  type AlipaySimulator,
+  type AlipaySimulatorOptions,
+  startAlipaySimulator,
+} from './alipay/index.ts';
