@@ -175,7 +175,7 @@ function ctxStub(): ConnectorContext {
 describe('Shopify connector ↔ simulator', () => {
   it('pulls overlapping windows over pages that shift while read: every order once, at its latest version', async () => {
     const c = clock();
-    const s = await sim({ now: c.now, seed: 7 });
+    const s = await sim({ now: c.now, seed: 7, bucketSize: 400 });
     for (let i = 0; i < 40; i++) {
       s.addOrder();
       c.advance(3 * 60_000);

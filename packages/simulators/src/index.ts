@@ -41,3 +41,4 @@ export {
   type AlipaySimulatorOptions,
   startAlipaySimulator,
 } from './alipay/index.ts';
+export { DOUYIN_CODES, type DouyinSimOptions, type DouyinSimulator, startDouyinSimulator } from './douyin/index.ts';
