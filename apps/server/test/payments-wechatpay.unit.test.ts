@@ -812,6 +812,57 @@ describe('WeChat Pay simulator: deliveries and faults', () => {
     }
   });
 
+  it('manual refunds: PROCESSING on query until settled; ABNORMAL arrives as a failed refund', async () => {
+    sim.controls.refunds = 'manual';
+    const { no, paid } = await createAndPay();
+    await sim.idle();
+    const rn = `RM${no}`.slice(0, 32);
+    const input = { merchantTradeNo: no, merchantRefundNo: rn, providerRefundId: null, currency: 'CNY' };
+    const first = await wechatpayProvider.refund(ctx(), {
+      merchantTradeNo: no,
+      providerTxnId: paid.transactionId,
+      providerRef: null,
+      merchantRefundNo: rn,
+      amount: 2000,
+      total: 8000,
+      currency: 'CNY',
+      reason: '',
+    });
+    // Asking again with the same refund number is the same refund.
+    const again = await wechatpayProvider.refund(ctx(), {
+      merchantTradeNo: no,
+      providerTxnId: null,
+      providerRef: null,
+      merchantRefundNo: rn,
+      amount: 2000,
+      total: 8000,
+      currency: 'CNY',
+      reason: '',
+    });
+    expect(again.providerRefundId).toBe(first.providerRefundId);
+    await sim.idle();
+    expect(await wechatpayProvider.queryRefund(ctx(), input)).toMatchObject({ status: 'processing' });
+    sim.settleRefund(rn, 'ABNORMAL');
+    await sim.idle();
+    sim.controls.refunds = 'auto';
+    const notice = resultsFor(no).find((r) => r.result.ok && r.result.event.kind === 'refund');
+    expect(notice?.result.ok && notice.result.event).toMatchObject({
+      status: 'failed',
+      providerStatus: 'ABNORMAL',
+    });
+    expect(await wechatpayProvider.queryRefund(ctx(), input)).toMatchObject({ status: 'failed' });
+  });
+
+  it('refuses our calls when our clock is far off (its Authorization timestamp check)', async () => {
+    const err = await wechatpayProvider
+      .queryPayment(
+        { ...ctx(), now: new Date(Date.now() - 18 * 60_000) },
+        { merchantTradeNo: tradeNo(), providerRef: null },
+      )
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: 'SIGN_ERROR', retryable: false, httpStatus: 401 });
+  });
+
   it('a probe is answered with a failure', async () => {
     const status = await sim.probe(receiver.url);
     expect(status).toBe(400);
