@@ -606,7 +606,7 @@ describe('Stripe adapter against the simulator', () => {
         providerRef: 'pi_x',
       })
       .catch((e: unknown) => e);
-    expect(bad).toMatchObject({ retryable: false, httpStatus: 401 });
+    expect(bad).toMatchObject({ code: 'authentication_failed', retryable: false, httpStatus: 401 });
 
     sim.faults.apiErrorNext = 1;
     sim.faults.apiErrorStatus = 503;

@@ -350,7 +350,9 @@ async function stripeCall(
     throw new ProviderError('BAD_RESPONSE', `Stripe ${method} ${path}: not an object`, false, res.status);
   if (res.status >= 200 && res.status < 300) return { status: res.status, body };
   const err = isObj(body['error']) ? body['error'] : {};
-  const code = str(err['code']) ?? str(err['type']) ?? `http_${res.status}`;
+  const code =
+    str(err['code']) ??
+    (res.status === 401 ? 'authentication_failed' : (str(err['type']) ?? `http_${res.status}`));
   const message = str(err['message']) ?? `HTTP ${res.status}`;
   const shouldRetry = res.headers.get('stripe-should-retry');
   const retryable =
