@@ -147,7 +147,7 @@ export async function runCountImport(
         },
       }),
       // PGlite runs each statement on this thread: smaller chunks keep each one short.
-      { chunkRows: database.kind === 'pglite' ? 250 : 1_000 },
+      { chunkRows: database.kind === 'pglite' ? 500 : 1_000 },
     );
     await yieldToLoop();
     await database.tx(async (tx) => {

@@ -5,7 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeUpload, type ReadOptions, readSheet, type SheetLimits } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
-import { knownSkuCountSql } from '../catalog/index.ts';
+import { skuStockFlags } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
 
 const HEADERS: Record<string, 'sku' | 'warehouse' | 'counted'> = {
@@ -33,13 +33,11 @@ export interface CountSheetRow {
 /** At most this many bad rows are listed in a refusal (all are counted). */
 const BAD_ROWS_LISTED = 1_000;
 /**
- * Rows checked and stored per statement by default. On PGlite a statement runs on the server's
- * own thread, so one statement must stay short (500 rows take about 10 ms of CPU, several times
- * that on a loaded machine); on PostgreSQL the round trip per chunk is what counts.
+ * Rows checked and stored per chunk (one database row, one statement) by default. On PGlite a
+ * statement runs on the server's own thread, so one statement must stay short; on PostgreSQL the
+ * round trip per chunk is what counts.
  */
-const CHUNK_ROWS = 500;
-/** Rows counted per statement when a count's totals are shown. */
-const COUNT_SLICE = 2_000;
+const CHUNK_ROWS = 1_000;
 
 const headerError = () =>
   new DomainError(
@@ -141,10 +139,11 @@ export async function previewRows(
 }
 
 /**
- * Checks a count's rows and stores them in `stock_count_rows`, chunk by chunk as they are read:
- * per chunk one statement looks up the SKUs, the warehouses and what is on hand and inserts the
- * good rows (expected = on hand now), answering only the rows whose SKU or warehouse is unknown.
- * Quantities, missing cells and duplicates are checked here. Any bad row refuses the whole sheet
+ * Checks a count's rows and stores them in `stock_count_chunks`, chunk by chunk as they are read.
+ * SKUs and warehouses are looked up once per import (each code the first time it appears, a
+ * chunk's new codes in one statement); quantities, missing cells and duplicates are checked here.
+ * Each chunk of good rows is then one statement: what is on hand now (the expected figure) joined
+ * in and the chunk inserted as one database row. Any bad row refuses the whole sheet
  * (COUNT_SHEET_INVALID listing them); from the first one on, rows are only checked, no longer
  * stored, and the caller removes what was stored (a rollback, or `clearCountRows`).
  * Answers the number of rows stored.
@@ -159,49 +158,48 @@ export async function storeCountRows(
   const bad: CountBadRow[] = [];
   let badCount = 0;
   let total = 0;
+  let stored = 0;
+  let chunks = 0;
   const seen = new Map<string, number>();
+  const skuKnown = new Map<string, boolean>();
+  const warehouseIds = new Map<string, string | null>();
   let chunk: CountSheetRow[] = [];
+
+  const lookUp = async (part: CountSheetRow[]) => {
+    const skus = new Set<string>();
+    const warehouses = new Set<string>();
+    for (const r of part) {
+      if (r.sku && !skuKnown.has(r.sku)) skus.add(r.sku);
+      if (r.warehouse && !warehouseIds.has(r.warehouse)) warehouses.add(r.warehouse);
+    }
+    if (skus.size) {
+      const found = await skuStockFlags(exec, [...skus]);
+      for (const code of skus) skuKnown.set(code, found.has(code));
+    }
+    if (warehouses.size) {
+      const found = await exec.query<{ code: string; id: string }>(
+        `SELECT code, id FROM warehouses WHERE code = ANY($1::text[])`,
+        [[...warehouses]],
+      );
+      for (const code of warehouses) warehouseIds.set(code, null);
+      for (const w of found) warehouseIds.set(w.code, w.id);
+    }
+  };
 
   const flush = async () => {
     const part = chunk;
     chunk = [];
-    const counted = part.map((r) => (/^\d{1,9}$/.test(r.counted) ? Number(r.counted) : null));
-    const unknown = await exec.query<{ row: number; sku_known: boolean; warehouse_known: boolean }>(
-      `WITH i AS (
-         SELECT i.row, i.sku, i.warehouse, i.counted, ${knownSkuCountSql('ARRAY[i.sku]')} > 0 AS sku_known,
-                w.id AS warehouse_id, l.on_hand
-         FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[]) AS i(row, sku, warehouse, counted)
-         LEFT JOIN warehouses w ON w.code = i.warehouse
-         LEFT JOIN stock_levels l ON l.sku = i.sku AND l.warehouse_id = w.id
-       ), stored AS (
-         INSERT INTO stock_count_rows (count_id, row, sku, warehouse, warehouse_id, expected, counted)
-         SELECT $1, row, sku, warehouse, warehouse_id, coalesce(on_hand, 0), counted FROM i
-         WHERE $6::boolean AND sku_known AND warehouse_id IS NOT NULL AND counted IS NOT NULL
-         RETURNING 1
-       )
-       SELECT row, sku_known, warehouse_id IS NOT NULL AS warehouse_known
-       FROM i WHERE NOT sku_known OR warehouse_id IS NULL`,
-      [
-        countId,
-        part.map((r) => r.row),
-        part.map((r) => r.sku),
-        part.map((r) => r.warehouse),
-        counted,
-        // Once the sheet is known to be refused, its remaining rows are only checked.
-        badCount === 0,
-      ],
-    );
-    const unknownAt = new Map(unknown.map((u) => [u.row, u]));
-    for (let k = 0; k < part.length; k++) {
-      const r = part[k]!;
+    await lookUp(part);
+    const good: { row: number; sku: string; warehouse: string; warehouseId: string; counted: number }[] = [];
+    for (const r of part) {
       const problems: [string, string][] = [];
-      const u = unknownAt.get(r.row);
       if (!r.sku) problems.push(['SKU_MISSING', 'no SKU']);
-      else if (u && !u.sku_known) problems.push(['SKU_UNKNOWN', `no SKU "${r.sku}" in the SKU master`]);
+      else if (!skuKnown.get(r.sku)) problems.push(['SKU_UNKNOWN', `no SKU "${r.sku}" in the SKU master`]);
+      const warehouseId = r.warehouse ? warehouseIds.get(r.warehouse) : null;
       if (!r.warehouse) problems.push(['WAREHOUSE_MISSING', 'no warehouse']);
-      else if (u && !u.warehouse_known) problems.push(['WAREHOUSE_UNKNOWN', `no warehouse "${r.warehouse}"`]);
-      if (counted[k] === null)
-        problems.push(['QUANTITY_INVALID', `"${r.counted}" is not a whole number ≥ 0`]);
+      else if (!warehouseId) problems.push(['WAREHOUSE_UNKNOWN', `no warehouse "${r.warehouse}"`]);
+      const counted = /^\d{1,9}$/.test(r.counted) ? Number(r.counted) : null;
+      if (counted === null) problems.push(['QUANTITY_INVALID', `"${r.counted}" is not a whole number ≥ 0`]);
       const key = `${r.sku}\u0000${r.warehouse}`;
       const first = seen.get(key);
       if (first !== undefined)
@@ -210,6 +208,41 @@ export async function storeCountRows(
       for (const [problem, message] of problems)
         if (badCount++ < BAD_ROWS_LISTED)
           bad.push({ row: r.row, sku: r.sku || null, warehouse: r.warehouse || null, problem, message });
+      if (!problems.length && warehouseId && counted !== null)
+        good.push({ row: r.row, sku: r.sku, warehouse: r.warehouse, warehouseId, counted });
+    }
+    // Once the sheet is known to be refused, its remaining rows are only checked.
+    if (badCount === 0 && good.length) {
+      // What is on hand now, per warehouse of the chunk (usually one): only levels that exist come
+      // back. Codes go in as one JSON text (cheaper to write and to read than an array literal).
+      const onHand = new Map<string, number>();
+      const byWarehouse = new Map<string, string[]>();
+      for (const r of good) {
+        const list = byWarehouse.get(r.warehouseId);
+        if (list) list.push(r.sku);
+        else byWarehouse.set(r.warehouseId, [r.sku]);
+      }
+      for (const [warehouseId, skus] of byWarehouse) {
+        const levels = await exec.query<{ sku: string; on_hand: string | number }>(
+          `SELECT sku, on_hand FROM stock_levels
+           WHERE warehouse_id = $1 AND sku IN (SELECT json_array_elements_text($2::json))`,
+          [warehouseId, JSON.stringify(skus)],
+        );
+        for (const l of levels) onHand.set(`${l.sku}\u0000${warehouseId}`, Number(l.on_hand));
+      }
+      let differences = 0;
+      const data: StoredRow[] = good.map((r) => {
+        const expected = onHand.get(`${r.sku}\u0000${r.warehouseId}`) ?? 0;
+        if (expected !== r.counted) differences++;
+        return [r.row, r.sku, r.warehouse, r.warehouseId, expected, r.counted];
+      });
+      await exec.query(
+        `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [countId, chunks, stored, data.length, differences, JSON.stringify(data)],
+      );
+      chunks++;
+      stored += good.length;
     }
     // A turn for everything else between chunks (the reader yields too, but a fast one rarely does).
     await yieldToLoop();
@@ -231,22 +264,35 @@ export async function storeCountRows(
   return total;
 }
 
-/** Removes a count's stored rows, a range of rows per statement (a refused or re-run import). */
+/** Removes a count's stored rows (a refused or re-run import): about a hundred chunks at most. */
 export async function clearCountRows(exec: SqlExecutor, countId: string): Promise<void> {
-  const last = (
-    await exec.query<{ last: number | null }>(
-      `SELECT max(row) AS last FROM stock_count_rows WHERE count_id = $1`,
-      [countId],
-    )
-  )[0]?.last;
-  for (let from = 0; last !== null && last !== undefined && from < last; from += CHUNK_ROWS) {
-    await exec.query(`DELETE FROM stock_count_rows WHERE count_id = $1 AND row > $2 AND row <= $3`, [
-      countId,
-      from,
-      from + CHUNK_ROWS,
-    ]);
-    await yieldToLoop();
+  await exec.query(`DELETE FROM stock_count_chunks WHERE count_id = $1`, [countId]);
+}
+
+/** One stored row: [row, sku, warehouse, warehouse id, expected, counted]. */
+type StoredRow = [number, string, string, string, number, number];
+
+/** The rows of a count at positions [offset, offset + limit) (all from offset when limit is null). */
+async function countRows(
+  exec: SqlExecutor,
+  id: string,
+  offset: number,
+  limit: number | null,
+): Promise<StoredRow[]> {
+  const chunks = await exec.query<{ first_index: number; data: string }>(
+    `SELECT first_index, data FROM stock_count_chunks
+     WHERE count_id = $1 AND first_index + row_count > $2 AND ($3::int IS NULL OR first_index < $2 + $3)
+     ORDER BY chunk`,
+    [id, offset, limit],
+  );
+  const out: StoredRow[] = [];
+  for (const c of chunks) {
+    const rows = JSON.parse(c.data) as StoredRow[];
+    const from = Math.max(0, offset - c.first_index);
+    const to = limit === null ? rows.length : Math.min(rows.length, offset + limit - c.first_index);
+    for (let k = from; k < to; k++) out.push(rows[k]!);
   }
+  return out;
 }
 
 /**
@@ -267,24 +313,16 @@ export async function applyCount(ctx: StockCtx, id: string, note?: string): Prom
     throw new DomainError('COUNT_ALREADY_APPLIED', `count ${id} is already ${count.status}`, {
       status: count.status,
     });
-  const rows = (
-    await tx.query<{
-      row: number;
-      sku: string;
-      warehouse: string;
-      warehouse_id: string;
-      expected: number;
-      counted: number;
-    }>(
-      `SELECT row, sku, warehouse, warehouse_id, expected, counted FROM stock_count_rows WHERE count_id = $1 ORDER BY row`,
-      [id],
-    )
-  ).map((r) => ({
-    ...r,
-    warehouseId: r.warehouse_id,
-    expected: Number(r.expected),
-    counted: Number(r.counted),
-  }));
+  const rows = (await countRows(tx, id, 0, null)).map(
+    ([row, sku, warehouse, warehouseId, expected, counted]) => ({
+      row,
+      sku,
+      warehouse,
+      warehouseId,
+      expected: Number(expected),
+      counted: Number(counted),
+    }),
+  );
   const sorted = [...rows].sort((a, b) =>
     a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.warehouseId < b.warehouseId ? -1 : 1,
   );
@@ -361,32 +399,26 @@ export async function getCount(
   let total = 0;
   let differences = 0;
   if (ready) {
-    // Counted a slice at a time along the key: one statement over 100,000 rows would hold
-    // PGlite's thread (the server's own) for a tenth of a second.
-    for (let after = 0; ; ) {
-      const c = (
-        await exec.query<{ n: number; d: number; last: number | null }>(
-          `SELECT count(*)::int AS n, count(*) FILTER (WHERE counted <> expected)::int AS d, max(row) AS last
-           FROM (SELECT row, counted, expected FROM stock_count_rows WHERE count_id = $1 AND row > $2
-                 ORDER BY row LIMIT ${COUNT_SLICE}) s`,
-          [id, after],
-        )
-      )[0]!;
-      total += c.n;
-      differences += c.d;
-      if (c.n < COUNT_SLICE || c.last === null) break;
-      after = c.last;
-      await yieldToLoop();
-    }
+    const c = (
+      await exec.query<{ n: number; d: number }>(
+        `SELECT coalesce(sum(row_count), 0)::int AS n, coalesce(sum(differences), 0)::int AS d
+         FROM stock_count_chunks WHERE count_id = $1`,
+        [id],
+      )
+    )[0]!;
+    total = c.n;
+    differences = c.d;
   }
   const rows =
     limit === 0 || !ready
       ? []
-      : await exec.query<{ row: number; sku: string; warehouse: string; expected: number; counted: number }>(
-          `SELECT row, sku, warehouse, expected, counted FROM stock_count_rows WHERE count_id = $1
-           ORDER BY row OFFSET $2 LIMIT $3`,
-          [id, offset, limit],
-        );
+      : (await countRows(exec, id, offset, limit)).map(([row, sku, warehouse, , expected, counted]) => ({
+          row,
+          sku,
+          warehouse,
+          expected,
+          counted,
+        }));
   const error = (typeof r['error'] === 'string' ? JSON.parse(r['error'] as string) : r['error']) as
     | CountView['error']
     | null;

@@ -171,7 +171,7 @@ export const stockTransfers = pgTable('stock_transfers', {
 export const stockCounts = pgTable('stock_counts', {
   id: text('id').primaryKey(),
   status: text('status').notNull(),
-  /** Empty since the rows moved to stock_count_rows. */
+  /** Empty since the rows moved to stock_count_chunks. */
   rows: jsonb('rows')
     .default([])
     .$type<
@@ -209,21 +209,24 @@ export const stockCountUploads = pgTable(
   (t) => [primaryKey({ name: 'stock_count_uploads_pk', columns: [t.countId, t.part] })],
 );
 
-/** A previewed count's rows: what was counted against on hand at the preview. */
-export const stockCountRows = pgTable(
-  'stock_count_rows',
+/**
+ * A previewed count's rows, up to a thousand per chunk: what was counted against on hand at the
+ * preview. `data` is JSON text, one array per row: [row, sku, warehouse, warehouse id, expected,
+ * counted]; `firstIndex` is the position of the chunk's first row among the count's rows.
+ */
+export const stockCountChunks = pgTable(
+  'stock_count_chunks',
   {
     countId: text('count_id')
       .notNull()
       .references(() => stockCounts.id, { onDelete: 'cascade' }),
-    row: integer('row').notNull(),
-    sku: text('sku').notNull(),
-    warehouse: text('warehouse').notNull(),
-    warehouseId: text('warehouse_id').notNull(),
-    expected: units('expected').notNull(),
-    counted: units('counted').notNull(),
+    chunk: integer('chunk').notNull(),
+    firstIndex: integer('first_index').notNull(),
+    rowCount: integer('row_count').notNull(),
+    differences: integer('differences').notNull(),
+    data: text('data').notNull(),
   },
-  (t) => [primaryKey({ name: 'stock_count_rows_pk', columns: [t.countId, t.row] })],
+  (t) => [primaryKey({ name: 'stock_count_chunks_pk', columns: [t.countId, t.chunk] })],
 );
 
 /** One open alert per (SKU, warehouse) while available stock is below its safety stock. */
