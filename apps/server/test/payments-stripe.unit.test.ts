@@ -743,6 +743,92 @@ describe('Stripe adapter against the simulator', () => {
     expect(Math.abs(sentAt * 1000 - (Date.now() - 20 * 60_000))).toBeLessThan(60_000);
   });
 
+  it('a pending refund is followed to its end; two refunds in one second are told apart; cancel closes', async () => {
+    const pending = await startStripeSimulator({
+      webhookUrl: receiverUrl,
+      retryScheduleMs: [10],
+      refundsPending: true,
+    });
+    try {
+      const c = {
+        settings: pending.accountSettings,
+        baseUrl: pending.url,
+        now: new Date(),
+        fetch,
+        notifyUrl: receiverUrl,
+      };
+      const created = await stripeProvider.createPayment(c, {
+        merchantTradeNo: 'PAY-PEND',
+        amount: 4000,
+        currency: 'EUR',
+        description: 'pending refunds',
+        expiresAt: new Date(),
+        idempotencyKey: 'pend',
+      });
+      pending.pay(created.client);
+      const base = {
+        merchantTradeNo: 'PAY-PEND',
+        providerTxnId: created.providerRef,
+        providerRef: created.providerRef,
+        total: 4000,
+        currency: 'EUR',
+        reason: '',
+      };
+      const r1 = await stripeProvider.refund(c, { ...base, merchantRefundNo: 'RF-P1', amount: 1000 });
+      const r2 = await stripeProvider.refund(c, { ...base, merchantRefundNo: 'RF-P2', amount: 500 });
+      expect(r1).toMatchObject({ status: 'processing', providerStatus: 'pending' });
+      pending.settleRefund(r1.providerRefundId as string, 'succeeded');
+      pending.settleRefund(r2.providerRefundId as string, 'failed');
+      const q = { merchantTradeNo: 'PAY-PEND', currency: 'EUR', providerRefundId: null };
+      expect(await stripeProvider.queryRefund(c, { ...q, merchantRefundNo: 'RF-P1' })).toMatchObject({
+        status: 'succeeded',
+        amount: 1000,
+      });
+      expect(await stripeProvider.queryRefund(c, { ...q, merchantRefundNo: 'RF-P2' })).toMatchObject({
+        status: 'failed',
+        amount: 500,
+      });
+      // The charge.refunded snapshot after the first refund settles names that refund.
+      const charge = pending.events().find((e) => e.type === 'charge.refunded');
+      const body = JSON.stringify(charge);
+      const mapped = stripeProvider.verifyCallback(
+        raw(
+          body,
+          stripeSignatureHeader(pending.accountSettings.webhookSecret, Math.floor(Date.now() / 1000), body),
+        ),
+        pending.accountSettings,
+        { now: new Date(), replayWindowSeconds: 300 },
+      );
+      expect(mapped).toMatchObject({ ok: true, event: { kind: 'refund', merchantRefundNo: 'RF-P1' } });
+
+      const other = await stripeProvider.createPayment(c, {
+        merchantTradeNo: 'PAY-CANCEL',
+        amount: 100,
+        currency: 'EUR',
+        description: 'cancel',
+        expiresAt: new Date(),
+        idempotencyKey: 'cancel',
+      });
+      const res = await fetch(`${pending.url}/v1/payment_intents/${other.providerRef}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pending.accountSettings.secretKey}` },
+      });
+      expect(res.status).toBe(200);
+      expect(
+        await stripeProvider.queryPayment(c, {
+          merchantTradeNo: 'PAY-CANCEL',
+          providerRef: other.providerRef,
+        }),
+      ).toMatchObject({
+        status: 'closed',
+        providerStatus: 'canceled',
+      });
+      await pending.idle();
+    } finally {
+      await pending.close();
+    }
+  });
+
   it('refuses API calls without the secret key and unknown webhook URLs wait for setWebhookUrl', async () => {
     const res = await fetch(`${sim.url}/v1/payment_intents/pi_x`);
     expect(res.status).toBe(401);

@@ -274,7 +274,8 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
   }
 
   function chargeFor(pi: Obj): Obj {
-    const piRefunds = [...refunds.values()].filter((r) => r['payment_intent'] === pi['id']);
+    // Stripe lists a charge's refunds newest first.
+    const piRefunds = [...refunds.values()].filter((r) => r['payment_intent'] === pi['id']).reverse();
     const amountRefunded = piRefunds
       .filter((r) => r['status'] === 'succeeded' || r['status'] === 'pending')
       .reduce((s, r) => s + Number(r['amount']), 0);

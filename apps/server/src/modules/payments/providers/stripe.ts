@@ -278,15 +278,17 @@ function eventToProviderEvent(evt: Json): ProviderEvent {
   }
   if (type === 'charge.refunded') {
     if (obj?.['object'] !== 'charge') throw new Malformed(`${type} without a charge`);
-    // The charge snapshot lists its refunds only when expanded (older API versions always); take the
-    // newest refund orderhub made. Each refund also arrives on its own refund.* events.
+    // The charge snapshot lists its refunds (newest first) only when expanded (older API versions
+    // always). The event says money went back: take the newest succeeded refund orderhub made (else
+    // the newest), list order breaking ties within a second. Each refund also arrives on its own
+    // refund.* events.
     const refunds =
       isObj(obj['refunds']) && Array.isArray(obj['refunds']['data']) ? obj['refunds']['data'] : [];
     const ours = refunds
       .filter(isObj)
       .filter((r) => metadata(r, STRIPE_REFUND_NO_KEY) !== null)
       .sort((a, b) => (Number(b['created']) || 0) - (Number(a['created']) || 0));
-    const latest = ours[0];
+    const latest = ours.find((r) => r['status'] === 'succeeded') ?? ours[0];
     if (!latest)
       return { kind: 'ignored', reason: 'charge.refunded without an orderhub refund in its snapshot' };
     return (
