@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dueAttempts, queryAttempt } from '../src/modules/payments/index.ts';
 import {
   addAccount,
   orderStatus,
@@ -22,7 +25,7 @@ describe('payments through the simulators', () => {
     wechat = await startWechatPaySimulator();
     await addAccount(t, 'stripe-main', 'stripe', stripe);
     await addAccount(t, 'wechat-main', 'wechatpay', wechat);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await stripe?.close();
     await wechat?.close();
@@ -83,5 +86,356 @@ describe('payments through the simulators', () => {
     });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('PAYMENT_VOUCHER_REQUIRED');
+  });
+
+  const payments = async (orderId: string) =>
+    (await t.request('GET', `/api/orders/${orderId}/payments`)).body;
+  const timelineActions = async (orderId: string) =>
+    ((await t.request('GET', `/api/orders/${orderId}`)).body.timeline as { event: string; details: any }[])
+      .filter((e) => e.event === 'payment')
+      .map((e) => e.details.action as string);
+
+  it('the 18-minute-skew incident: our clock 18 minutes slow, correctly signed callbacks are booked, the skew recorded and warned', async () => {
+    // The payment is created while the clock is right (WeChat refuses API calls signed with a wrong time).
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    t.clock.skewMs = -18 * 60_000;
+    try {
+      wechat.pay(attempt.client);
+      await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+      await wechat.idle();
+      const p = await payments(order.id);
+      expect(p.vouchers).toHaveLength(1);
+      expect(p.vouchers[0].skewSeconds).toBeLessThan(-17 * 60);
+      expect(p.vouchers[0].skewSeconds).toBeGreaterThan(-19 * 60);
+      expect(await timelineActions(order.id)).toEqual(
+        expect.arrayContaining(['callback_applied', 'skew_warning']),
+      );
+      const refused = await t.count('payment_events', `merchant_trade_no = $1 AND outcome = 'refused'`, [
+        attempt.merchantTradeNo,
+      ]);
+      expect(refused).toBe(0);
+    } finally {
+      t.clock.skewMs = 0;
+    }
+  });
+
+  it('the 80-yuan-counted-twice incident: a delayed duplicate notice after the first was answered books nothing', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    wechat.faults.duplicate = 1;
+    wechat.faults.duplicateCopies = 3;
+    wechat.pay(attempt.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    await wechat.idle();
+    // The same notice arrives once more, an hour later by our clock (a delayed retry).
+    const delivery = wechat.deliveries().find((d) => d.outTradeNo === attempt.merchantTradeNo)!;
+    const headers = (
+      await t.database.query<{ headers: Record<string, string> }>(
+        `SELECT headers FROM payment_events WHERE merchant_trade_no = $1 AND outcome = 'applied'`,
+        [attempt.merchantTradeNo],
+      )
+    )[0]!.headers;
+    t.clock.skewMs = 3600_000;
+    try {
+      const late = await fetch(`${t.url}/api/payments/notify/wechat-main`, {
+        method: 'POST',
+        headers: headers as Record<string, string>,
+        body: delivery.body,
+      });
+      expect(late.status).toBeLessThan(300);
+    } finally {
+      t.clock.skewMs = 0;
+    }
+    const p = await payments(order.id);
+    expect(p.vouchers).toHaveLength(1);
+    expect(p.paid).toBe(8000);
+    const o = await orderStatus(t, order.id);
+    expect(o.status).toBe('paid');
+    expect(o.holdReason).toBeNull();
+    expect(
+      await t.count('payment_events', `merchant_trade_no = $1 AND outcome = 'duplicate'`, [
+        attempt.merchantTradeNo,
+      ]),
+    ).toBeGreaterThanOrEqual(3);
+    expect(await timelineActions(order.id)).toContain('callback_duplicate');
+  });
+
+  it('a callback that never arrives is healed by the active query, which counts it once', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    wechat.faults.lose = 1;
+    wechat.pay(attempt.client);
+    await wechat.idle();
+    expect((await orderStatus(t, order.id)).status).toBe('pending_payment');
+    // Not due before five minutes without a voucher.
+    expect(await dueAttempts(t.app.deps)).not.toContain(attempt.id);
+    // Five minutes pass (the setting is read at each sweep).
+    const settings = t.app.deps.settings.payments!;
+    settings.activeQueryAfterSeconds = 0;
+    try {
+      const due = await dueAttempts(t.app.deps);
+      expect(due).toContain(attempt.id);
+      expect(await queryAttempt(t.app.deps, attempt.id)).toBe('applied');
+      expect(await queryAttempt(t.app.deps, attempt.id)).toBe('skipped');
+    } finally {
+      settings.activeQueryAfterSeconds = 300;
+    }
+    expect((await orderStatus(t, order.id)).status).toBe('paid');
+    const p = await payments(order.id);
+    expect(p.vouchers).toHaveLength(1);
+    expect(p.vouchers[0].source).toBe('query');
+    expect(await timelineActions(order.id)).toContain('query_applied');
+  });
+
+  it('forged and tampered callbacks are refused, recorded raw, and change no money; the retry is booked', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    const before = await t.count('fund_vouchers');
+    wechat.faults.tamperBody = 1;
+    wechat.faults.signtest = 1;
+    wechat.faults.wrongSerial = 1;
+    wechat.faults.tamperCiphertext = 0;
+    wechat.pay(attempt.client);
+    await waitFor(
+      async () => (await orderStatus(t, order.id)).status === 'paid',
+      30_000,
+      'paid after retries',
+    );
+    await wechat.idle();
+    expect(await t.count('fund_vouchers')).toBe(before + 1);
+    const refused = await t.database.query<{ reason: string; raw_body: Uint8Array | null }>(
+      `SELECT reason, raw_body FROM payment_events WHERE account_code = 'wechat-main' AND outcome = 'refused'`,
+    );
+    const reasons = refused.map((r) => r.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(['SIGNATURE_INVALID', 'SIGNTEST_PROBE', 'SERIAL_UNKNOWN']),
+    );
+    for (const r of refused) expect(r.raw_body && r.raw_body.length > 0).toBe(true);
+    const events = await t.request('GET', '/api/payments/events?outcome=refused&paymentAccount=wechat-main', {
+      as: 'auditor',
+    });
+    expect(events.status).toBe(200);
+    expect(events.body.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a damaged ciphertext (signature holds) is refused DECRYPT_FAILED', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    wechat.faults.tamperCiphertext = 1;
+    wechat.pay(attempt.client);
+    await wechat.idle();
+    expect(
+      await t.count('payment_events', `account_code = 'wechat-main' AND reason = 'DECRYPT_FAILED'`),
+    ).toBeGreaterThan(0);
+    expect((await payments(order.id)).vouchers).toHaveLength(0);
+  });
+
+  describe('bad input (signed with the Stripe SDK’s own test helper)', () => {
+    const stripeSdk = new Stripe('sk_test_sdk_helper_only');
+    const post = async (payload: string, opts: { secret?: string; timestamp?: number } = {}) => {
+      const header = stripeSdk.webhooks.generateTestHeaderString({
+        payload,
+        secret: opts.secret ?? (stripe.accountSettings as { webhookSecret: string }).webhookSecret,
+        ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+      });
+      return fetch(`${t.url}/api/payments/notify/stripe-main`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        body: payload,
+      });
+    };
+    const event = (tradeNo: string, amount: unknown, id = `pi_${randomUUID().replaceAll('-', '')}`) =>
+      JSON.stringify({
+        id: `evt_${randomUUID().replaceAll('-', '')}`,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            id,
+            object: 'payment_intent',
+            amount: 8000,
+            amount_received: amount,
+            currency: 'cny',
+            status: 'succeeded',
+            metadata: { orderhub_trade_no: tradeNo },
+          },
+        },
+      });
+
+    it('an SDK-signed event for a real attempt is booked', async () => {
+      const order = await pendingOrder(t);
+      const attempt = await startPayment(t, order.id, 'stripe-main');
+      const res = await post(event(attempt.merchantTradeNo, 8000));
+      expect(res.status).toBe(200);
+      expect((await orderStatus(t, order.id)).status).toBe('paid');
+    });
+
+    it('wrong signature, unknown trade number, amount in the wrong unit, an event older than the window: refused, recorded, no money', async () => {
+      const order = await pendingOrder(t);
+      const attempt = await startPayment(t, order.id, 'stripe-main');
+      await stripe.idle();
+      const vouchers = await t.count('fund_vouchers');
+      const events = await t.count('payment_events');
+      const wrong = await post(event(attempt.merchantTradeNo, 8000), { secret: 'whsec_not_the_secret' });
+      expect(wrong.status).toBeGreaterThanOrEqual(400);
+      const unknown = await post(event('PNOSUCHTRADE000000000000000', 8000));
+      expect(unknown.status).toBeGreaterThanOrEqual(400);
+      const unit = await post(event(attempt.merchantTradeNo, '80.00'));
+      expect(unit.status).toBeGreaterThanOrEqual(400);
+      const old = await post(event(attempt.merchantTradeNo, 8000), {
+        timestamp: Math.floor(Date.now() / 1000) - 301,
+      });
+      expect(old.status).toBeGreaterThanOrEqual(400);
+      expect(await t.count('fund_vouchers')).toBe(vouchers);
+      expect(await t.count('payment_events')).toBe(events + 4);
+      const reasons = (
+        await t.database.query<{ reason: string }>(
+          `SELECT reason FROM payment_events ORDER BY id DESC LIMIT 4`,
+        )
+      ).map((r) => r.reason);
+      expect(reasons.sort()).toEqual(['MALFORMED', 'REPLAY_WINDOW', 'SIGNATURE_INVALID', 'TRADE_UNKNOWN']);
+      expect((await orderStatus(t, order.id)).status).toBe('pending_payment');
+      // The refusal that names a known attempt shows on its order's timeline.
+      expect(await timelineActions(order.id)).toContain('callback_refused');
+    });
+  });
+
+  it('partial payments add up; an overpayment pays and holds PAYMENT_MISMATCH', async () => {
+    const order = await pendingOrder(t);
+    const first = await startPayment(t, order.id, 'wechat-main');
+    wechat.pay(first.client, { amount: 5000 });
+    await waitFor(async () => (await payments(order.id)).paid === 5000, 20_000, 'partial');
+    expect((await orderStatus(t, order.id)).status).toBe('pending_payment');
+    const second = await startPayment(t, order.id, 'stripe-main');
+    expect(second.amount).toBe(3000);
+    stripe.pay(second.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    expect((await payments(order.id)).paid).toBe(8000);
+
+    const over = await pendingOrder(t);
+    const a = await startPayment(t, over.id, 'stripe-main');
+    stripe.pay(a.client, { amount: 9000 });
+    await waitFor(async () => (await orderStatus(t, over.id)).status === 'on_hold', 20_000, 'held');
+    expect((await orderStatus(t, over.id)).holdReason).toBe('PAYMENT_MISMATCH');
+    const queue = await t.request('GET', '/api/payments/exceptions?exception=OVERPAID', { as: 'finance' });
+    expect(queue.body.map((v: { orderId: string }) => v.orderId)).toContain(over.id);
+  });
+
+  it('a payment for a cancelled order is kept and raised for refund, never lost', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'stripe-main');
+    const version = (await t.request('GET', `/api/orders/${order.id}`)).body.version;
+    const cancel = await t.request('POST', `/api/orders/${order.id}/transitions`, {
+      body: { event: 'cancel', version, reasonCode: 'PAYMENT_TIMEOUT' },
+    });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    stripe.pay(attempt.client);
+    await waitFor(async () => (await payments(order.id)).vouchers.length === 1, 20_000, 'voucher');
+    const p = await payments(order.id);
+    expect(p.vouchers[0].exception).toBe('PAID_AFTER_CANCEL');
+    expect((await orderStatus(t, order.id)).status).toBe('cancelled');
+    const queue = await t.request('GET', '/api/payments/exceptions?exception=PAID_AFTER_CANCEL', {
+      as: 'finance',
+    });
+    expect(queue.body.map((v: { orderId: string }) => v.orderId)).toContain(order.id);
+    // Refunded and taken off the queue.
+    const refund = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'finance',
+      body: { amount: 8000, reason: 'paid after cancel' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    expect(refund.body.status).toBe('succeeded');
+    const resolved = await t.request('POST', `/api/payments/vouchers/${p.vouchers[0].id}/resolve`, {
+      as: 'finance',
+      body: { note: 'refunded in full' },
+    });
+    expect(resolved.status).toBe(200);
+  });
+
+  it('refunds: idempotent by key, reversing vouchers, never above what was paid, concurrent requests included', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'stripe-main');
+    stripe.pay(attempt.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    const key = randomUUID();
+    const first = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'finance',
+      body: { amount: 3000, reason: '少发一件', lines: [{ lineNo: 2, quantity: 1 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.status).toBe('succeeded');
+    const again = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'finance',
+      body: { amount: 3000, reason: '少发一件', lines: [{ lineNo: 2, quantity: 1 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(again.body.merchantRefundNo).toBe(first.body.merchantRefundNo);
+    await stripe.idle();
+    let p = await payments(order.id);
+    expect(p.paid).toBe(5000);
+    expect(p.vouchers.filter((v: { kind: string }) => v.kind === 'refund')).toHaveLength(1);
+    expect(p.vouchers.find((v: { kind: string }) => v.kind === 'refund').amount).toBe(-3000);
+
+    const tooMuch = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'finance',
+      body: { amount: 5001, reason: 'x' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.code).toBe('REFUND_EXCEEDS_PAID');
+
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.request('POST', `/api/orders/${order.id}/refunds`, {
+          as: 'finance',
+          body: { amount: 2000, reason: 'concurrent' },
+          headers: { 'idempotency-key': randomUUID() },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'REFUND_EXCEEDS_PAID')).toBe(
+      true,
+    );
+    await stripe.idle();
+    p = await payments(order.id);
+    expect(p.paid).toBe(1000);
+    expect(p.refundable).toBe(1000);
+    const actions = await timelineActions(order.id);
+    expect(actions).toEqual(expect.arrayContaining(['refund_requested', 'refund_succeeded']));
+    const nobody = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'customer_service',
+      body: { amount: 100, reason: 'x' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(nobody.status).toBe(403);
+  });
+
+  it('the inspection lists an order stuck with a pending payment and tries the payment query', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    wechat.faults.lose = 1;
+    wechat.pay(attempt.client);
+    await wechat.idle();
+    // Half an hour passes (the setting is read at each run).
+    const settings = t.app.deps.settings.payments!;
+    settings.stuckAfterSeconds = 0;
+    try {
+      const res = await t.request('POST', '/api/inspections', { as: 'finance' });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const listed = await t.request('GET', '/api/inspections', { as: 'auditor' });
+      expect(listed.body[0].id).toBe(res.body.id);
+      const f = res.body.findings.find((x: { orderId: string }) => x.orderId === order.id);
+      expect(f).toBeTruthy();
+      expect(f.cause).toBe('PAYMENT_CALLBACK_MISSING');
+      expect(f.fixes[0]).toEqual({ fix: 'payment_query', result: 'applied' });
+    } finally {
+      settings.stuckAfterSeconds = 1800;
+    }
+    expect((await orderStatus(t, order.id)).status).toBe('paid');
   });
 });

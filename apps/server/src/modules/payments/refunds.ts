@@ -82,22 +82,22 @@ export async function requestRefund(
     id: string;
     attempt_id: string;
     payment_account_id: string;
-    left: string | number;
+    remaining: string | number;
   }>(
     `SELECT p.id, p.attempt_id, p.payment_account_id,
             p.amount + COALESCE((SELECT sum(r.amount) FROM fund_vouchers r WHERE r.reverses_id = p.id), 0)
-              - COALESCE((SELECT sum(q.amount) FROM payment_refunds q WHERE q.voucher_id = p.id AND q.status IN ('requested','processing')), 0) AS left
+              - COALESCE((SELECT sum(q.amount) FROM payment_refunds q WHERE q.voucher_id = p.id AND q.status IN ('requested','processing')), 0) AS remaining
        FROM fund_vouchers p
       WHERE p.order_id = $1 AND p.kind = 'payment' AND p.currency = $2 AND p.attempt_id IS NOT NULL
-      ORDER BY left DESC, p.received_at`,
+      ORDER BY remaining DESC, p.received_at`,
     [order.id, order.currency],
   );
-  const voucher = vouchers.find((v) => Number(v.left) >= input.amount);
+  const voucher = vouchers.find((v) => Number(v.remaining) >= input.amount);
   if (!voucher)
     throw new DomainError(
       'REFUND_EXCEEDS_PAID',
-      `no single payment covers ${input.amount}; refund at most ${Number(vouchers[0]?.left ?? 0)} at a time`,
-      { refundable, largestPerPayment: Number(vouchers[0]?.left ?? 0) },
+      `no single payment covers ${input.amount}; refund at most ${Number(vouchers[0]?.remaining ?? 0)} at a time`,
+      { refundable, largestPerPayment: Number(vouchers[0]?.remaining ?? 0) },
     );
   const id = `rfd_${newUlid()}`;
   const refundNo = `R${newUlid().toUpperCase()}`;
