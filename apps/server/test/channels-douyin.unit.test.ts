@@ -638,3 +638,30 @@ describe('Douyin connector ↔ simulator', () => {
     expect(page.next).toBeNull();
   });
 });
+
+describe('Douyin simulator: pushes on their own', () => {
+  it('delivers pending pushes on an interval when asked to', async () => {
+    const bodies: string[] = [];
+    const hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString());
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"success"}');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      const s = await sim({
+        autoPushMs: 20,
+        pushUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`,
+      });
+      const id = s.addOrder();
+      for (let i = 0; i < 200 && bodies.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).toContain(`\\"p_id\\":${id}`);
+    } finally {
+      await new Promise<void>((r) => hook.close(() => r()));
+    }
+  });
+});

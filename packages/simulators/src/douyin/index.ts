@@ -51,6 +51,8 @@ export interface DouyinSimOptions {
   maxRedeliveries?: number;
   /** Pause before redelivering pushes that were not answered `{"code":0}`. */
   redeliveryDelayMs?: number;
+  /** Deliver pending pushes on this interval by themselves (otherwise call flushPushes()). */
+  autoPushMs?: number;
   /** Token lifetime from start (Douyin tokens last 7 days). */
   tokenTtlMs?: number;
 }
@@ -464,6 +466,18 @@ export async function startDouyinSimulator(opts: DouyinSimOptions = {}) {
   }
 
   const http = await startHttp(opts.port ?? 0, faults, handle, () => envelope(null, DOUYIN_CODES.busy));
+  let flushing: Promise<unknown> | null = null;
+  const timer = opts.autoPushMs
+    ? setInterval(() => {
+        if (!flushing)
+          flushing = flushPushes()
+            .catch(() => undefined)
+            .finally(() => {
+              flushing = null;
+            });
+      }, opts.autoPushMs)
+    : null;
+  timer?.unref();
 
   const idOf = (o: CnOrder) => pid(o);
   const seqFor = (id: string) => {
@@ -517,7 +531,10 @@ export async function startDouyinSimulator(opts: DouyinSimOptions = {}) {
     },
     /** Signs a push body as the platform does (for tests). */
     signPush: (body: string) => pushHeaders(body),
-    close: () => http.close(),
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await http.close();
+    },
   };
 }
 
