@@ -152,4 +152,5 @@ describeCnConnector({
   platformRefOf: (raw) => raw.oaid as string,
   carrier: 'YTO',
   stockSku: 'TEA-SET-01',
+  lineRefunds: true,
 });

@@ -784,3 +784,65 @@ export class PushQueue {
     return out;
   }
 }
+
+// ---------------------------------------------------------------- controls every simulator offers
+
+/**
+ * The control surface shared by the three marketplace simulators: add and change orders, read
+ * them in the platform's shape, read stock, deliver pushes, close.
+ */
+export function cnSimControls(x: {
+  store: CnOrderStore;
+  queue: PushQueue;
+  stock: Map<string, number>;
+  glued: Map<number, string>;
+  idOf: (seq: number) => string;
+  seqOf: (id: string) => number;
+  render: (o: CnOrder) => Record<string, unknown>;
+  close: () => Promise<void>;
+}) {
+  const { store } = x;
+  const find = (id: string) => store.get(x.seqOf(id));
+  return {
+    store,
+    now: () => store.now(),
+    /** Adds a generated order; returns its platform id. */
+    addOrder: (o: GenerateOptions & { at?: Date } = {}) => x.idOf(store.add(o).seq),
+    updateOrder: (id: string, change: (o: CnOrder) => void) => {
+      store.update(find(id).seq, change);
+    },
+    payOrder: (id: string) => {
+      store.pay(find(id).seq);
+    },
+    cancelOrder: (id: string) => {
+      store.cancel(find(id).seq);
+    },
+    refund: (id: string, lineSeq = 1, status: CnRefund['status'] = 'requested', refundOnly = true) => {
+      store.refund(find(id).seq, lineSeq, status, refundOnly);
+    },
+    changeAddress: (id: string) => {
+      store.changeAddress(find(id).seq);
+    },
+    completeOrder: (id: string) => {
+      store.complete(find(id).seq);
+    },
+    /** Renders the order id with a suffix glued on (and an `order_id_suffix` field), like a broken upstream. */
+    glueIdSuffix: (id: string, suffix: string) => {
+      store.update(find(id).seq, (o) => {
+        x.glued.set(o.seq, suffix);
+      });
+    },
+    /** Every order in the platform's own shape. */
+    orders: () => store.list().map(x.render),
+    order: (id: string) => x.render(find(id)),
+    /** Sellable stock per merchant SKU code as the platform holds it. */
+    stock: () => new Map(x.stock),
+    setPushUrl: (url: string | null) => {
+      x.queue.url = url;
+    },
+    /** Delivers pending pushes to the push URL (with the duplicate/out-of-order faults). */
+    flushPushes: () => x.queue.flush(),
+    pushes: (): SimPush[] => x.queue.delivered,
+    close: x.close,
+  };
+}

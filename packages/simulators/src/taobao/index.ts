@@ -12,9 +12,9 @@ import {
   type CnOrder,
   CnOrderStore,
   type CnRefund,
+  cnSimControls,
   createFaults,
   type Faults,
-  type GenerateOptions,
   goodsFen,
   jsonWithBigIds,
   PushQueue,
@@ -22,7 +22,6 @@ import {
   paymentFen,
   RateLimiter,
   requestParams,
-  type SimPush,
   type SimResponse,
   startHttp,
   beijing as tbTime,
@@ -427,8 +426,6 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
     return { status: 200, body: topErr(22, 'Invalid Method') };
   }
 
-  const find = (tid: string) => store.get(seqOf(tid));
-
   return {
     url: `${http.url}/router/rest`,
     credentials: {
@@ -438,32 +435,18 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
       ...(opts.sessionExpiresAt ? { accessTokenExpiresAt: opts.sessionExpiresAt.toISOString() } : {}),
     },
     faults,
-    store,
     /** Methods served, in order (after all checks passed). */
     calls,
-    now: () => store.now(),
-    addOrder: (o: GenerateOptions & { at?: Date } = {}) => tidOf(store.add(o).seq),
-    updateOrder: (tid: string, change: (o: CnOrder) => void) => void store.update(find(tid).seq, change),
-    payOrder: (tid: string) => void store.pay(find(tid).seq),
-    cancelOrder: (tid: string) => void store.cancel(find(tid).seq),
-    refund: (tid: string, lineSeq = 1, status: CnRefund['status'] = 'requested', refundOnly = true) =>
-      void store.refund(find(tid).seq, lineSeq, status, refundOnly),
-    changeAddress: (tid: string) => void store.changeAddress(find(tid).seq),
-    completeOrder: (tid: string) => void store.complete(find(tid).seq),
-    /** Renders the order id with a suffix glued on (and an `order_id_suffix` field), like a broken upstream. */
-    glueIdSuffix: (tid: string, suffix: string) =>
-      void store.update(find(tid).seq, (o) => void glued.set(o.seq, suffix)),
-    /** Every order as `taobao.trade.fullinfo.get` returns it. */
-    orders: () => store.list().map(renderTrade),
-    order: (tid: string) => renderTrade(find(tid)),
-    stock: () => new Map(stock),
-    setPushUrl: (url: string | null) => {
-      queue.url = url;
-    },
-    /** Delivers pending TMC messages to the push URL (with duplicate/out-of-order faults). */
-    flushPushes: () => queue.flush(),
-    pushes: (): SimPush[] => queue.delivered,
-    close: () => http.close(),
+    ...cnSimControls({
+      store,
+      queue,
+      stock,
+      glued,
+      idOf: tidOf,
+      seqOf,
+      render: renderTrade,
+      close: () => http.close(),
+    }),
   };
 }
 
