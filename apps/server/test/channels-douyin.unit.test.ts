@@ -234,6 +234,19 @@ describe('Douyin connector ↔ simulator', () => {
       c.advance(1000);
     }
     expect(s.faults.state.shifts).toBe(0);
+    const sample = await douyinConnector.pullOrders(
+      ctxFor(s),
+      { from: new Date(start), to: new Date(end) },
+      null,
+    );
+    expect(sample.shapes[0]).toMatchObject({
+      api: 'order.searchList',
+      fields: {
+        order_id: 'string',
+        'sku_order_list[].origin_amount': 'number',
+        'post_addr.province.name': 'string',
+      },
+    });
     // What changed while paging now sits after `end`: the next window brings it in.
     keep(await pullWindow(() => ctxFor(s, settings), end - 60_000, c.at() + 1000));
     const held = s.orders();

@@ -539,6 +539,61 @@ describe('Shopify connector ↔ simulator', () => {
     }
   });
 
+  it('a platform clock running behind is covered by overlapping windows; refund and delete webhooks name their order', async () => {
+    const c = clock();
+    const s = await sim({ now: c.now, bucketSize: 400 });
+    s.faults.clockSkewMs = -120_000; // the shop stamps changes two minutes in the past
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      c.advance(60_000);
+      ids.push(s.addOrder());
+    }
+    // Windows of 5 minutes ending 3 minutes behind our clock, each starting 5 minutes before the last end.
+    const start = Date.parse('2026-06-10T00:00:00Z') - 600_000;
+    const seen = new Set<string>();
+    let lastEnd = start;
+    for (let t = start + 300_000; t <= c.at() + 600_000; t += 300_000) {
+      c.advance(60_000);
+      const to = Math.min(t, c.at() - 180_000);
+      if (to <= lastEnd) continue;
+      let next: string | null = null;
+      do {
+        const page = await shopifyConnector.pullOrders(
+          ctxFor(s),
+          { from: new Date(lastEnd - 300_000), to: new Date(to) },
+          next,
+        );
+        for (const o of page.orders) seen.add(o.externalOrderId);
+        next = page.next;
+      } while (next);
+      lastEnd = to;
+    }
+    expect([...seen].sort()).toEqual([...ids].sort());
+
+    const ctx = ctxFor(s);
+    const refund = s.signWebhook('refunds/create', {
+      id: '990000000000000001',
+      order_id: ids[0]!,
+      refund_line_items: [],
+    });
+    expect(shopifyConnector.verifyPush(push(refund.headers, refund.body), ctx)).toMatchObject({
+      ok: true,
+      topic: 'refunds/create',
+      orderIds: [ids[0]],
+      orders: [],
+    });
+    const del = s.signWebhook('orders/delete', { id: ids[1]! });
+    expect(shopifyConnector.verifyPush(push(del.headers, del.body), ctx)).toMatchObject({
+      ok: true,
+      orderIds: [ids[1]],
+    });
+    const badId = s.signWebhook('orders/delete', { id: '12a' });
+    expect(shopifyConnector.verifyPush(push(badId.headers, badId.body), ctx)).toMatchObject({
+      ok: false,
+      reason: 'MALFORMED',
+    });
+  });
+
   it('a SKU format change mid-stream arrives as given (the mapping decides), and the line shape stays recorded', async () => {
     const s = await sim();
     const before = s.addOrder({ lines: [{ sku: 'TEA-SEN-100G', quantity: 1 }] });
