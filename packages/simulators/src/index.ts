@@ -42,25 +42,4 @@ export {
   startAlipaySimulator,
 } from './alipay/index.ts';
 export { DOUYIN_CODES, type DouyinSimOptions, type DouyinSimulator, startDouyinSimulator } from './douyin/index.ts';
-export {
-  CATALOGUE,
-  type CnLine,
-  type CnOrder,
-  CnOrderGenerator,
-  CnOrderStore,
-  type CnReceiver,
-  type CnRefund,
-  type CnStatus,
-  type Faults as CnFaults,
-  type FaultState as CnFaultState,
-  type GenerateOptions as CnGenerateOptions,
-  type SimPush as CnSimPush,
-  seededRandom,
-} from './cn-orders.ts';
-export {
-  startTaobaoSimulator,
-  type TaobaoSimulator,
-  type TaobaoSimulatorOptions,
-  topSign,
-} from './taobao/index.ts';
 export { type JdSimulator, type JdSimulatorOptions, josSign, startJdSimulator } from './jd/index.ts';
