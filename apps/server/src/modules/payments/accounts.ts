@@ -41,7 +41,7 @@ export const CreatePaymentAccountBody = Type.Object(
         code: 'stripe-main',
         name: 'Stripe (EU store)',
         provider: 'stripe',
-        settings: { secretKey: 'sk_test_…', webhookSecret: 'whsec_…' },
+        settings: { secretKey: 'sk_test_51ExampleSecretKey', webhookSecret: 'whsec_ExampleSigningSecret' },
       },
     ],
   },
@@ -68,7 +68,7 @@ export const UpdatePaymentAccountBody = Type.Object(
   {
     additionalProperties: false,
     minProperties: 1,
-    examples: [{ settings: { webhookSecret: 'whsec_new…' } }],
+    examples: [{ settings: { webhookSecret: 'whsec_RotatedSigningSecret' } }],
   },
 );
 export type UpdatePaymentAccountBody = typeof UpdatePaymentAccountBody.static;

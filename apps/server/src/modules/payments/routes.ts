@@ -249,7 +249,7 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
         params: Id,
         body: Type.Object(
           { note: Type.String({ minLength: 1, maxLength: 500 }) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ note: '已原路退款' }] },
         ),
         response: { 200: FundVoucherView },
       },
