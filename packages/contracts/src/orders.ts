@@ -53,6 +53,7 @@ export const HOLD_REASONS = [
   'HIGH_VALUE',
   'PAYMENT_MISMATCH',
   'REFUND_REQUESTED',
+  'CHANNEL_CHANGED',
   'CUSTOMER_REQUEST',
   'MANUAL',
 ] as const;
@@ -66,6 +67,7 @@ export const HOLD_REASON_LABELS: Record<HoldReason, { zh: string; en: string }> 
   HIGH_VALUE: { zh: '大额订单', en: 'High value' },
   PAYMENT_MISMATCH: { zh: '支付金额不符', en: 'Payment mismatch' },
   REFUND_REQUESTED: { zh: '申请退款', en: 'Refund requested' },
+  CHANNEL_CHANGED: { zh: '渠道订单变更', en: 'Changed on the channel' },
   CUSTOMER_REQUEST: { zh: '客户要求', en: 'Customer request' },
   MANUAL: { zh: '人工挂起', en: 'Manual hold' },
 };

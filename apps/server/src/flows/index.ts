@@ -1,5 +1,12 @@
+import {
+  CHANNEL_BACKFILL_QUEUE,
+  CHANNEL_INBOX_QUEUE,
+  CHANNEL_SYNC_QUEUE,
+  CHANNEL_SYNC_TICK_QUEUE,
+} from '../modules/channels/index.ts';
 import { STOCK_CHANGED_QUEUE, STOCK_EXPIRY_QUEUE, stockDepsOf } from '../modules/inventory/index.ts';
 import { defineModule } from '../platform/module.ts';
+import { channelTick, processInboxMessage, runAccountSync, runBackfill } from './channel-sync.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { expireDue, onStockChanged, orderStockEffect } from './order-inventory.ts';
 import { stockGuard } from './stock-guard.ts';
@@ -39,6 +46,53 @@ export const orderInventoryFlow = defineModule({
   schedules: [{ queue: STOCK_EXPIRY_QUEUE, cron: '* * * * *', data: { kind: 'sweep' } }],
 });
 
+/**
+ * Orders from the channels: each account pulled on its schedule, backfills, and stored pushes
+ * processed — all through the ingest flow (see flows/channel-sync.ts, docs/channels.md).
+ */
+export const channelSyncFlow = defineModule({
+  name: 'channel-sync',
+  workers: [
+    {
+      queue: CHANNEL_SYNC_TICK_QUEUE,
+      handler: (deps) => async () => {
+        await channelTick(deps);
+      },
+    },
+    {
+      queue: CHANNEL_SYNC_QUEUE,
+      concurrency: 2,
+      handler: (deps) => async (msg: { accountId: string }) => {
+        await runAccountSync(deps, msg.accountId);
+      },
+    },
+    {
+      queue: CHANNEL_BACKFILL_QUEUE,
+      handler: (deps) => async (msg: { id: string }) => {
+        await runBackfill(deps, msg.id);
+      },
+    },
+    {
+      queue: CHANNEL_INBOX_QUEUE,
+      batchSize: 20,
+      concurrency: 2,
+      pollingIntervalSeconds: 0.5,
+      handler: (deps) => async (msg: { id: string }) => {
+        await processInboxMessage(deps, msg.id);
+      },
+    },
+  ],
+  // Due accounts are looked for each minute; each account's own interval decides when it runs.
+  schedules: [{ queue: CHANNEL_SYNC_TICK_QUEUE, cron: '* * * * *' }],
+});
+
+export {
+  channelTick,
+  ingestChannelOrder,
+  processInboxMessage,
+  runAccountSync,
+  runBackfill,
+} from './channel-sync.ts';
 export { type IngestOutcome, type IngestResult, ingestOrder, prepareIngest } from './ingest-order.ts';
 export { expireDue, onStockChanged, shipOrderUnits, syncOrderStock } from './order-inventory.ts';
 export { retryOrderReservation } from './stock-routes.ts';

@@ -124,6 +124,7 @@ export async function ingestOrder(
     details: {
       sourceVersion: [current.sourceVersion.toISOString(), o.sourceVersion.toISOString()],
       changed: changedFields(current, order),
+      diff: fieldDiff(current, order),
       ...(replaceLines ? {} : { linesKept: `lines are not replaced once an order is ${current.status}` }),
     },
   });
@@ -170,6 +171,19 @@ export async function ingestOrder(
       });
     }
   }
+  // Reviewed or later, a change on the channel is not taken silently: the order waits for a person.
+  if (
+    o.status !== 'cancelled' &&
+    (order.status === 'approved' || order.status === 'fulfilling') &&
+    o.contentHash !== current.contentHash
+  ) {
+    order = await transitionLocked(tx, transitionContext(deps), at, systemActor('ingest', 'channel'), order, {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'CHANNEL_CHANGED',
+      note: `changed on the channel after review: ${changedFields(current, order).join(', ') || 'lines'}`,
+    });
+  }
   order = await syncOrderStock(tx, deps, at, actor, order, info, null);
   return { outcome: 'updated', order, account: info };
 }
@@ -200,4 +214,14 @@ function changedFields(before: OrderRow, after: OrderRow): string[] {
   return keys.filter(
     (k) => !skip.has(k) && !k.endsWith('Enc') && JSON.stringify(before[k]) !== JSON.stringify(after[k]),
   );
+}
+
+/** Each changed field with its value before and after (sealed fields are named, never shown). */
+function fieldDiff(before: OrderRow, after: OrderRow): Record<string, [unknown, unknown] | 'changed'> {
+  const diff: Record<string, [unknown, unknown] | 'changed'> = {};
+  for (const k of changedFields(before, after) as (keyof OrderRow)[]) diff[k] = [before[k], after[k]];
+  for (const k of Object.keys(after) as (keyof OrderRow)[])
+    if (k.endsWith('Enc') && JSON.stringify(before[k]) !== JSON.stringify(after[k]) && before[k] !== null)
+      diff[k.slice(0, -3)] = 'changed';
+  return diff;
 }

@@ -42,6 +42,10 @@ export const ID_PREFIXES = {
   transfer: 'trf',
   count: 'cnt',
   alert: 'alr',
+  inboxMessage: 'inb',
+  backfill: 'bkf',
+  channelAlert: 'cal',
+  refundReview: 'rfr',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {

@@ -1,3 +1,4 @@
+import { hooksOf } from '../../platform/deps.ts';
 import { defineModule } from '../../platform/module.ts';
 import { type CountImportMessage, runCountImport } from './count-import.ts';
 import { runStockRelay } from './relay.ts';
@@ -48,14 +49,16 @@ export const inventoryModule = defineModule({
       },
     },
     {
-      // Channel connectors deliver stock from here; until one is set up for an account the push is logged.
+      // Channel connectors deliver stock from here (the channelStockPush hook); without one the push is logged.
       queue: CHANNEL_STOCK_PUSH_QUEUE,
       batchSize: 50,
-      handler:
-        ({ log }) =>
-        async (msg: ChannelStockPushMessage) => {
-          log.debug(msg, 'channel stock push');
-        },
+      handler: (deps) => {
+        const deliver = hooksOf(deps, 'channelStockPush');
+        return async (msg: ChannelStockPushMessage) => {
+          if (deliver.length === 0) deps.log.debug(msg, 'channel stock push');
+          for (const d of deliver) await d(msg);
+        };
+      },
     },
     {
       queue: STOCK_ALERTS_QUEUE,

@@ -6,6 +6,10 @@ declare module '../../platform/deps.ts' {
   interface ModuleSettings {
     inventory: InventorySettings;
   }
+  interface Hooks {
+    /** Delivers one account's sellable figure for a SKU to its channel (the channels module's connector). */
+    channelStockPush: (msg: ChannelStockPushMessage) => Promise<void>;
+  }
 }
 
 /** Knobs of the stock module; read once at wiring time (see `inventorySettingsFromEnv`). */
