@@ -1,7 +1,11 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startWechatPaySimulator, type WechatPaySimulator } from '@orderhub/simulators';
+import {
+  startWechatPaySimulator,
+  WECHATPAY_RETRY_SCHEDULE_MS,
+  type WechatPaySimulator,
+} from '@orderhub/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PaymentEvent,
@@ -907,6 +911,34 @@ describe('WeChat Pay simulator: deliveries and faults', () => {
     await sim.idle();
     const [r] = resultsFor(no);
     expect(r?.result.ok && r.result.event).toMatchObject({ amount: 16000 });
+  });
+
+  it('on the real schedule, close() stops waiting retries at once', async () => {
+    const real = await startWechatPaySimulator({ retryScheduleMs: WECHATPAY_RETRY_SCHEDULE_MS });
+    const s = wechatpayProvider.parseSettings(real.accountSettings);
+    const failing = await startReceiver(() => s, 1000);
+    const no = tradeNo();
+    const created = await wechatpayProvider.createPayment(
+      { settings: s, baseUrl: real.url, now: new Date(), fetch, notifyUrl: failing.url },
+      {
+        merchantTradeNo: no,
+        amount: 100,
+        currency: 'CNY',
+        description: 'x',
+        expiresAt: new Date(Date.now() + 60_000),
+        idempotencyKey: no,
+      },
+    );
+    real.pay(created.client);
+    for (let i = 0; i < 200 && failing.received.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(failing.received).toHaveLength(1);
+    const started = Date.now();
+    await real.close();
+    await real.idle();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(real.deliveries()[0]?.attempts).toHaveLength(1);
+    await failing.close();
   });
 
   it('refuses a request without Authorization, with SIGN_ERROR', async () => {

@@ -184,7 +184,6 @@ function nonceStr(length: number): string {
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
 const beijing = (d: Date) => `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function gcmEncrypt(key: string, nonce: string, aad: string, plaintext: string): string {
   const c = createCipheriv('aes-256-gcm', Buffer.from(key, 'utf8'), Buffer.from(nonce, 'utf8'));
@@ -282,6 +281,16 @@ export async function startWechatPaySimulator(
   const hanging = new Set<http.ServerResponse>();
   let lastNotifyUrl: string | null = null;
   let closed = false;
+  // Retry waits, cut short by close() so a real (hours-long) schedule does not keep the process alive.
+  const waits = new Map<NodeJS.Timeout, () => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        waits.delete(timer);
+        resolve();
+      }, ms);
+      waits.set(timer, resolve);
+    });
 
   // --- signing -------------------------------------------------------------------------------
   function signedHeaders(body: Buffer): Record<string, string> {
@@ -906,6 +915,11 @@ export async function startWechatPaySimulator(
     },
     async close() {
       closed = true;
+      for (const [timer, resolve] of waits) {
+        clearTimeout(timer);
+        resolve();
+      }
+      waits.clear();
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -271,8 +271,10 @@ interface ApiAnswer {
   body: Json | null;
 }
 
-function joinUrl(baseUrl: string, pathWithQuery: string): string {
-  return baseUrl.replace(/\/+$/, '') + pathWithQuery;
+/** The full URL, and the path with query exactly as the server will see it (what gets signed). */
+function target(baseUrl: string, pathWithQuery: string): { href: string; signedPath: string } {
+  const url = new URL(baseUrl.replace(/\/+$/, '') + pathWithQuery);
+  return { href: url.href, signedPath: url.pathname + url.search };
 }
 
 /**
@@ -289,9 +291,15 @@ async function call(
   const body = payload === undefined ? '' : JSON.stringify(payload);
   const timestamp = String(Math.floor(ctx.now.getTime() / 1000));
   const nonce = wechatNonce();
+  let to: { href: string; signedPath: string };
+  try {
+    to = target(ctx.baseUrl, pathWithQuery);
+  } catch {
+    throw new ProviderError('BASE_URL_INVALID', `the account's base URL ${ctx.baseUrl} is not a URL`, false);
+  }
   const signature = rsaSign(
     merchantKeyOf(s),
-    requestSigningString(method, pathWithQuery, timestamp, nonce, body),
+    requestSigningString(method, to.signedPath, timestamp, nonce, body),
   );
   const headers: Record<string, string> = {
     Accept: 'application/json',
@@ -310,7 +318,7 @@ async function call(
   let res: Response;
   let raw: Buffer;
   try {
-    res = await ctx.fetch(joinUrl(ctx.baseUrl, pathWithQuery), {
+    res = await ctx.fetch(to.href, {
       method,
       headers,
       ...(payload === undefined ? {} : { body }),
@@ -463,6 +471,8 @@ async function queryPayment(
   const body = answerBody(answer, 'the payment query');
   if (body.mchid !== undefined && body.mchid !== ctx.settings.mchId)
     throw new ProviderError('ACCOUNT_MISMATCH', `the query answer names mchid ${String(body.mchid)}`, false);
+  if (body.out_trade_no !== input.merchantTradeNo)
+    throw new ProviderError('MALFORMED', `the query answer is about ${String(body.out_trade_no)}`, false);
   return mapped(() => transactionToEvent(body), 'the payment query');
 }
 
