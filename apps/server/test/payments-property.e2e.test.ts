@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
+import { startAlipaySimulator, startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -56,6 +56,7 @@ describe('every callback counted exactly once', () => {
   let capture: Awaited<ReturnType<typeof startCapture>>;
   let stripe: Awaited<ReturnType<typeof startStripeSimulator>>;
   let wechat: Awaited<ReturnType<typeof startWechatPaySimulator>>;
+  let alipay: Awaited<ReturnType<typeof startAlipaySimulator>>;
 
   beforeAll(async () => {
     capture = await startCapture();
@@ -66,10 +67,13 @@ describe('every callback counted exactly once', () => {
     // Our clock is skewed by up to 30 minutes here: Stripe's replay window is the one time check, widened.
     await addAccount(t, 'stripe-p', 'stripe', stripe, { replayWindowSeconds: 3600 });
     await addAccount(t, 'wechat-p', 'wechatpay', wechat);
+    alipay = await startAlipaySimulator();
+    await addAccount(t, 'alipay-p', 'alipay', alipay);
   }, 180_000);
   afterAll(async () => {
     await stripe?.close();
     await wechat?.close();
+    await alipay?.close();
     await t?.close();
     await capture?.close();
   });
@@ -83,14 +87,23 @@ describe('every callback counted exactly once', () => {
         async (skewSeconds, copies, seed) => {
           capture.taken.length = 0;
           const orders: { id: string; tradeNo: string }[] = [];
-          for (const account of ['stripe-p', 'wechat-p', 'stripe-p', 'wechat-p']) {
+          const sims = { 'stripe-p': stripe, 'wechat-p': wechat, 'alipay-p': alipay } as const;
+          for (const account of [
+            'stripe-p',
+            'wechat-p',
+            'alipay-p',
+            'stripe-p',
+            'wechat-p',
+            'alipay-p',
+          ] as const) {
             const order = await pendingOrder(t);
             const attempt = await startPayment(t, order.id, account);
-            (account === 'stripe-p' ? stripe : wechat).pay(attempt.client);
+            sims[account].pay(attempt.client);
             orders.push({ id: order.id, tradeNo: attempt.merchantTradeNo });
           }
           await stripe.idle();
           await wechat.idle();
+          await alipay.idle();
           const callbacks = [...capture.taken];
           expect(callbacks.length).toBeGreaterThanOrEqual(orders.length);
           const deliveries: Captured[] = [];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
+import { startAlipaySimulator, startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueAttempts, queryAttempt } from '../src/modules/payments/index.ts';
@@ -17,6 +17,7 @@ describe('payments through the simulators', () => {
   let t: PaymentsApp;
   let stripe: Awaited<ReturnType<typeof startStripeSimulator>>;
   let wechat: Awaited<ReturnType<typeof startWechatPaySimulator>>;
+  let alipay: Awaited<ReturnType<typeof startAlipaySimulator>>;
 
   beforeAll(async () => {
     t = await startPaymentsApp();
@@ -25,10 +26,13 @@ describe('payments through the simulators', () => {
     wechat = await startWechatPaySimulator();
     await addAccount(t, 'stripe-main', 'stripe', stripe);
     await addAccount(t, 'wechat-main', 'wechatpay', wechat);
+    alipay = await startAlipaySimulator({ retryScheduleMs: [50, 100, 200, 400] });
+    await addAccount(t, 'alipay-main', 'alipay', alipay);
   }, 180_000);
   afterAll(async () => {
     await stripe?.close();
     await wechat?.close();
+    await alipay?.close();
     await t?.close();
   });
 
@@ -74,6 +78,21 @@ describe('payments through the simulators', () => {
     await wechat.idle();
     const p = await t.request('GET', `/api/orders/${order.id}/payments`);
     expect(p.body.vouchers).toHaveLength(1);
+    expect(p.body.paid).toBe(8000);
+  });
+
+  it('Alipay: a paid page-pay URL books one voucher; the later TRADE_FINISHED (refund window over) counts nothing', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'alipay-main');
+    expect(attempt.client.payUrl).toContain('alipay.trade.page.pay');
+    alipay.pay(attempt.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    await alipay.idle();
+    alipay.finish(attempt.merchantTradeNo);
+    await alipay.idle();
+    const p = await t.request('GET', `/api/orders/${order.id}/payments`);
+    expect(p.body.vouchers).toHaveLength(1);
+    expect(p.body.vouchers[0].amount).toBe(8000);
     expect(p.body.paid).toBe(8000);
   });
 

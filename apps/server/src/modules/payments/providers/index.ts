@@ -1,4 +1,5 @@
 import type { PaymentProvider, PaymentProviderName } from '../provider.ts';
+import { alipayProvider } from './alipay.ts';
 import { stripeProvider } from './stripe.ts';
 import { wechatpayProvider } from './wechatpay.ts';
 
@@ -7,6 +8,7 @@ import { wechatpayProvider } from './wechatpay.ts';
  * payments module picks one by the account's `provider`.
  */
 const PROVIDERS: Partial<Record<PaymentProviderName, PaymentProvider<unknown>>> = {
+  alipay: alipayProvider as PaymentProvider<unknown>,
   stripe: stripeProvider as PaymentProvider<unknown>,
   wechatpay: wechatpayProvider as PaymentProvider<unknown>,
 };
