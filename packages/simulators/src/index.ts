@@ -43,3 +43,9 @@ export {
 } from './alipay/index.ts';
 export { DOUYIN_CODES, type DouyinSimOptions, type DouyinSimulator, startDouyinSimulator } from './douyin/index.ts';
 export { type JdSimulator, type JdSimulatorOptions, josSign, startJdSimulator } from './jd/index.ts';
+export {
+  type PinduoduoSimulator,
+  type PinduoduoSimulatorOptions,
+  pddSign,
+  startPinduoduoSimulator,
+} from './pinduoduo/index.ts';
