@@ -1,4 +1,11 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -18,6 +25,7 @@ import {
 } from '../src/modules/payments/provider.ts';
 import { type WechatPaySettings, wechatpayProvider } from '../src/modules/payments/providers/wechatpay.ts';
 import {
+  authorizationHeader,
   decryptResource,
   encryptResource,
   jsapiPaySigningString,
@@ -648,6 +656,46 @@ describe.each(['certificate', 'publicKey'] as const)(
       ).toMatchObject({
         status: 'pending',
       });
+    });
+
+    it('GET /v3/certificates hands out the platform certificate, encrypted with the API v3 key', async () => {
+      const ts = String(Math.floor(Date.now() / 1000));
+      const nonce = 'N0nceN0nceN0nceN0nceN0nceN0nce12';
+      const key = createPrivateKey(settings.merchantPrivateKey);
+      const signature = sign(
+        'sha256',
+        Buffer.from(requestSigningString('GET', '/v3/certificates', ts, nonce, '')),
+        key,
+      );
+      const res = await fetch(`${sim.url}/v3/certificates`, {
+        headers: {
+          Accept: 'application/json',
+          Authorization: authorizationHeader({
+            mchid: settings.mchId,
+            nonce_str: nonce,
+            timestamp: ts,
+            serial_no: settings.merchantSerialNo,
+            signature: signature.toString('base64'),
+          }),
+        },
+      });
+      if (kind === 'publicKey') {
+        expect(res.status).toBe(404);
+        return;
+      }
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        data: {
+          serial_no: string;
+          encrypt_certificate: { nonce: string; associated_data: string; ciphertext: string };
+        }[];
+      };
+      const [entry] = body.data;
+      expect(entry?.serial_no).toBe(settings.platformCertificates[0]!.serialNo);
+      const e = entry!.encrypt_certificate;
+      expect(decryptResource(settings.apiV3Key, e.nonce, e.associated_data, e.ciphertext).trim()).toBe(
+        settings.platformCertificates[0]!.pem,
+      );
     });
 
     it('non-CNY and JSAPI without openid are refused before any call', async () => {
