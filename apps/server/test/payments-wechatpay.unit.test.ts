@@ -598,7 +598,7 @@ describe.each(['certificate', 'publicKey'] as const)(
       const refused = sim.requests().filter((r) => r.status === 401);
       expect(refused.length).toBeGreaterThanOrEqual(2);
 
-      // An answer signed by someone else under the same serial is refused.
+      // Answers the account's keys do not verify (another key under its serial, or an unlisted serial) are refused.
       const impostor = rsa();
       const forged: WechatPaySettings =
         kind === 'publicKey'
