@@ -437,6 +437,8 @@ export function describeCnConnector(spec: CnSpec): void {
         });
         const v = pushes.map((p) => c.verifyPush(raw(p), ctx));
         for (const r of v) expect(r.ok).toBe(true);
+        // Verified again later from what the inbox stores (headers and raw body, no query).
+        expect(c.verifyPush({ ...raw(pushes[0]!), query: {} }, ctx)).toEqual(v[0]);
         const ok = v.filter((r) => r.ok);
         expect(ok[0]!.orderIds).toEqual([id]);
         expect(ok[0]!.messageId).toBe(ok[1]!.messageId);

@@ -740,6 +740,24 @@ export interface SimPush {
   answer: string | null;
 }
 
+/**
+ * Where a relayed push carries its signing parameters: headers `<prefix><name, - for _>` (default;
+ * they stay with the stored raw body) or the query string.
+ */
+export function pushCarrier(
+  params: Record<string, string>,
+  headerPrefix: string,
+  where: 'header' | 'query' = 'header',
+): { query: Record<string, string>; headers: Record<string, string> } {
+  if (where === 'query') return { query: params, headers: {} };
+  return {
+    query: {},
+    headers: Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [`${headerPrefix}${k.replace(/_/g, '-')}`, v]),
+    ),
+  };
+}
+
 /** Pending pushes of one simulator; `flush()` delivers them (with the duplicate/out-of-order faults). */
 export class PushQueue {
   private pending: Omit<SimPush, 'status' | 'answer' | 'url'>[] = [];

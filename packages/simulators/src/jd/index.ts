@@ -19,6 +19,7 @@ import {
   PushQueue,
   parseBeijingSim,
   paymentFen,
+  pushCarrier,
   RateLimiter,
   requestParams,
   type SimResponse,
@@ -34,6 +35,8 @@ export interface JdSimulatorOptions {
   now?: () => Date;
   seed?: number;
   pushUrl?: string;
+  /** Where pushes carry their signing parameters (our relay form; default headers). */
+  pushSignatureIn?: 'header' | 'query';
   /** Accepted clock difference of `timestamp` (UNCONFIRMED; default 10 min). */
   timestampSkewMs?: number;
   /** Receiver name, phone and address masked with `*` (default true). */
@@ -149,7 +152,7 @@ export async function startJdSimulator(opts: JdSimulatorOptions = {}) {
         )
         .digest('hex')
         .toUpperCase();
-      queue.enqueue({ query, headers: {}, body });
+      queue.enqueue({ ...pushCarrier(query, 'x-jos-', opts.pushSignatureIn), body });
     },
   );
 

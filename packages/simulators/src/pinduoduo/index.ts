@@ -17,6 +17,7 @@ import {
   PushQueue,
   paymentFen,
   beijing as pddTime,
+  pushCarrier,
   RateLimiter,
   requestParams,
   type SimResponse,
@@ -32,6 +33,8 @@ export interface PinduoduoSimulatorOptions {
   now?: () => Date;
   seed?: number;
   pushUrl?: string;
+  /** Where pushes carry their signing parameters (our relay form; default headers). */
+  pushSignatureIn?: 'header' | 'query';
   /** Accepted clock difference of `timestamp` (default 10 min). */
   timestampSkewMs?: number;
   /** Receiver fields as platform ciphertext with `*_mask` copies (default true; UNCONFIRMED format `~base64~`). */
@@ -142,7 +145,7 @@ export async function startPinduoduoSimulator(opts: PinduoduoSimulatorOptions = 
         )
         .digest('hex')
         .toUpperCase();
-      queue.enqueue({ query, headers: {}, body });
+      queue.enqueue({ ...pushCarrier(query, 'x-pdd-', opts.pushSignatureIn), body });
     },
   );
 

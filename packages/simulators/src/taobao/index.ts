@@ -20,6 +20,7 @@ import {
   PushQueue,
   parseBeijingSim,
   paymentFen,
+  pushCarrier,
   RateLimiter,
   requestParams,
   type SimResponse,
@@ -38,6 +39,8 @@ export interface TaobaoSimulatorOptions {
   seed?: number;
   /** Where TMC messages are delivered (can be set later with `setPushUrl`). */
   pushUrl?: string;
+  /** Where pushes carry their signing parameters (our relay form; default headers). */
+  pushSignatureIn?: 'header' | 'query';
   /** Accepted clock difference of a request's `timestamp` (UNCONFIRMED on the real platform; 10 min cited). */
   timestampSkewMs?: number;
   /** Privacy project on: receiver name/phone/address masked, `oaid` given (default true). */
@@ -154,7 +157,7 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
       sign_method: 'md5',
     };
     query.sign = topSign(query, appSecret, 'md5', body);
-    queue.enqueue({ query, headers: {}, body });
+    queue.enqueue({ ...pushCarrier(query, 'x-top-', opts.pushSignatureIn), body });
   });
 
   const oaidOf = (o: CnOrder) =>

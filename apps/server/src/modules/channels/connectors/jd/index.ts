@@ -33,6 +33,7 @@ import {
   parseBeijing,
   parseJsonExact,
   payloadError,
+  pushParams,
   requireBeijing,
   sameSignature,
   setting,
@@ -469,8 +470,7 @@ export const jdConnector: Connector = {
     const s = jdSettings(ctx);
     const secret = ctx.credentials.appSecret;
     if (!secret) return { ok: false, reason: 'SIGNATURE_INVALID', message: 'the account has no app secret' };
-    const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(push.query)) if (v !== undefined) query[k] = v;
+    const query = pushParams(push, ['app_key', 'timestamp', 'sign'], 'x-jos-');
     if (!query.sign) return { ok: false, reason: 'SIGNATURE_INVALID', message: 'no sign parameter' };
     if (ctx.credentials.appKey && query.app_key !== ctx.credentials.appKey)
       return { ok: false, reason: 'SIGNATURE_INVALID', message: 'app_key is not this account’s' };

@@ -34,6 +34,7 @@ import {
   parseBeijing,
   parseJsonExact,
   payloadError,
+  pushParams,
   requireBeijing,
   sameSignature,
   setting,
@@ -416,8 +417,7 @@ export const pinduoduoConnector: Connector = {
     const secret = ctx.credentials.appSecret;
     if (!secret)
       return { ok: false, reason: 'SIGNATURE_INVALID', message: 'the account has no client secret' };
-    const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(push.query)) if (v !== undefined) query[k] = v;
+    const query = pushParams(push, ['client_id', 'timestamp', 'sign'], 'x-pdd-');
     if (!query.sign) return { ok: false, reason: 'SIGNATURE_INVALID', message: 'no sign parameter' };
     if (ctx.credentials.appKey && query.client_id !== ctx.credentials.appKey)
       return { ok: false, reason: 'SIGNATURE_INVALID', message: 'client_id is not this account’s' };

@@ -32,6 +32,27 @@ export function sameSignature(a: string, b: string): boolean {
   return d === 0;
 }
 
+/**
+ * The signing parameters of a relayed push, from the query string or, when absent there, from
+ * headers `<prefix><name with - for _>` (headers survive being stored with the raw body, so a
+ * stored push verifies again the same way).
+ */
+export function pushParams(
+  push: {
+    query: Readonly<Record<string, string | undefined>>;
+    headers: Readonly<Record<string, string | undefined>>;
+  },
+  names: readonly string[],
+  headerPrefix: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = push.query[n] ?? push.headers[`${headerPrefix}${n.replace(/_/g, '-')}`];
+    if (v !== undefined && v !== '') out[n] = v;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- time (Beijing, UTC+8, no DST)
 
 const BEIJING_MS = 8 * 3600_000;

@@ -39,6 +39,7 @@ import {
   parseBeijing,
   parseJsonExact,
   payloadError,
+  pushParams,
   requireBeijing,
   sameSignature,
   setting,
@@ -480,8 +481,7 @@ export const taobaoConnector: Connector = {
     const s = topSettings(ctx);
     const secret = ctx.credentials.appSecret;
     if (!secret) return { ok: false, reason: 'SIGNATURE_INVALID', message: 'the account has no app secret' };
-    const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(push.query)) if (v !== undefined) query[k] = v;
+    const query = pushParams(push, ['app_key', 'timestamp', 'sign_method', 'sign'], 'x-top-');
     const sign = query.sign;
     if (!sign) return { ok: false, reason: 'SIGNATURE_INVALID', message: 'no sign parameter' };
     const method = (query.sign_method ?? 'md5') as TopSignMethod;
