@@ -1,4 +1,8 @@
 import type { Connector, ConnectorPlatform } from '../connector.ts';
+import { douyinConnector } from './douyin/index.ts';
+import { jdConnector } from './jd/index.ts';
+import { shopifyConnector } from './shopify/index.ts';
+import { taobaoConnector } from './taobao/index.ts';
 import { webhookConnector } from './webhook/index.ts';
 
 /**
@@ -6,6 +10,10 @@ import { webhookConnector } from './webhook/index.ts';
  * has no entry: its accounts take orders through the API and the generic webhook only.
  */
 const CONNECTORS: Partial<Record<ConnectorPlatform, Connector>> = {
+  taobao: taobaoConnector,
+  jd: jdConnector,
+  douyin: douyinConnector,
+  shopify: shopifyConnector,
   webhook: webhookConnector,
 };
 
