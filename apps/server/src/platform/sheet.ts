@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { createInflateRaw } from 'node:zlib';
+import type { ErrorCode } from '@orderhub/contracts';
 import { parse as csvParse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { DomainError } from './errors.ts';
@@ -100,6 +102,11 @@ export interface ReadOptions {
   /** Called with the number of rows read so far, about every `progressEvery` rows. */
   onProgress?(rowsRead: number): void | Promise<void>;
   progressEvery?: number;
+  /**
+   * Unzip and parse on the reader's own thread (a worker) instead of the caller's: for large
+   * uploads, so that the server's event loop only ever sees batches of finished rows.
+   */
+  offThread?: boolean;
 }
 
 /** Longest stretch of synchronous work between two turns of the event loop. */
@@ -112,6 +119,27 @@ export async function* readSheet(
   limits: SheetLimits,
   opts: ReadOptions = {},
 ): AsyncGenerator<SheetRow> {
+  const source = opts.offThread ? readOffThread(format, bytes, limits) : readSheetRows(format, bytes, limits);
+  let rows = 0;
+  const every = opts.progressEvery ?? 5_000;
+  for await (const r of source) {
+    rows++;
+    yield r;
+    if (opts.onProgress && rows % every === 0) await opts.onProgress(rows);
+  }
+  if (opts.onProgress) await opts.onProgress(rows);
+}
+
+/**
+ * The reader itself, on whichever thread calls it (the caller's, or the reader's thread through
+ * `readSheet`'s `offThread`): the row cap, empty rows skipped, a turn for the event loop every
+ * few milliseconds.
+ */
+export async function* readSheetRows(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+): AsyncGenerator<SheetRow> {
   if (bytes.length > limits.maxBytes)
     throw overLimit(
       'IMPORT_TOO_LARGE',
@@ -122,7 +150,6 @@ export async function* readSheet(
   const source = format === 'csv' ? csvRows(bytes, limits) : xlsxRows(bytes, limits);
   let rows = 0;
   let slice = performance.now();
-  const every = opts.progressEvery ?? 5_000;
   for await (const r of source) {
     if (r.cells.every((c) => c === '')) continue;
     if (++rows > limits.maxRows)
@@ -134,13 +161,107 @@ export async function* readSheet(
         { row: r.row },
       );
     yield r;
-    if (opts.onProgress && rows % every === 0) await opts.onProgress(rows);
     if ((rows & 31) === 0 && performance.now() - slice > SLICE_MS) {
       await yieldToLoop();
       slice = performance.now();
     }
   }
-  if (opts.onProgress) await opts.onProgress(rows);
+}
+
+// ---- The reader's thread ----------------------------------------------------------------------
+
+/** Rows per message from the reader's thread. */
+const BATCH_ROWS = 500;
+/** The reader's thread ends after this long without a read (it holds exceljs and its heap). */
+const THREAD_IDLE_MS = 60_000;
+
+type ThreadMessage =
+  | { type: 'ready' }
+  | { id: number; type: 'rows'; rows: SheetRow[] }
+  | { id: number; type: 'done' }
+  | { id: number; type: 'error'; error: { code?: ErrorCode; message: string; details?: unknown } };
+
+let thread: Worker | null = null;
+let idleTimer: NodeJS.Timeout | null = null;
+let lastReadId = 0;
+const listeners = new Map<number, (m: ThreadMessage) => void>();
+
+function readerThread(): Worker {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (thread) return thread;
+  const started = new Worker(new URL('./sheet-worker.mjs', import.meta.url));
+  const failAll = (message: string) => {
+    if (thread === started) thread = null;
+    for (const listen of [...listeners.values()]) listen({ id: 0, type: 'error', error: { message } });
+  };
+  started.on('message', (m: ThreadMessage) => {
+    if ('id' in m) listeners.get(m.id)?.(m);
+  });
+  started.on('error', (err) => failAll(`the sheet reader's thread failed: ${err.stack ?? err.message}`));
+  started.on('exit', (code) => failAll(`the sheet reader's thread ended (exit code ${code})`));
+  thread = started;
+  return started;
+}
+
+function releaseReaderThread(): void {
+  if (listeners.size || !thread || idleTimer) return;
+  const idle = thread;
+  // Waiting for the next read keeps no process alive.
+  idle.unref();
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    if (thread === idle && listeners.size === 0) {
+      thread = null;
+      void idle.terminate();
+    }
+  }, THREAD_IDLE_MS);
+  idleTimer.unref();
+}
+
+async function* readOffThread(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+): AsyncGenerator<SheetRow> {
+  const worker = readerThread();
+  worker.ref();
+  const id = ++lastReadId;
+  const inbox: ThreadMessage[] = [];
+  let wake: (() => void) | null = null;
+  let finished = false;
+  listeners.set(id, (m) => {
+    inbox.push(m);
+    const w = wake;
+    wake = null;
+    w?.();
+  });
+  try {
+    worker.postMessage({ type: 'read', id, format, bytes, limits, batchRows: BATCH_ROWS });
+    for (;;) {
+      while (inbox.length === 0)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      const m = inbox.shift()!;
+      if (m.type === 'rows') {
+        // Acknowledged on arrival: the next batches are read while this one is used.
+        worker.postMessage({ type: 'ack', id });
+        yield* m.rows;
+      } else if (m.type === 'done') {
+        finished = true;
+        return;
+      } else if (m.type === 'error') {
+        finished = true;
+        const { code, message, details } = m.error;
+        throw code ? new DomainError(code, message, details) : new Error(message);
+      }
+    }
+  } finally {
+    listeners.delete(id);
+    if (!finished) worker.postMessage({ type: 'cancel', id });
+    releaseReaderThread();
+  }
 }
 
 function checkCell(text: string, row: number, col: number, limits: SheetLimits): void {

@@ -38,6 +38,8 @@ const BAD_ROWS_LISTED = 1_000;
  * round trip per chunk is what counts.
  */
 const CHUNK_ROWS = 1_000;
+/** SKU codes looked up per statement. */
+const LOOKUP_CODES = 250;
 
 const headerError = () =>
   new DomainError(
@@ -172,9 +174,13 @@ export async function storeCountRows(
       if (r.sku && !skuKnown.has(r.sku)) skus.add(r.sku);
       if (r.warehouse && !warehouseIds.has(r.warehouse)) warehouses.add(r.warehouse);
     }
-    if (skus.size) {
-      const found = await skuStockFlags(exec, [...skus]);
-      for (const code of skus) skuKnown.set(code, found.has(code));
+    // New codes a slice per statement: the first chunks of a sheet bring only new codes.
+    const codes = [...skus];
+    for (let k = 0; k < codes.length; k += LOOKUP_CODES) {
+      const slice = codes.slice(k, k + LOOKUP_CODES);
+      const found = await skuStockFlags(exec, slice);
+      for (const code of slice) skuKnown.set(code, found.has(code));
+      if (k + LOOKUP_CODES < codes.length) await yieldToLoop();
     }
     if (warehouses.size) {
       const found = await exec.query<{ code: string; id: string }>(
