@@ -468,9 +468,10 @@ const ORDER_SQL = `INSERT INTO orders (id, channel_account_id, external_order_id
   content_hash, currency, goods_amount, shipping_fee, discount, tax, total, placed_at, placed_at_raw, paid_at,
   paid_at_raw, buyer_id, buyer_nick, receiver_name_enc, receiver_phone_enc, receiver_phone_idx, receiver_country,
   receiver_province, receiver_city, receiver_district, receiver_detail_enc, receiver_postal_code,
-  receiver_platform_ref, buyer_remark, seller_remark, tags, line_count, created_at, updated_at, order_no)
+  receiver_platform_ref, buyer_remark, seller_remark, tags, line_count, created_at, updated_at, order_no,
+  receiver_phone_last4_idx, receiver_name_idx)
   VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$9,$10,$11,$12,$13,NULL,$14,NULL,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,
-  NULL,$26,NULL,$27,$28,$29,$29,$30::text || lpad(nextval('bench_order_no')::text, 5, '0'))`;
+  NULL,$26,NULL,$27,$28,$29,$29,$30::text || lpad(nextval('bench_order_no')::text, 5, '0'),$31,$32)`;
 /**
  * The baseline's order numbers (系统单号: prefix, local date, daily sequence) come from a plain
  * sequence, as a hand-written ingest would number them; created in the template, unused by the app.
@@ -596,6 +597,9 @@ const baseline: Driver = {
         o.lines.length,
         at,
         orderNoStem(at, run.app.deps.config.tzDefault),
+        // The search hashes (phone's last four, normalised name), as the flow keys them.
+        crypto.blindIndex('receiver_phone_last4', phone.slice(-4)),
+        crypto.blindIndex('receiver_name', r.name!.normalize('NFKC').toLowerCase().replace(/\s+/g, '')),
       ];
       const rawEnc = crypto.encrypt(json);
       // One reservation per SKU, in SKU order (as the flow takes its row locks, so no deadlock).

@@ -132,7 +132,7 @@ describe('order numbers', () => {
       .trim()
       .split('\n');
     const cols = header!.split(',');
-    expect(row!.split(',')[cols.indexOf('order_no')]).toBe('OH26030500002');
+    expect(row!.split(',')[cols.indexOf('系统单号')]).toBe('OH26030500002');
   });
 });
 

@@ -399,7 +399,19 @@ export const OrderView = Type.Object({
   buyerRemark: Nullable(Type.String()),
   sellerRemark: Nullable(Type.String()),
   tags: Type.Array(Type.String()),
+  sellerFlag: Nullable(Type.Integer({ minimum: 1, maximum: 5, description: '旗帜: 1 red, 2 yellow, 3 green, 4 blue, 5 purple' })),
   lineCount: Type.Integer(),
+  linesPreview: Type.Optional(
+    Type.Array(
+      Type.Object({
+        sku: Nullable(Type.String()),
+        channelSku: Type.String(),
+        title: Nullable(Type.String()),
+        quantity: Type.Integer(),
+      }),
+      { description: 'in lists: the first lines of the order (title, SKU, quantity)' },
+    ),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
@@ -450,6 +462,37 @@ export const OrderNoFilter = Type.String({
     'exact match on the order number (`OH26113000001`), the channel’s order id or the orderhub id; 1–128 visible characters, no whitespace',
 });
 
+/** Most order numbers one pasted search may hold. */
+export const MAX_ORDER_NOS_PER_SEARCH = 500;
+/** Hours after payment by which an order must be shipped (the platforms' usual 48 h 发货时效). */
+export const SHIP_DEADLINE_HOURS = 48;
+
+/** Splits a pasted list of order numbers (line breaks, spaces, commas, semicolons, full-width too). */
+export function splitOrderNos(text: string): string[] {
+  return [...new Set(text.split(/[\s,;，；、]+/).filter(Boolean))];
+}
+
+/**
+ * The status tabs over the order list, following the order machine: each tab is a set of statuses
+ * (`all` is every status). One definition, used by the counts, the list and the dashboard.
+ */
+export const ORDER_TABS = [
+  { key: 'all', statuses: [] as OrderStatus[], zh: '全部', en: 'All' },
+  { key: 'to_pay', statuses: ['pending_payment'] as OrderStatus[], zh: '待付款', en: 'To pay' },
+  { key: 'to_review', statuses: ['paid', 'under_review'] as OrderStatus[], zh: '待审核', en: 'To review' },
+  { key: 'to_ship', statuses: ['approved'] as OrderStatus[], zh: '待发货', en: 'To ship' },
+  { key: 'fulfilling', statuses: ['fulfilling'] as OrderStatus[], zh: '发货中', en: 'Fulfilling' },
+  {
+    key: 'shipped',
+    statuses: ['shipped', 'delivered', 'completed'] as OrderStatus[],
+    zh: '已发货',
+    en: 'Shipped',
+  },
+  { key: 'exception', statuses: ['on_hold'] as OrderStatus[], zh: '异常', en: 'Exceptions' },
+  { key: 'cancelled', statuses: ['cancelled', 'closed'] as OrderStatus[], zh: '已取消', en: 'Cancelled' },
+] as const;
+export type OrderTab = (typeof ORDER_TABS)[number]['key'];
+
 const CsvOrArray = <T extends TSchema>(item: T, description: string) =>
   Type.Optional(Type.Array(item, { maxItems: 50, description }));
 
@@ -464,11 +507,61 @@ export const OrderListQuery = Type.Object(
     tag: CsvOrArray(Type.String({ minLength: 1, maxLength: 32 }), 'orders carrying all of these tags'),
     holdReason: CsvOrArray(Type.String({ pattern: '^[A-Z_]{2,64}$' }), 'hold reasons'),
     sku: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'a master or channel SKU on any line' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'a master SKU on any line by prefix (case-insensitive), or a channel SKU exactly',
+      }),
     ),
     orderNo: Type.Optional(OrderNoFilter),
+    orderNos: Type.Optional(
+      Type.String({
+        maxLength: 20_000,
+        description: `many order numbers at once, as pasted: system numbers, channel ids or API ids separated by line breaks, spaces, commas or semicolons; at most ${MAX_ORDER_NOS_PER_SEARCH}`,
+      }),
+    ),
     phone: Type.Optional(
-      Type.String({ minLength: 5, maxLength: 40, description: 'receiver phone, any notation' }),
+      Type.String({
+        minLength: 4,
+        maxLength: 40,
+        description: 'receiver phone in any notation, or only its last 4 digits (尾号)',
+      }),
+    ),
+    receiverName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'receiver name, exact (spaces and case ignored)',
+      }),
+    ),
+    buyerNick: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'buyer nickname, by prefix, case-insensitive',
+      }),
+    ),
+    title: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'product title on any line, by prefix, case-insensitive',
+      }),
+    ),
+    hasBuyerRemark: Type.Optional(
+      Type.Boolean({ description: 'only orders with (true) or without (false) a buyer remark' }),
+    ),
+    hasSellerRemark: Type.Optional(
+      Type.Boolean({ description: 'only orders with (true) or without (false) a seller note' }),
+    ),
+    sellerFlag: CsvOrArray(
+      Type.Integer({ minimum: 1, maximum: 5 }),
+      'seller flag colours (1 red … 5 purple)',
+    ),
+    overdue: Type.Optional(
+      Type.Boolean({
+        description: `paid more than ${SHIP_DEADLINE_HOURS} h ago and not shipped yet (超时未发货)`,
+      }),
     ),
     placedFrom: Type.Optional(Type.String({ format: 'date-time' })),
     placedTo: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive' })),
@@ -487,6 +580,19 @@ export const OrderListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type OrderListQuery = Static<typeof OrderListQuery>;
+
+/** The list's filters without status, sort and paging: what the tab counts take. */
+export const OrderCountsQuery = Type.Omit(OrderListQuery, ['status', 'sort', 'limit', 'cursor'], {
+  additionalProperties: false,
+});
+export type OrderCountsQuery = Static<typeof OrderCountsQuery>;
+
+export const OrderCountsResponse = Type.Object({
+  total: Type.Integer({ description: 'orders matching the filters, every status' }),
+  tabs: Type.Record(Type.String(), Type.Integer(), { description: 'per tab key of ORDER_TABS' }),
+  statuses: Type.Record(Type.String(), Type.Integer(), { description: 'per order status' }),
+});
+export type OrderCountsResponse = Static<typeof OrderCountsResponse>;
 
 export const OrderListResponse = Type.Object({
   items: Type.Array(OrderView),

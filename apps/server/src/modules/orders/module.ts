@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import { ORDER_EVENTS_QUEUE, type OrderEventMessage } from './events.ts';
+import { backfillSearchIndexes } from './reseal.ts';
 import { orderRoutes } from './routes.ts';
 
 /** The order centre: canonical orders, their machine, timeline and events. */
@@ -7,6 +8,11 @@ export const ordersModule = defineModule({
   name: 'orders',
   queues: [{ name: ORDER_EVENTS_QUEUE }],
   routes: orderRoutes,
+  // Orders stored before the search hashes existed get them (a no-op once done).
+  boot: async ({ database, crypto, log }) => {
+    const n = await backfillSearchIndexes(database, crypto);
+    if (n) log.info({ orders: n }, 'search hashes filled for earlier orders');
+  },
   workers: [
     {
       // Order events leave through here; outbound webhooks and channel pushes subscribe in later

@@ -39,6 +39,8 @@ export interface CanonicalOrder {
   receiverNameEnc: string | null;
   receiverPhoneEnc: string | null;
   receiverPhoneIdx: string | null;
+  receiverPhoneLast4Idx: string | null;
+  receiverNameIdx: string | null;
   receiverCountry: string;
   receiverProvince: string | null;
   receiverCity: string | null;
@@ -58,6 +60,29 @@ export const PHONE_INDEX = 'receiver_phone';
 export function phoneIndex(crypto: FieldCrypto, phone: string, country = 'CN'): string | null {
   const n = normalisePhone(phone, country);
   return n?.e164 ? crypto.blindIndex(PHONE_INDEX, n.value) : null;
+}
+
+export const PHONE_LAST4_INDEX = 'receiver_phone_last4';
+export const NAME_INDEX = 'receiver_name';
+
+/**
+ * The keyed hash of a phone's last four digits — of a full number, or of a platform's masked one
+ * (`138****5678` keeps `5678`) — or null when it does not end in four digits.
+ */
+export function phoneLast4Index(crypto: FieldCrypto, phone: string): string | null {
+  const m = /(\d{4})\D*$/.exec(phone);
+  return m ? crypto.blindIndex(PHONE_LAST4_INDEX, m[1]!) : null;
+}
+
+/** A name as staff type it: width-folded (NFKC), case-folded, inner spaces removed. */
+export function normaliseName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+}
+
+/** The keyed hash of a receiver name (exact after normalising), or null for an empty one. */
+export function nameIndex(crypto: FieldCrypto, name: string): string | null {
+  const n = normaliseName(name);
+  return n ? crypto.blindIndex(NAME_INDEX, n) : null;
 }
 
 /**
@@ -187,6 +212,8 @@ export function normaliseOrder(
     receiverNameEnc: r.name ? crypto.encrypt(r.name) : null,
     receiverPhoneEnc: phoneEnc,
     receiverPhoneIdx: phoneIdx,
+    receiverPhoneLast4Idx: r.phone ? phoneLast4Index(crypto, r.phone) : null,
+    receiverNameIdx: r.name ? nameIndex(crypto, r.name) : null,
     receiverCountry: country,
     receiverProvince: r.province ?? null,
     receiverCity: r.city ?? null,

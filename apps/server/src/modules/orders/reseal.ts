@@ -1,7 +1,7 @@
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { resealValue, type SealedStore } from '../../platform/keys.ts';
-import { phoneIndex } from './normalise.ts';
+import { nameIndex, phoneIndex, phoneLast4Index } from './normalise.ts';
 
 /** A sealed column's key id (`v1.<key id>.…`); NULL for NULL. */
 const kid = (col: string) => `split_part(${col}, '.', 2)`;
@@ -10,7 +10,7 @@ const ORDER_NEEDS_RESEAL = `(${kid('receiver_name_enc')} <> $1 OR ${kid('receive
 
 /**
  * Re-seals the receiver's name, phone and address of up to `limit` orders after `afterId` that hold
- * one under another key, and recomputes the phone's blind index: it is keyed by the master key too,
+ * one under another key, and recomputes the blind indexes (phone, its last four, name): they are keyed by the master key too,
  * so without this an order sealed under the earlier key could not be found by phone.
  * The order's version is not bumped: nothing a reader sees has changed.
  */
@@ -31,19 +31,25 @@ export async function resealOrders(
     [crypto.keyId, afterId ?? '', limit],
   );
   if (!rows.length) return { lastId: null, resealed: 0 };
-  const cols: (string | null)[][] = [[], [], [], [], []];
+  const cols: (string | null)[][] = [[], [], [], [], [], [], []];
   for (const r of rows) {
     const where = `order ${r.id}`;
     const phone = r.receiver_phone_enc ? resealValue(crypto, r.receiver_phone_enc, where) : null;
+    const name = r.receiver_name_enc ? resealValue(crypto, r.receiver_name_enc, where) : null;
+    const phoneText = phone ? crypto.decrypt(phone) : null;
     cols[0]!.push(r.id);
-    cols[1]!.push(r.receiver_name_enc ? resealValue(crypto, r.receiver_name_enc, where) : null);
+    cols[1]!.push(name);
     cols[2]!.push(phone);
     cols[3]!.push(r.receiver_detail_enc ? resealValue(crypto, r.receiver_detail_enc, where) : null);
-    cols[4]!.push(phone ? phoneIndex(crypto, crypto.decrypt(phone)) : null);
+    cols[4]!.push(phoneText ? phoneIndex(crypto, phoneText) : null);
+    cols[5]!.push(phoneText ? phoneLast4Index(crypto, phoneText) : null);
+    cols[6]!.push(name ? nameIndex(crypto, crypto.decrypt(name)) : null);
   }
   await tx.query(
-    `UPDATE orders o SET receiver_name_enc = u.n, receiver_phone_enc = u.p, receiver_detail_enc = u.d, receiver_phone_idx = u.i
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, n, p, d, i)
+    `UPDATE orders o SET receiver_name_enc = u.n, receiver_phone_enc = u.p, receiver_detail_enc = u.d,
+            receiver_phone_idx = u.i, receiver_phone_last4_idx = u.l4, receiver_name_idx = u.ni
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+            AS u(id, n, p, d, i, l4, ni)
       WHERE o.id = u.id`,
     cols,
   );
@@ -102,3 +108,56 @@ export const ordersSealedData: readonly SealedStore[] = [
     keyIds: (db) => keyIdsOf(db, `SELECT DISTINCT ${kid('payload_enc')} AS k FROM order_raw_payloads`),
   },
 ];
+
+/**
+ * Fills the search hashes (phone's last four, receiver name) of orders stored before they existed,
+ * `batch` orders per transaction. Runs at start; on a fresh or current database it is one query.
+ */
+export async function backfillSearchIndexes(
+  db: { tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> },
+  crypto: FieldCrypto,
+  batch = 1000,
+): Promise<number> {
+  let done = 0;
+  let after = '';
+  for (;;) {
+    const n = await db.tx(async (tx) => {
+      const rows = await tx.query<{ id: string; n: string | null; p: string | null }>(
+        `SELECT id, receiver_name_enc AS n, receiver_phone_enc AS p FROM orders
+          WHERE id > $1 AND ((receiver_name_enc IS NOT NULL AND receiver_name_idx IS NULL)
+             OR (receiver_phone_enc IS NOT NULL AND receiver_phone_last4_idx IS NULL))
+          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [after, batch],
+      );
+      if (!rows.length) return 0;
+      const open = (v: string | null) => {
+        if (!v) return null;
+        try {
+          return crypto.decrypt(v);
+        } catch {
+          return null; // sealed under a key this server lacks: `orderhub keys status` tells
+        }
+      };
+      const ids: string[] = [];
+      const l4: (string | null)[] = [];
+      const ni: (string | null)[] = [];
+      for (const r of rows) {
+        const phone = open(r.p);
+        const name = open(r.n);
+        ids.push(r.id);
+        l4.push(phone ? phoneLast4Index(crypto, phone) : null);
+        ni.push(name ? nameIndex(crypto, name) : null);
+      }
+      await tx.query(
+        `UPDATE orders o SET receiver_phone_last4_idx = COALESCE(u.l4, o.receiver_phone_last4_idx),
+                receiver_name_idx = COALESCE(u.ni, o.receiver_name_idx)
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, l4, ni) WHERE o.id = u.id`,
+        [ids, l4, ni],
+      );
+      after = rows.at(-1)!.id;
+      return rows.length;
+    });
+    if (!n) return done;
+    done += n;
+  }
+}

@@ -1,6 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   ChangeTagsBody,
+  OrderCountsQuery,
+  OrderCountsResponse,
   OrderDetailView,
   OrderListQuery,
   OrderListResponse,
@@ -14,7 +16,8 @@ import { DomainError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { changeOrderTags } from './change-tags.ts';
 import { getOrderDetail } from './get-order.ts';
-import { listOrders } from './list-orders.ts';
+import { countOrders, listOrders } from './list-orders.ts';
+import { changeSellerNote } from './seller-note.ts';
 import { holdQueues } from './stats.ts';
 import { transitionContext, transitionOrder } from './transition.ts';
 
@@ -28,16 +31,41 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/api/orders',
     {
-      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE', 'PHONE_INVALID', 'TIME_INVALID'] },
+      config: {
+        permission: 'orders:read',
+        errors: ['INVALID_TIME_ZONE', 'PHONE_INVALID', 'TIME_INVALID', 'ORDER_NOS_TOO_MANY'],
+      },
       schema: {
         operationId: 'listOrders',
         tags: ['orders'],
         summary: 'Find orders',
+        description:
+          'Filters combine. `orderNo` is one number, `orderNos` many as pasted; `phone` is a full number or its last 4 digits, matched through keyed hashes (never in clear); `receiverName` exact with spaces and case ignored; `buyerNick`, `sku` and `title` by prefix, case-insensitive. Each item carries its first lines (`linesPreview`).',
         querystring: OrderListQuery,
         response: { 200: OrderListResponse },
       },
     },
-    async (req) => listOrders(database, crypto, req.query, config.tzDefault, req.actor!),
+    async (req) => listOrders(database, crypto, req.query, config.tzDefault, req.actor!, clock.now()),
+  );
+
+  r.get(
+    '/api/orders/counts',
+    {
+      config: {
+        permission: 'orders:read',
+        errors: ['INVALID_TIME_ZONE', 'PHONE_INVALID', 'TIME_INVALID', 'ORDER_NOS_TOO_MANY'],
+      },
+      schema: {
+        operationId: 'countOrders',
+        tags: ['orders'],
+        summary: 'Orders per status tab for the list’s filters (the tabs over the order list)',
+        description:
+          'Takes the filters of GET /api/orders except status, sort and paging. `tabs` follows ORDER_TABS (all, to_pay, to_review, to_ship, fulfilling, shipped, exception, cancelled); `statuses` counts each order status.',
+        querystring: OrderCountsQuery,
+        response: { 200: OrderCountsResponse },
+      },
+    },
+    async (req) => countOrders(database, crypto, req.query, config.tzDefault, clock.now()),
   );
 
   r.get(
@@ -161,6 +189,49 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
           add: req.body.add ?? [],
           remove: req.body.remove ?? [],
           version: req.body.version,
+        }),
+      );
+      return getOrderDetail(database, crypto, actor, req.params.id, false, guards);
+    },
+  );
+  r.put(
+    '/api/orders/:id/seller-note',
+    {
+      config: { permission: 'orders:review', errors: ['ORDER_NOT_FOUND', 'ORDER_VERSION_CONFLICT'] },
+      schema: {
+        operationId: 'updateSellerNote',
+        tags: ['orders'],
+        summary: 'Set the seller note and flag (卖家备注/旗帜) of an order',
+        description:
+          'Leave `note` or `flag` out to keep it; `note: ""` and `flag: null` clear them. Versioned (a stale `version` is refused with 409 ORDER_VERSION_CONFLICT); kept on the timeline as `seller_note` with the old and new value, audited and published as `order.updated`.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            version: Type.Integer({ minimum: 1 }),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+            flag: Type.Optional(
+              Nullable(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: 5,
+                  description: '1 red, 2 yellow, 3 green, 4 blue, 5 purple',
+                }),
+              ),
+            ),
+          },
+          { additionalProperties: false, examples: [{ version: 1, note: '客户要求发顺丰', flag: 1 }] },
+        ),
+        response: { 200: OrderDetailView },
+      },
+    },
+    async (req) => {
+      const actor = req.actor!;
+      await database.tx((tx) =>
+        changeSellerNote(tx, deps.jobs, clock.now(), actor, {
+          orderId: req.params.id,
+          version: req.body.version,
+          ...(req.body.note !== undefined ? { note: req.body.note } : {}),
+          ...(req.body.flag !== undefined ? { flag: req.body.flag } : {}),
         }),
       );
       return getOrderDetail(database, crypto, actor, req.params.id, false, guards);

@@ -63,6 +63,12 @@ export const orders = pgTable(
     lineCount: integer('line_count').notNull(),
     createdAt: tstz('created_at').notNull(),
     updatedAt: tstz('updated_at').notNull(),
+    /** HMAC of the phone's last four digits (masked platform numbers keep theirs): 尾号 search. */
+    receiverPhoneLast4Idx: text('receiver_phone_last4_idx'),
+    /** HMAC of the normalised receiver name: search by name without storing it in clear. */
+    receiverNameIdx: text('receiver_name_idx'),
+    /** 旗帜: the seller's flag colour (1 red, 2 yellow, 3 green, 4 blue, 5 purple), null when none. */
+    sellerFlag: integer('seller_flag'),
   },
   (t) => [
     uniqueIndex('orders_account_external_uq').on(t.channelAccountId, t.externalOrderId),
@@ -75,6 +81,9 @@ export const orders = pgTable(
     index('orders_external_idx').on(t.externalOrderId),
     index('orders_hold_idx').on(t.holdReason).where(sql`${t.holdReason} IS NOT NULL`),
     index('orders_tags_idx').using('gin', t.tags),
+    index('orders_phone_last4_idx').on(t.receiverPhoneLast4Idx),
+    index('orders_name_idx').on(t.receiverNameIdx),
+    index('orders_buyer_nick_prefix_idx').on(sql`lower(${t.buyerNick}) text_pattern_ops`),
   ],
 );
 
@@ -99,6 +108,8 @@ export const orderLines = pgTable(
     uniqueIndex('order_lines_order_line_uq').on(t.orderId, t.lineNo),
     index('order_lines_sku_idx').on(t.sku),
     index('order_lines_channel_sku_idx').on(t.channelSku),
+    index('order_lines_sku_prefix_idx').on(sql`lower(${t.sku}) text_pattern_ops`),
+    index('order_lines_title_prefix_idx').on(sql`lower(${t.title}) text_pattern_ops`),
   ],
 );
 

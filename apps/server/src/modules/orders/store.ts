@@ -38,6 +38,8 @@ function headerValues(o: CanonicalOrder) {
     sellerRemark: o.sellerRemark,
     tags: o.tags,
     lineCount: o.lines.length,
+    receiverPhoneLast4Idx: o.receiverPhoneLast4Idx,
+    receiverNameIdx: o.receiverNameIdx,
   };
 }
 
@@ -94,6 +96,9 @@ export async function insertOrder(
     lineCount: h.lineCount,
     createdAt: at,
     updatedAt: at,
+    receiverPhoneLast4Idx: h.receiverPhoneLast4Idx,
+    receiverNameIdx: h.receiverNameIdx,
+    sellerFlag: null,
   };
   const { day, stem } = orderNoDay(at, numbering);
   // Prepared: parsing and planning the order-number CTEs cost more than running them.
@@ -136,6 +141,8 @@ export async function insertOrder(
     row.updatedAt,
     day,
     stem,
+    row.receiverPhoneLast4Idx,
+    row.receiverNameIdx,
   ]);
   if (inserted.length === 0) return null;
   row.orderNo = inserted[0]!.order_no;
@@ -151,11 +158,12 @@ const INSERT_ORDER_SQL = `WITH ${orderNoCtes({ day: '$37', stem: '$38', account:
   placed_at_raw, paid_at, paid_at_raw, buyer_id, buyer_nick, receiver_name_enc, receiver_phone_enc,
   receiver_phone_idx, receiver_country, receiver_province, receiver_city, receiver_district, receiver_detail_enc,
   receiver_postal_code, receiver_platform_ref, buyer_remark, seller_remark, tags, line_count, created_at,
-  updated_at, order_no)
+  updated_at, order_no, receiver_phone_last4_idx, receiver_name_idx)
   SELECT $1::text,$2::text,$3::text,$4::text,$5::text,$6::int,$7::timestamptz,$8::text,$9::text,$10::bigint,
   $11::bigint,$12::bigint,$13::bigint,$14::bigint,$15::timestamptz,$16::text,$17::timestamptz,$18::text,$19::text,
   $20::text,$21::text,$22::text,$23::text,$24::text,$25::text,$26::text,$27::text,$28::text,$29::text,$30::text,
-  $31::text,$32::text,$33::text[],$34::int,$35::timestamptz,$36::timestamptz, order_no_alloc.no
+  $31::text,$32::text,$33::text[],$34::int,$35::timestamptz,$36::timestamptz, order_no_alloc.no,
+  $39::text, $40::text
   FROM order_no_alloc
   ON CONFLICT (channel_account_id, external_order_id) DO NOTHING RETURNING order_no`;
 

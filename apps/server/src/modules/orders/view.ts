@@ -122,6 +122,7 @@ export function orderView(
     buyerRemark: o.buyerRemark,
     sellerRemark: o.sellerRemark,
     tags: o.tags,
+    sellerFlag: o.sellerFlag ?? null,
     lineCount: o.lineCount,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
