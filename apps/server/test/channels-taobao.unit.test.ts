@@ -2,6 +2,7 @@ import { startTaobaoSimulator, topSign } from '@orderhub/simulators';
 import { describe, expect, it } from 'vitest';
 import { sortedConcat } from '../src/modules/channels/connectors/taobao/cn-common.ts';
 import {
+  callTop,
   mapTaobaoTrade,
   signTop,
   taobaoConnector,
@@ -112,6 +113,53 @@ describe('Taobao trade mapping', () => {
       expect(() => mapTaobaoTrade({ ...t, payment: 12345 })).toThrow(/yuan amount/);
       expect(() => mapTaobaoTrade({ ...t, payment: '123.456' })).toThrow(/two decimals/);
       expect(() => mapTaobaoTrade({ ...t, created: '2026-06-10T10:00:00+08:00' })).toThrow(/Beijing/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('Taobao simulator: TMC by polling', () => {
+  it('consumes messages, redelivers the unconfirmed ones, and stops after confirm', async () => {
+    let nowMs = Date.parse('2026-06-10T02:00:00Z');
+    const sim = await startTaobaoSimulator({ now: () => new Date(nowMs), tmcRedeliverMs: 60_000 });
+    try {
+      const tid = sim.addOrder();
+      sim.changeAddress(tid);
+      const ctx = () => ({
+        credentials: sim.credentials,
+        baseUrl: sim.url,
+        now: new Date(nowMs),
+        fetch,
+        settings: {},
+      });
+      const consume = async () => {
+        const r = await callTop(ctx(), 'taobao.tmc.messages.consume', {
+          group_name: 'default',
+          quantity: '10',
+        });
+        return (
+          (r.messages as { tmc_message?: { id: string; topic: string }[] } | undefined)?.tmc_message ?? []
+        ).map((m) => m.topic);
+      };
+      expect(await consume()).toEqual([
+        'taobao_trade_TradeCreate',
+        'taobao_trade_TradeLogisticsAddressChanged',
+      ]);
+      expect(await consume()).toEqual([]);
+      nowMs += 61_000;
+      const again = await callTop(ctx(), 'taobao.tmc.messages.consume', {
+        group_name: 'default',
+        quantity: '10',
+      });
+      const ids = ((again.messages as { tmc_message: { id: string }[] }).tmc_message ?? []).map((m) => m.id);
+      expect(ids).toHaveLength(2);
+      await callTop(ctx(), 'taobao.tmc.messages.confirm', {
+        group_name: 'default',
+        s_message_ids: ids.join(','),
+      });
+      nowMs += 61_000;
+      expect(await consume()).toEqual([]);
     } finally {
       await sim.close();
     }

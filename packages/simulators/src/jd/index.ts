@@ -50,6 +50,8 @@ export interface JdSimulatorOptions {
   /** Error codes (UNCONFIRMED): the defaults match the connector's. */
   codes?: Partial<typeof DEFAULT_CODES>;
   tokenExpiresAt?: Date;
+  /** Calls per second before the platform's rate-limit code (default: unlimited; `faults.rateLimit` changes it). */
+  rateLimitPerSecond?: number;
 }
 
 const DEFAULT_CODES = {
@@ -114,6 +116,7 @@ export async function startJdSimulator(opts: JdSimulatorOptions = {}) {
   const glued = new Map<number, string>();
   const stock = new Map<string, number>(CATALOGUE.map((c) => [c.code, 100]));
   const calls: string[] = [];
+  if (opts.rateLimitPerSecond) faults.rateLimit(opts.rateLimitPerSecond);
   let messageSeq = 90_000_000;
   const venderId = 10_086_001;
 

@@ -46,6 +46,8 @@ export interface PinduoduoSimulatorOptions {
   /** Error codes (UNCONFIRMED); the defaults match the connector's. */
   codes?: Partial<typeof DEFAULT_CODES>;
   tokenExpiresAt?: Date;
+  /** Calls per second before the platform's rate-limit code (default: unlimited; `faults.rateLimit` changes it). */
+  rateLimitPerSecond?: number;
 }
 
 const DEFAULT_CODES = {
@@ -98,6 +100,7 @@ export async function startPinduoduoSimulator(opts: PinduoduoSimulatorOptions = 
   const glued = new Map<number, string>();
   const stock = new Map<string, number>(CATALOGUE.map((c) => [c.code, 100]));
   const calls: string[] = [];
+  if (opts.rateLimitPerSecond) faults.rateLimit(opts.rateLimitPerSecond);
   let messageSeq = 300_000_000;
 
   const snTail = (seq: number) => String(100_000_000_000_000 + seq * 13);

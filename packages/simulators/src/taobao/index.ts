@@ -45,6 +45,10 @@ export interface TaobaoSimulatorOptions {
   timestampSkewMs?: number;
   /** Privacy project on: receiver name/phone/address masked, `oaid` given (default true). */
   privacy?: boolean;
+  /** A consumed TMC message not confirmed within this long is delivered again (UNCONFIRMED; default 60 s). */
+  tmcRedeliverMs?: number;
+  /** Calls per second before TOP's code 7 (default: unlimited; `faults.rateLimit` changes it). */
+  rateLimitPerSecond?: number;
   /** When the seller session ends (RFC 3339 in `credentials`). */
   sessionExpiresAt?: Date;
 }
@@ -119,6 +123,15 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
   const stock = new Map<string, number>(CATALOGUE.map((c) => [c.code, 100]));
   const calls: string[] = [];
   let messageSeq = 7_000_000_000;
+  /** TMC messages for `taobao.tmc.messages.consume`: redelivered until confirmed. */
+  const tmc: {
+    id: string;
+    message: Record<string, unknown>;
+    deliveredAt: number | null;
+    confirmed: boolean;
+  }[] = [];
+  const tmcRedeliverMs = opts.tmcRedeliverMs ?? 60_000;
+  if (opts.rateLimitPerSecond) faults.rateLimit(opts.rateLimitPerSecond);
 
   const tidOf = (seq: number) => String(3_900_000_000_000_000_000n + BigInt(seq) * 1_000_003n);
   const seqOf = (tid: string) => {
@@ -158,6 +171,8 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
     };
     query.sign = topSign(query, appSecret, 'md5', body);
     queue.enqueue({ ...pushCarrier(query, 'x-top-', opts.pushSignatureIn), body });
+    const message = JSON.parse(body) as Record<string, unknown>;
+    tmc.push({ id: String(message.id), message, deliveredAt: null, confirmed: false });
   });
 
   const oaidOf = (o: CnOrder) =>
@@ -255,6 +270,8 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
     'taobao.skus.custom.get',
     'taobao.item.quantity.update',
     'taobao.logistics.offline.send',
+    'taobao.tmc.messages.consume',
+    'taobao.tmc.messages.confirm',
   ]);
 
   const http = await startHttp(
@@ -399,6 +416,27 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
         return ok(method, {
           item: { num_iid: Number(p.num_iid), quantity: stock.get(c.code), modified: tbTime(store.now()) },
         });
+      }
+      case 'taobao.tmc.messages.consume': {
+        const quantity = Number(p.quantity ?? '100');
+        if (!Number.isInteger(quantity) || quantity < 1 || quantity > 200)
+          return { status: 200, body: topErr(41, 'Invalid Arguments', 'isv.invalid-parameter', 'quantity') };
+        const now = store.now().getTime();
+        const due = tmc
+          .filter((m) => !m.confirmed && (m.deliveredAt === null || now - m.deliveredAt >= tmcRedeliverMs))
+          .slice(0, quantity);
+        for (const m of due) m.deliveredAt = now;
+        return ok(method, due.length ? { messages: { tmc_message: due.map((m) => m.message) } } : {});
+      }
+      case 'taobao.tmc.messages.confirm': {
+        const ids = new Set((p.s_message_ids ?? '').split(',').filter(Boolean));
+        if (ids.size === 0)
+          return {
+            status: 200,
+            body: topErr(40, 'Missing Required Arguments', 'isv.missing-parameter', 's_message_ids'),
+          };
+        for (const m of tmc) if (ids.has(m.id)) m.confirmed = true;
+        return ok(method, { is_success: true });
       }
       case 'taobao.logistics.offline.send': {
         const o = store.orders.get(seqOf(p.tid ?? ''));
