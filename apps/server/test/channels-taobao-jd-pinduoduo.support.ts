@@ -220,6 +220,29 @@ export function describeCnConnector(spec: CnSpec): void {
       }
     });
 
+    it('a field the platform adds overnight shows in the shapes and never changes identity', async () => {
+      const s = await start();
+      const id = s.addOrder();
+      const ctx = ctxFor(s, now, spec.settings);
+      const w = [new Date(T0 - 10 * 60_000), new Date(T0 + 5 * 60_000)] as const;
+      const before = await pullWindow(c, ctx, ...w);
+      s.faults.extraField('order_id_suffix', 'ERR');
+      const after = await pullWindow(c, ctx, ...w);
+      expect(after.orders.map((o) => o.externalOrderId)).toEqual([id]);
+      expect(after.orders[0]!.order.lines).toEqual(before.orders[0]!.order.lines);
+      expect(after.orders[0]!.order.total).toBe(before.orders[0]!.order.total);
+      const fieldsOf = (shapes: ShapeSample[]) =>
+        shapes.flatMap((sh) => Object.keys(sh.fields).map((f) => `${sh.api} ${f}`));
+      const added = fieldsOf(after.shapes).filter((f) => !fieldsOf(before.shapes).includes(f));
+      expect(added.length).toBeGreaterThan(0);
+      for (const f of added) expect(f).toMatch(/order_id_suffix$/);
+      expect(
+        after.shapes.some((sh) =>
+          Object.entries(sh.fields).some(([k, t]) => k.endsWith('order_id_suffix') && t === 'string'),
+        ),
+      ).toBe(true);
+    });
+
     it('a 200 carrying the platform’s error envelope, a 5xx and a timeout are retryable failures, never an empty page', async () => {
       const s = await start();
       s.addOrder();

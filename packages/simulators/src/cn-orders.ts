@@ -371,6 +371,7 @@ export interface FaultState {
   duplicatePushes: boolean;
   outOfOrderPushes: boolean;
   rateLimitPerSecond: number | null;
+  extraFields: Record<string, unknown>;
 }
 
 export interface Faults {
@@ -392,6 +393,8 @@ export interface Faults {
   outOfOrderPushes(on?: boolean): void;
   /** Calls beyond this many per second get the platform's rate-limit error (null: unlimited). */
   rateLimit(perSecond: number | null): void;
+  /** Every order payload gains this field from now on (null: removed), like an API adding a field overnight. */
+  extraField(name: string, value: unknown): void;
   readonly state: FaultState;
 }
 
@@ -407,6 +410,7 @@ export function createFaults(): Faults {
     duplicatePushes: false,
     outOfOrderPushes: false,
     rateLimitPerSecond: null,
+    extraFields: {},
   };
   return {
     timeout: (n = 1) => {
@@ -438,6 +442,10 @@ export function createFaults(): Faults {
     },
     rateLimit: (perSecond) => {
       state.rateLimitPerSecond = perSecond;
+    },
+    extraField: (name, value) => {
+      if (value === null) delete state.extraFields[name];
+      else state.extraFields[name] = value;
     },
     state,
   };

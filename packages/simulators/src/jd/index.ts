@@ -167,7 +167,10 @@ export async function startJdSimulator(opts: JdSimulatorOptions = {}) {
   const mask = (s: string, keep: number) =>
     `${s.slice(0, keep)}${'*'.repeat(Math.max(1, Math.min(4, s.length - keep)))}`;
 
-  function render(o: CnOrder): Record<string, unknown> {
+  /** The order in the platform's shape, with any fields the `extraField` fault adds. */
+  const render = (o: CnOrder): Record<string, unknown> => ({ ...renderBase(o), ...faults.state.extraFields });
+
+  function renderBase(o: CnOrder): Record<string, unknown> {
     const r = o.receiver;
     const goods = o.lines.reduce((a, l) => a + l.unitFen * l.qty, 0);
     const full = `${r.province}${r.city}${r.district}${r.detail}`;

@@ -170,7 +170,10 @@ export async function startPinduoduoSimulator(opts: PinduoduoSimulatorOptions = 
     };
   };
 
-  function render(o: CnOrder): Record<string, unknown> {
+  /** The order in the platform's shape, with any fields the `extraField` fault adds. */
+  const render = (o: CnOrder): Record<string, unknown> => ({ ...renderBase(o), ...faults.state.extraFields });
+
+  function renderBase(o: CnOrder): Record<string, unknown> {
     const r = o.receiver;
     const st = statuses(o);
     const goods = o.lines.reduce((a, l) => a + l.unitFen * l.qty, 0);

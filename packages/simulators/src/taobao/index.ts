@@ -178,7 +178,13 @@ export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
   const oaidOf = (o: CnOrder) =>
     `1${createHash('sha256').update(`${o.seq}|${o.receiver.name}|${o.receiver.phone}|${o.receiver.detail}`).digest('base64url').slice(0, 39)}`;
 
-  function renderTrade(o: CnOrder): Record<string, unknown> {
+  /** The order in the platform's shape, with any fields the `extraField` fault adds. */
+  const renderTrade = (o: CnOrder): Record<string, unknown> => ({
+    ...renderTradeBase(o),
+    ...faults.state.extraFields,
+  });
+
+  function renderTradeBase(o: CnOrder): Record<string, unknown> {
     const tid = tidOf(o.seq) + (glued.get(o.seq) ?? '');
     const r = o.receiver;
     const status = STATUS[o.status];

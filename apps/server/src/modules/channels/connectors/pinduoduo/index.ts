@@ -28,6 +28,7 @@ import {
   isOneOf,
   isPosInt,
   isStringMap,
+  mapLimit,
   md5Upper,
   obj,
   pageBackwards,
@@ -83,6 +84,7 @@ interface PddSettings {
   signatureCodes: string[];
   timestampCodes: string[];
   pushMaxSkewSeconds: number;
+  detailConcurrency: number;
 }
 
 const isCodeList = (v: unknown): v is string[] =>
@@ -143,6 +145,7 @@ function pddSettings(ctx: Pick<ConnectorContext, 'settings'>): PddSettings {
       'a list of codes',
     ),
     pushMaxSkewSeconds: setting(ctx, 'pushMaxSkewSeconds', 600, isPosInt(86_400), 'seconds from 1 to 86400'),
+    detailConcurrency: setting(ctx, 'detailConcurrency', 4, isPosInt(16), 'a number of calls from 1 to 16'),
   };
 }
 
@@ -394,10 +397,14 @@ export const pinduoduoConnector: Connector = {
     const shapes: ShapeSample[] = [...shapeSample(api, lists)];
     const details: unknown[] = [];
     const orders: ChannelOrder[] = [];
-    for (const [i, raw] of items.entries()) {
+    const briefs = items.map((raw, i) => {
       const brief = obj(raw, `order_sn_list[${i}]`);
-      const sn = checkOrderId(idString(brief.order_sn, 'order_sn'), ORDER_SN, 'Pinduoduo');
-      const full = s.fetchDetails ? await fetchInfo(ctx, sn) : brief;
+      return { brief, sn: checkOrderId(idString(brief.order_sn, 'order_sn'), ORDER_SN, 'Pinduoduo') };
+    });
+    const fulls = await mapLimit(briefs, s.detailConcurrency, async ({ brief, sn }) =>
+      s.fetchDetails ? fetchInfo(ctx, sn) : brief,
+    );
+    for (const full of fulls) {
       if (!full) continue;
       details.push(full);
       orders.push(mapPddOrder(full, s.ciphertextPattern));

@@ -309,6 +309,24 @@ export async function callGateway(
   }
 }
 
+/** `fn` over `items` with at most `limit` in flight; results in input order; the first failure rejects. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 // ---------------------------------------------------------------- drift shapes
 
 /** Field paths and JSON types of a payload (`a.b`, lists as `a[]`), merged over every element. */

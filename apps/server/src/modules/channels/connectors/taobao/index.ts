@@ -32,6 +32,7 @@ import {
   isPosInt,
   isStringMap,
   lineDiscounts,
+  mapLimit,
   md5Upper,
   obj,
   optionalFen,
@@ -270,6 +271,7 @@ interface TopSettings {
   detailFields: string;
   carrierCodes: Record<string, string>;
   pushMaxSkewSeconds: number;
+  detailConcurrency: number;
 }
 
 function topSettings(ctx: Pick<ConnectorContext, 'settings'>): TopSettings {
@@ -298,6 +300,7 @@ function topSettings(ctx: Pick<ConnectorContext, 'settings'>): TopSettings {
       'an object of carrier code → TOP company code',
     ),
     pushMaxSkewSeconds: setting(ctx, 'pushMaxSkewSeconds', 600, isPosInt(86_400), 'seconds from 1 to 86400'),
+    detailConcurrency: setting(ctx, 'detailConcurrency', 4, isPosInt(16), 'a number of calls from 1 to 16'),
   };
 }
 
@@ -459,10 +462,14 @@ export const taobaoConnector: Connector = {
     const shapes: ShapeSample[] = [...shapeSample(api, listShapes)];
     const details: Record<string, unknown>[] = [];
     const orders: ChannelOrder[] = [];
-    for (const [i, t] of items.entries()) {
+    const tids = items.map((t, i) => {
       const brief = obj(t, `trades.trade[${i}]`);
-      const tid = checkOrderId(idString(brief.tid_str ?? brief.tid, 'trade.tid'), TID, 'Taobao');
-      const full = s.fetchDetails ? await fetchTrade(ctx, tid, s.detailFields) : brief;
+      return { brief, tid: checkOrderId(idString(brief.tid_str ?? brief.tid, 'trade.tid'), TID, 'Taobao') };
+    });
+    const fulls = await mapLimit(tids, s.detailConcurrency, async ({ brief, tid }) =>
+      s.fetchDetails ? fetchTrade(ctx, tid, s.detailFields) : brief,
+    );
+    for (const full of fulls) {
       if (!full) continue; // gone since listed (older than 3 months): nothing to map
       details.push(full);
       orders.push(mapTaobaoTrade(full));
