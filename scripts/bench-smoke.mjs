@@ -7,7 +7,7 @@
  *   - `ok`, when present, is true;
  *   - `rows_alike`, when present, is true;
  *   - each of `oversold`, `check_violations`, `missing`, `duplicates`, `unreserved_units`,
- *     `ledger_differences`, `outbox_failed`, when present, is 0.
+ *     `ledger_differences`, `outbox_failed`, `double_counted`, when present, is 0.
  * Speed figures are not judged here (too few rounds to mean anything). One line per bench; exits 1
  * if any fails.
  *
@@ -33,6 +33,7 @@ const ZERO_FIELDS = [
   'unreserved_units',
   'ledger_differences',
   'outbox_failed',
+  'double_counted',
 ];
 const TRUE_FIELDS = ['ok', 'rows_alike'];
 

@@ -278,6 +278,7 @@ export async function updatePaymentAccount(
       at,
     ],
   );
+  forgetPaymentAccounts();
   const { settings: _secret, ...rest } = input;
   await recordAudit(tx, at, actor, {
     action: rotated.length ? 'payment_account.rotate' : 'payment_account.update',
@@ -323,15 +324,36 @@ function toAccount(r: Row, crypto: FieldCrypto): PaymentAccount | 'unreadable' {
   };
 }
 
+/**
+ * Accounts by code for callbacks, kept for ACCOUNT_CACHE_MS: a burst of callbacks does not read the
+ * account row each time. A change made through this process clears it at once; another process's
+ * change (rotation, deactivation) is seen within the window — a callback signed with rotated
+ * secrets meanwhile is refused and retried by the provider, never booked wrongly.
+ */
+const ACCOUNT_CACHE_MS = 2_000;
+const byCode = new Map<string, { at: number; row: Row }>();
+export function forgetPaymentAccounts(): void {
+  byCode.clear();
+}
+
 /** The account by code for a callback: null when unknown, 'unreadable' when its secrets cannot be opened. */
 export async function loadAccountByCode(
   exec: SqlExecutor,
   crypto: FieldCrypto,
   code: string,
 ): Promise<PaymentAccount | 'unreadable' | null> {
-  const r = (
-    await exec.query<Row & Record<string, unknown>>(`SELECT * FROM payment_accounts WHERE code = $1`, [code])
-  )[0];
+  const hit = byCode.get(code);
+  let r: Row | undefined = hit && Date.now() - hit.at < ACCOUNT_CACHE_MS ? hit.row : undefined;
+  if (!r) {
+    r = (
+      await exec.query<Row & Record<string, unknown>>(`SELECT * FROM payment_accounts WHERE code = $1`, [
+        code,
+      ])
+    )[0];
+    if (byCode.size > 1000) byCode.clear();
+    // Unknown codes are not kept: anyone can send them.
+    if (r) byCode.set(code, { at: Date.now(), row: r });
+  }
   return r ? toAccount(r, crypto) : null;
 }
 

@@ -78,11 +78,15 @@ async function attemptByTradeNo(
   exec: SqlExecutor,
   accountId: string,
   tradeNo: string,
-): Promise<AttemptRow | undefined> {
+  txnId: string | null,
+): Promise<(AttemptRow & { seen: boolean }) | undefined> {
+  // One round trip: the attempt, and whether this provider transaction already has its voucher.
   return (
-    await exec.query<AttemptRow & Record<string, unknown>>(
-      `SELECT id, order_id, amount, currency, status FROM payment_attempts WHERE merchant_trade_no = $1 AND payment_account_id = $2`,
-      [tradeNo, accountId],
+    await exec.query<AttemptRow & { seen: boolean } & Record<string, unknown>>(
+      `SELECT id, order_id, amount, currency, status,
+              EXISTS (SELECT 1 FROM fund_vouchers WHERE payment_account_id = $2 AND provider_txn_id = $3) AS seen
+         FROM payment_attempts WHERE merchant_trade_no = $1 AND payment_account_id = $2`,
+      [tradeNo, accountId, txnId ?? ''],
     )
   )[0];
 }
@@ -102,19 +106,6 @@ async function paidSoFar(
     )
   )[0];
   return { paid: Number(r?.paid ?? 0), payments: Number(r?.payments ?? 0) };
-}
-
-const voucherKey = (accountId: string, txnId: string) => [accountId, txnId];
-
-async function voucherExists(exec: SqlExecutor, accountId: string, txnId: string): Promise<boolean> {
-  return (
-    (
-      await exec.query(
-        `SELECT 1 FROM fund_vouchers WHERE payment_account_id = $1 AND provider_txn_id = $2`,
-        voucherKey(accountId, txnId),
-      )
-    ).length > 0
-  );
 }
 
 interface VoucherInsert {
@@ -192,7 +183,9 @@ export async function applyProviderEvent(
   input: ApplyInput,
 ): Promise<ApplyOutcome> {
   const { account, event } = input;
-  const attempt = await attemptByTradeNo(tx, account.id, event.merchantTradeNo);
+  const txnKey =
+    event.kind === 'payment' ? event.providerTxnId : `refund:${(event as RefundEvent).merchantRefundNo}`;
+  const attempt = await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKey);
   if (!attempt) return { outcome: 'unknown_trade', orderId: null, voucherId: null };
   const actor = actorFor(account, input.source);
   const at = input.receivedAt;
@@ -207,7 +200,7 @@ export async function applyProviderEvent(
   if (event.kind === 'payment') {
     if (event.status !== 'succeeded' || !event.providerTxnId) {
       if ((event.status === 'closed' || event.status === 'failed') && attempt.status === 'pending')
-        await tx.query(
+        await tx.deferred.query(
           `UPDATE payment_attempts SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'`,
           [attempt.id, event.status, at],
         );
@@ -218,7 +211,7 @@ export async function applyProviderEvent(
       };
     }
     // Most duplicates end here, without taking the order's lock.
-    if (await voucherExists(tx, account.id, event.providerTxnId)) {
+    if (attempt.seen) {
       await paymentTimeline(tx.deferred, at, actor, attempt.order_id, 'callback_duplicate', {
         ...common,
         providerTxnId: event.providerTxnId,
@@ -323,7 +316,7 @@ export async function applyProviderEvent(
 async function applyRefundEvent(
   tx: Tx,
   input: ApplyInput,
-  attempt: AttemptRow,
+  attempt: AttemptRow & { seen: boolean },
   actor: Actor,
   common: Record<string, unknown>,
 ): Promise<ApplyOutcome> {
@@ -370,7 +363,7 @@ async function applyRefundEvent(
     };
   }
   const txnId = `refund:${event.merchantRefundNo}`;
-  if (await voucherExists(tx, input.account.id, txnId)) {
+  if (attempt.seen) {
     if (refund && refund.status !== 'succeeded')
       await tx.query(
         `UPDATE payment_refunds SET status = 'succeeded', provider_status = $2, updated_at = $3 WHERE id = $1`,
