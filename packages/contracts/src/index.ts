@@ -5,3 +5,4 @@ export * from './orders.ts';
 export * from './exports.ts';
 export * from './labels.ts';
 export * from './payments.ts';
+export * from './error-messages.ts';

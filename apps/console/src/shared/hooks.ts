@@ -2,6 +2,7 @@
  * The two hooks every page shares: one write call (busy, last error, success message, refreshed
  * queries) and one keyset pager over the server's `{ items, nextCursor }` answers.
  */
+import { errorMessage } from '@orderhub/contracts';
 import {
   keepPreviousData,
   type QueryKey,
@@ -20,6 +21,8 @@ import {
   filterKeyOf,
   stepCursors,
 } from './cursors.ts';
+import type { Locale } from './format.ts';
+import { activeLocale } from './i18n.tsx';
 
 export interface ApiMutationOptions<TArgs extends readonly unknown[], TResult> {
   /** A success message (`message.success`), or a function of the result and the call's arguments; none when empty. */
@@ -46,8 +49,15 @@ export interface ApiMutation<TArgs extends readonly unknown[], TResult> {
 }
 
 /** A short text for a toast: the stable code and the server's message. */
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return `${e.code}: ${e.detail}`;
+/**
+ * An error in the reader's language: the code's message from the contracts with its parameters
+ * (fields named in words), and the code for support — `可用库存不足（INVENTORY_INSUFFICIENT）`.
+ */
+export function errorText(e: unknown, locale: Locale = activeLocale()): string {
+  if (e instanceof ApiError) {
+    const text = errorMessage(e.code, e.details, locale, e.detail);
+    return locale === 'zh-CN' ? `${text}（${e.code}）` : `${text} (${e.code})`;
+  }
   return e instanceof Error ? e.message : String(e);
 }
 

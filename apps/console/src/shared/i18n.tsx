@@ -10,6 +10,12 @@ export interface MessageBundle {
 
 const LOCALE_KEY = 'orderhub.locale';
 
+/** The language now shown, for code outside components (error texts in toasts). */
+let currentLocale: Locale | null = null;
+export function activeLocale(): Locale {
+  return currentLocale ?? initialLocale();
+}
+
 function initialLocale(): Locale {
   try {
     const saved = localStorage.getItem(LOCALE_KEY);
@@ -30,7 +36,9 @@ const LocaleContext = createContext<LocaleState>({ locale: 'zh-CN', setLocale: (
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  currentLocale = locale;
   const setLocale = useCallback((l: Locale) => {
+    currentLocale = l;
     setLocaleState(l);
     try {
       localStorage.setItem(LOCALE_KEY, l);

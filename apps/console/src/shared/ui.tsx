@@ -1,4 +1,4 @@
-import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS } from '@orderhub/contracts';
+import { errorMessage, HOLD_REASON_LABELS, ORDER_STATUS_LABELS } from '@orderhub/contracts';
 import { Alert, Button, Space, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { ApiError } from './api.ts';
@@ -67,6 +67,7 @@ export function Time({ at, seconds = true }: { at: string | null | undefined; se
 /** An API error with its message and stable code; never a blank page. */
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT();
+  const { locale } = useLocale();
   if (!error) return null;
   const e =
     error instanceof ApiError
@@ -87,7 +88,7 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
       }
       description={
         <>
-          <div>{e.detail}</div>
+          <div data-testid="api-error-text">{errorMessage(e.code, e.details, locale, e.detail)}</div>
           {e.requestId ? (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('requestId')}: {e.requestId}

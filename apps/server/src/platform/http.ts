@@ -155,6 +155,11 @@ export async function createHttp(opts: HttpOptions): Promise<FastifyInstance> {
       const errors = err.validation.map((v) => ({
         in: err.validationContext,
         path: v.instancePath || '/',
+        // The field in a form people can name (`receiver.phone`), the rule it broke and its limits,
+        // so that a client can say what is wrong in the reader's language (contracts' fieldErrorText).
+        field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || null,
+        keyword: v.keyword,
+        params: v.params,
         message: v.message,
         ...(v.keyword === 'additionalProperties'
           ? { unknownField: (v.params as { additionalProperty?: string }).additionalProperty }

@@ -1,5 +1,6 @@
 import { HOLD_REASON_LABELS } from '@orderhub/contracts';
 import { ApiError } from '../../shared/api.ts';
+import { errorText } from '../../shared/hooks.ts';
 import type { TFunction } from '../../shared/i18n.tsx';
 import { errorKey } from './decide.ts';
 
@@ -8,8 +9,7 @@ export function errorWords(e: unknown, t: TFunction): string {
   const code = e instanceof ApiError ? e.code : (e as { code?: string } | null)?.code;
   const key = errorKey(code);
   if (key) return t(key);
-  if (e instanceof ApiError) return `${e.code}: ${e.detail}`;
-  return e instanceof Error ? e.message : String(e);
+  return errorText(e);
 }
 
 /** Why an event is blocked, in words where the code is known. */

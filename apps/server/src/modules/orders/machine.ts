@@ -72,6 +72,8 @@ export function eventsFrom(status: string): OrderEvent[] {
 export interface GuardFailure {
   code: string;
   message: string;
+  /** The lines the guard refused (line number and the channel's SKU). */
+  lines?: { lineNo: number; channelSku: string }[];
 }
 
 export interface GuardInput {
@@ -85,6 +87,7 @@ const GUARDS: Record<GuardName, (o: GuardInput) => GuardFailure | null> = {
     return {
       code: 'SKU_UNMAPPED',
       message: `SKU_UNMAPPED on line ${unmapped.map((l) => `${l.lineNo} (${l.channelSku})`).join(', ')}`,
+      lines: unmapped.map((l) => ({ lineNo: l.lineNo, channelSku: l.channelSku })),
     };
   },
 };

@@ -156,6 +156,7 @@ export async function transitionLocked(
       throw new DomainError('ORDER_GUARD_FAILED', `cannot ${input.event}: ${failure.message}`, {
         guard: failure.code,
         message: failure.message,
+        ...(failure.lines ? { lines: failure.lines } : {}),
       });
     }
   }
