@@ -29,6 +29,7 @@
  * (the ratio targets are reported separately, in `targets_met`).
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ensureDefaultAccount } from '../apps/server/src/modules/channels/index.ts';
@@ -285,6 +286,10 @@ async function benchOn(kind: Kind, db: Database) {
 }
 
 async function main() {
+  // The machine's load average when the run starts and ends: ratios measured on a busy machine
+  // read higher than on an idle one (both paths slow down, the cheaper one more), so figures are
+  // quoted with it.
+  const loadStart = Number(loadavg()[0]!.toFixed(1));
   const results: Record<string, number | boolean | string> = {
     bench: 'inventory',
     quick: QUICK,
@@ -347,6 +352,8 @@ async function main() {
     }
   }
 
+  results['load_avg_start'] = loadStart;
+  results['load_avg_end'] = Number(loadavg()[0]!.toFixed(1));
   results['oversold'] = oversold;
   results['oversold_answers'] = oversoldAnswers;
   results['oversold_ledger'] = oversoldDb;
