@@ -6,8 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { DomainError } = await import('./errors.ts');
-const { readSheetRows } = await import('./sheet.ts');
+const { readSheetRows, SheetReadError } = await import('./sheet-read.ts');
 
 /** Batches sent and not yet acknowledged, per read, before the reader waits. */
 const IN_FLIGHT = 4;
@@ -54,7 +53,7 @@ async function read({ id, format, bytes, limits, batchRows }) {
       id,
       type: 'error',
       error:
-        e instanceof DomainError
+        e instanceof SheetReadError
           ? { code: e.code, message: e.message, details: e.details }
           : { message: e instanceof Error ? (e.stack ?? e.message) : String(e) },
     });
@@ -65,7 +64,10 @@ async function read({ id, format, bytes, limits, batchRows }) {
 
 parentPort.on('message', (m) => {
   if (m.type === 'read') void read(m);
-  else {
+  else if (m.type === 'warm') {
+    // exceljs is loaded on the first XLSX; a read announced ahead loads it now.
+    if (m.format === 'xlsx') void import('exceljs');
+  } else {
     const state = reads.get(m.id);
     if (!state) return;
     if (m.type === 'ack') state.credit++;

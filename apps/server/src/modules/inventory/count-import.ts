@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/log.ts';
-import { decodeUpload } from '../../platform/sheet.ts';
+import { decodeUpload, warmSheetReader } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   clearCountRows,
@@ -58,6 +58,8 @@ export async function requestCountPreview(
       return { status: 201, view };
     }
   }
+  // The job reads it on the reader's thread: started now, it loads while the upload is stored.
+  warmSheetReader(input.format);
   const id = newId('count');
   const view = await database.tx(async (tx) => {
     const at = env.now();

@@ -1,0 +1,342 @@
+import { Readable } from 'node:stream';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { createInflateRaw } from 'node:zlib';
+import { parse as csvParse } from 'csv-parse';
+import type ExcelJS from 'exceljs';
+
+/**
+ * The sheet reader's core (see sheet.ts): CSV and XLSX row by row, bounded, in time linear in the
+ * file's size. It depends on nothing of the server's, so that the reader's own thread loads it
+ * quickly; its refusals are `SheetReadError`s, which sheet.ts turns into domain errors.
+ */
+
+export interface SheetLimits {
+  /** Decoded upload size. */
+  maxBytes: number;
+  /** XLSX: everything inside the zip, uncompressed (zip bombs). */
+  maxUncompressedBytes: number;
+  /** Non-empty rows, header included. */
+  maxRows: number;
+  /** Columns per row: a non-empty cell beyond this column is refused. */
+  maxColumns: number;
+  /** Characters per cell. */
+  maxCellChars: number;
+}
+
+export const DEFAULT_SHEET_LIMITS: SheetLimits = {
+  maxBytes: 6 * 1024 * 1024,
+  maxUncompressedBytes: 200 * 1024 * 1024,
+  maxRows: 100_000,
+  maxColumns: 64,
+  maxCellChars: 1_000,
+};
+
+export const SETTING: Record<keyof SheetLimits, string> = {
+  maxBytes: 'ORDERHUB_IMPORT_MAX_BYTES',
+  maxUncompressedBytes: 'ORDERHUB_IMPORT_MAX_UNCOMPRESSED_BYTES',
+  maxRows: 'ORDERHUB_IMPORT_MAX_ROWS',
+  maxColumns: 'ORDERHUB_IMPORT_MAX_COLUMNS',
+  maxCellChars: 'ORDERHUB_IMPORT_MAX_CELL_CHARS',
+};
+
+export type SheetReadCode =
+  | 'IMPORT_TOO_LARGE'
+  | 'IMPORT_ROW_LIMIT'
+  | 'IMPORT_CELL_LIMIT'
+  | 'IMPORT_FORMAT_INVALID'
+  | 'IMPORT_ENCODING_INVALID';
+
+/** A refusal of the reader: a code of the contracts, a message and details for the answer. */
+export class SheetReadError extends Error {
+  constructor(
+    readonly code: SheetReadCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'SheetReadError';
+  }
+}
+
+export function overLimit(
+  code: 'IMPORT_TOO_LARGE' | 'IMPORT_ROW_LIMIT' | 'IMPORT_CELL_LIMIT',
+  limit: keyof SheetLimits,
+  max: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): SheetReadError {
+  return new SheetReadError(code, message, { limit, max, setting: SETTING[limit], ...extra });
+}
+
+const invalid = (message: string) => new SheetReadError('IMPORT_FORMAT_INVALID', message);
+
+export interface SheetRow {
+  /** Line number in the sheet (1 = first line). */
+  row: number;
+  /** Trimmed text of each cell, '' for empty; index 0 is column A. */
+  cells: string[];
+}
+
+/** Longest stretch of synchronous work between two turns of the event loop. */
+const SLICE_MS = 4;
+
+/**
+ * The reader itself, on whichever thread calls it (the caller's, or the reader's thread through
+ * `readSheet`'s `offThread`): the row cap, empty rows skipped, a turn for the event loop every
+ * few milliseconds.
+ */
+export async function* readSheetRows(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+): AsyncGenerator<SheetRow> {
+  if (bytes.length > limits.maxBytes)
+    throw overLimit(
+      'IMPORT_TOO_LARGE',
+      'maxBytes',
+      limits.maxBytes,
+      `the file is over ${limits.maxBytes} bytes`,
+    );
+  const source = format === 'csv' ? csvRows(bytes, limits) : xlsxRows(bytes, limits);
+  let rows = 0;
+  let slice = performance.now();
+  for await (const r of source) {
+    if (r.cells.every((c) => c === '')) continue;
+    if (++rows > limits.maxRows)
+      throw overLimit(
+        'IMPORT_ROW_LIMIT',
+        'maxRows',
+        limits.maxRows,
+        `the sheet has more than ${limits.maxRows} rows`,
+        { row: r.row },
+      );
+    yield r;
+    if ((rows & 31) === 0 && performance.now() - slice > SLICE_MS) {
+      await yieldToLoop();
+      slice = performance.now();
+    }
+  }
+}
+
+function checkCell(text: string, row: number, col: number, limits: SheetLimits): void {
+  if (col > limits.maxColumns)
+    throw overLimit(
+      'IMPORT_CELL_LIMIT',
+      'maxColumns',
+      limits.maxColumns,
+      `row ${row} has a value in column ${col}; at most ${limits.maxColumns} columns are read`,
+      { row, column: col },
+    );
+  if (text.length > limits.maxCellChars)
+    throw overLimit(
+      'IMPORT_CELL_LIMIT',
+      'maxCellChars',
+      limits.maxCellChars,
+      `row ${row} column ${col} holds more than ${limits.maxCellChars} characters`,
+      { row, column: col },
+    );
+}
+
+/** Characters handed to the CSV parser at a time (about 400 rows of a count sheet). */
+const CSV_SLICE_CHARS = 8 * 1024;
+
+async function* csvRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new SheetReadError('IMPORT_ENCODING_INVALID', 'the CSV is not UTF-8 text; save it as "CSV UTF-8"');
+  }
+  if (text.includes('\u0000'))
+    throw new SheetReadError('IMPORT_ENCODING_INVALID', 'the CSV holds a NUL character');
+  const parser = csvParse({
+    relax_column_count: true,
+    skip_empty_lines: false,
+    trim: true,
+    info: true,
+    // A runaway quoted field stops here instead of growing without bound.
+    max_record_size: limits.maxColumns * (limits.maxCellChars + 3) + 1024,
+  });
+  // Fed in slices so parsing interleaves with the consumer instead of running in one go: csv-parse
+  // turns a whole slice into records at once (a 64 KiB slice, ~2,500 rows, took over 100 ms on a
+  // loaded machine), so slices stay small.
+  const feed = Readable.from(
+    (function* () {
+      for (let i = 0; i < text.length; i += CSV_SLICE_CHARS) yield text.slice(i, i + CSV_SLICE_CHARS);
+    })(),
+  );
+  feed.pipe(parser);
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const row = rec.info.lines;
+      const cells = rec.record;
+      let last = cells.length;
+      while (last > 0 && cells[last - 1] === '') last--;
+      for (let c = 0; c < last; c++) checkCell(cells[c]!, row, c + 1, limits);
+      yield { row, cells: last === cells.length ? cells : cells.slice(0, last) };
+    }
+  } catch (e) {
+    feed.destroy();
+    if (e instanceof SheetReadError) throw e;
+    const err = e as Error & { code?: string; lines?: number };
+    if (err.code === 'CSV_MAX_RECORD_SIZE')
+      throw overLimit(
+        'IMPORT_CELL_LIMIT',
+        'maxCellChars',
+        limits.maxCellChars,
+        `a row near line ${err.lines ?? '?'} is longer than ${limits.maxColumns} cells of ${limits.maxCellChars} characters`,
+      );
+    throw invalid(`the CSV cannot be read: ${err.message}`);
+  }
+}
+
+// ---- XLSX -------------------------------------------------------------------------------------
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  flags: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localOffset: number;
+}
+
+/**
+ * Checks the zip before exceljs unpacks it: entries listed in the central directory, laid out one
+ * after the other (so the streaming unzip sees exactly these), stored or deflated, and their real
+ * inflated size (counted, not trusted from the headers) within the limit.
+ */
+async function checkZip(bytes: Buffer, limits: SheetLimits): Promise<ZipEntry[]> {
+  if (bytes.length < 22 || bytes.readUInt32LE(0) !== 0x04034b50)
+    throw invalid('the file is not an XLSX workbook (not a zip archive)');
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--)
+    if (bytes.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd < 0) throw invalid('the XLSX is damaged (no zip directory)');
+  const count = bytes.readUInt16LE(eocd + 10);
+  const dirSize = bytes.readUInt32LE(eocd + 12);
+  const dirOffset = bytes.readUInt32LE(eocd + 16);
+  if (count === 0xffff || dirOffset === 0xffffffff || dirOffset + dirSize > eocd)
+    throw invalid('the XLSX is damaged or uses zip64');
+  if (count > 10_000) throw invalid('the XLSX holds too many parts');
+  const entries: ZipEntry[] = [];
+  let p = dirOffset;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > eocd || bytes.readUInt32LE(p) !== 0x02014b50) throw invalid('the XLSX directory is damaged');
+    const nameLen = bytes.readUInt16LE(p + 28);
+    const entry: ZipEntry = {
+      flags: bytes.readUInt16LE(p + 8),
+      method: bytes.readUInt16LE(p + 10),
+      compressedSize: bytes.readUInt32LE(p + 20),
+      uncompressedSize: bytes.readUInt32LE(p + 24),
+      localOffset: bytes.readUInt32LE(p + 42),
+      name: bytes.toString('utf8', p + 46, p + 46 + nameLen),
+    };
+    if (entry.method !== 0 && entry.method !== 8)
+      throw invalid(`the XLSX part ${entry.name} uses an unknown compression`);
+    if (entry.flags & 1) throw invalid('the XLSX is encrypted');
+    entries.push(entry);
+    p += 46 + nameLen + bytes.readUInt16LE(p + 30) + bytes.readUInt16LE(p + 32);
+  }
+  // Contiguous layout: each local entry starts where the previous one (and its descriptor) ended.
+  const sorted = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  let at = 0;
+  let total = 0;
+  for (const e of sorted) {
+    if (e.localOffset !== at || at + 30 > dirOffset || bytes.readUInt32LE(at) !== 0x04034b50)
+      throw invalid('the XLSX is damaged (its parts do not follow one another)');
+    const dataStart = at + 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
+    let end = dataStart + e.compressedSize;
+    if (end > dirOffset) throw invalid('the XLSX is damaged (a part runs past the end)');
+    if (e.flags & 8) end += end + 4 <= dirOffset && bytes.readUInt32LE(end) === 0x08074b50 ? 16 : 12;
+    total += await inflatedSize(
+      bytes.subarray(dataStart, dataStart + e.compressedSize),
+      e.method,
+      limits,
+      total,
+    );
+    at = end;
+  }
+  if (at !== dirOffset) throw invalid('the XLSX is damaged (data outside its parts)');
+  return entries;
+}
+
+async function inflatedSize(
+  data: Buffer,
+  method: number,
+  limits: SheetLimits,
+  before: number,
+): Promise<number> {
+  const tooBig = () =>
+    overLimit(
+      'IMPORT_TOO_LARGE',
+      'maxUncompressedBytes',
+      limits.maxUncompressedBytes,
+      `the XLSX unpacks to more than ${limits.maxUncompressedBytes} bytes`,
+    );
+  if (method === 0) {
+    if (before + data.length > limits.maxUncompressedBytes) throw tooBig();
+    return data.length;
+  }
+  let size = 0;
+  const inflate = createInflateRaw();
+  const done = new Promise<number>((resolve, reject) => {
+    inflate.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (before + size > limits.maxUncompressedBytes) {
+        inflate.destroy();
+        reject(tooBig());
+      }
+    });
+    inflate.on('end', () => resolve(size));
+    inflate.on('error', () => reject(invalid('the XLSX is damaged (a part cannot be unpacked)')));
+  });
+  inflate.end(data);
+  return done;
+}
+
+function cellText(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  return String(cell.text ?? '').trim();
+}
+
+async function* xlsxRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
+  const entries = await checkZip(bytes, limits);
+  // Loaded on the first XLSX only: a CSV never waits for exceljs (hundreds of ms to load).
+  const { default: ExcelJS } = await import('exceljs');
+  if (!entries.some((e) => /^xl\/worksheets\/sheet\d+\.xml$/.test(e.name)))
+    throw invalid('the file is not an XLSX workbook (no worksheet)');
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
+  try {
+    for await (const ws of reader) {
+      for await (const row of ws as unknown as AsyncIterable<ExcelJS.Row>) {
+        const cells: string[] = [];
+        row.eachCell((cell, col) => {
+          const text = cellText(cell);
+          if (text === '') return;
+          checkCell(text, row.number, col, limits);
+          while (cells.length < col - 1) cells.push('');
+          cells[col - 1] = text;
+        });
+        yield { row: row.number, cells };
+      }
+      return; // the first worksheet only
+    }
+  } catch (e) {
+    if (e instanceof SheetReadError) throw e;
+    throw invalid(`the XLSX cannot be read: ${(e as Error).message}`);
+  }
+}
