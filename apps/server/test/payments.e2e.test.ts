@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startAlipaySimulator, startStripeSimulator, startWechatPaySimulator } from '@orderhub/simulators';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dueAttempts, queryAttempt } from '../src/modules/payments/index.ts';
+import { dueAttempts, followRefund, queryAttempt } from '../src/modules/payments/index.ts';
 import {
   addAccount,
   orderStatus,
@@ -432,6 +432,58 @@ describe('payments through the simulators', () => {
       headers: { 'idempotency-key': randomUUID() },
     });
     expect(nobody.status).toBe(403);
+  });
+
+  it('WeChat Pay refunds are followed to the end: processing, then the notice books the reversing voucher once; an abnormal one fails', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'wechat-main');
+    wechat.pay(attempt.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    await wechat.idle();
+    wechat.controls.refunds = 'manual';
+    try {
+      const res = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+        as: 'finance',
+        body: { amount: 2000, reason: '运费退回' },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.status).toBe('processing');
+      expect((await payments(order.id)).refundable).toBe(6000);
+      wechat.faults.duplicate = 1;
+      wechat.faults.duplicateCopies = 2;
+      wechat.refundSucceeds(res.body.merchantRefundNo);
+      await wechat.idle();
+      let p = await payments(order.id);
+      expect(p.refunds[0].status).toBe('succeeded');
+      expect(p.vouchers.filter((v: { kind: string }) => v.kind === 'refund')).toHaveLength(1);
+      expect(p.paid).toBe(6000);
+      // A query afterwards finds it final and books nothing more.
+      expect((await followRefund(t.app.deps, res.body.id)).status).toBe('succeeded');
+
+      const second = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+        as: 'finance',
+        body: { amount: 1000, reason: '银行卡失效' },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(second.body.status).toBe('processing');
+      wechat.settleRefund(second.body.merchantRefundNo, 'ABNORMAL');
+      await wechat.idle();
+      p = await payments(order.id);
+      expect(p.refunds.find((r: { id: string }) => r.id === second.body.id).status).toBe('failed');
+      expect(p.paid).toBe(6000);
+      expect(p.refundable).toBe(6000);
+      expect(await timelineActions(order.id)).toEqual(
+        expect.arrayContaining([
+          'refund_requested',
+          'refund_processing',
+          'refund_succeeded',
+          'refund_failed',
+        ]),
+      );
+    } finally {
+      wechat.controls.refunds = 'auto';
+    }
   });
 
   it('the inspection lists an order stuck with a pending payment and tries the payment query', async () => {
