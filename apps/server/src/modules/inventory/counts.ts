@@ -182,6 +182,7 @@ export async function storeCountRows(
       for (const code of slice) skuKnown.set(code, found.has(code));
       if (k + LOOKUP_CODES < codes.length) await yieldToLoop();
     }
+    if (skus.size) await yieldToLoop();
     if (warehouses.size) {
       const found = await exec.query<{ code: string; id: string }>(
         `SELECT code, id FROM warehouses WHERE code = ANY($1::text[])`,
@@ -235,6 +236,8 @@ export async function storeCountRows(
           [warehouseId, JSON.stringify(skus)],
         );
         for (const l of levels) onHand.set(`${l.sku}\u0000${warehouseId}`, Number(l.on_hand));
+        // On PGlite each statement runs on this thread: a turn for everything else between them.
+        await yieldToLoop();
       }
       let differences = 0;
       const data: StoredRow[] = good.map((r) => {
