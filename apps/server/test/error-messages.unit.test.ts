@@ -6,7 +6,7 @@ const CJK = /[\u4e00-\u9fff]/;
 describe('error messages for people', () => {
   it('give every error code a Chinese and an English message', () => {
     for (const code of Object.keys(ERROR_CODES)) {
-      const m = ERROR_MESSAGES[code as keyof typeof ERROR_MESSAGES];
+      const m = ERROR_MESSAGES[code as keyof typeof ERROR_MESSAGES]!;
       expect(m, code).toBeDefined();
       expect(m.zh, code).toMatch(CJK);
       expect(m.en, code).not.toMatch(CJK);

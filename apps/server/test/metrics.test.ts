@@ -60,7 +60,11 @@ describe('metrics', () => {
     expect(fig.stateDriftRate).toMatchObject({ numerator: 2, denominator: 4, value: 0.5 });
     // b's hold was closed within 72 h; c's is open and younger than 72 h: not decided yet.
     expect(fig.exceptionClosureRate72h).toMatchObject({ numerator: 1, denominator: 1, value: 1 });
-    expect(fig.channelAttributionCompleteness).toMatchObject({ numerator: 0, denominator: 4, value: 0 });
+    // Own-storefront orders (the `default` account) name their source right.
+    expect(fig.channelAttributionCompleteness).toMatchObject({ numerator: 4, denominator: 4, value: 1 });
+    expect(fig.stateDriftRate.missed).toBe(true); // 50% against < 1.2%
+    expect(fig.exceptionClosureRate72h.missed).toBe(false);
+    expect(fig.fundVoucherMatchRate.missed).toBe(false); // no value: not a miss
     expect(fig.fundVoucherMatchRate.value).toBeNull();
     expect(fig.fundVoucherMatchRate.reason).toMatch(/not recorded/);
     expect(fig.channelSyncHealth.value).toBeNull();
@@ -107,5 +111,44 @@ describe('metrics', () => {
   it('needs a session or token', async () => {
     const res = await t.as(null).get('/api/metrics/health');
     expect(res.status).toBe(401);
+  });
+});
+
+describe('sales and attribution', () => {
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp();
+    const shop = await s
+      .as('admin')
+      .post('/api/channel-accounts', { code: 'tb-main', name: '淘宝旗舰店', channel: 'taobao' });
+    expect(shop.status, JSON.stringify(shop.body)).toBe(201);
+    const post = async (over: Parameters<typeof sampleOrder>[0]) => {
+      const res = await s.as('admin').post('/api/orders', sampleOrder(over));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    };
+    await post({ placedAt: ago(5), paidAt: ago(5) }); // own store, paid 80.00
+    await post({ placedAt: ago(4), paidAt: undefined }); // own store, unpaid 80.00
+    await post({ channelAccount: 'tb-main', placedAt: ago(3), paidAt: ago(3) }); // keyed into Taobao by hand
+  });
+  afterAll(async () => s?.close());
+
+  it('counts a marketplace order keyed in by hand as not attributed, own-storefront orders as attributed', async () => {
+    const res = await s.as('admin').get(`/api/metrics/health?${range}`);
+    const fig = Object.fromEntries(res.body.figures.map((f: { key: string }) => [f.key, f]));
+    expect(fig.channelAttributionCompleteness).toMatchObject({ numerator: 2, denominator: 3, missed: true });
+  });
+
+  it('gives orders, GMV and paid amount per day and channel with one definition, money hidden from the warehouse', async () => {
+    const res = await s.as('finance').get(`/api/metrics/sales?${range}&tz=Asia/Shanghai`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.totals).toEqual([{ currency: 'CNY', orders: 3, paidOrders: 2, gmv: 24000, paid: 16000 }]);
+    const byChannel = (c: string) =>
+      res.body.buckets
+        .filter((b: { channel: string }) => b.channel === c)
+        .reduce((n: number, b: { orders: number }) => n + b.orders, 0);
+    expect(byChannel('api')).toBe(2);
+    expect(byChannel('taobao')).toBe(1);
+    const hidden = await s.as('warehouse').get(`/api/metrics/sales?${range}`);
+    expect(hidden.body.totals[0]).toMatchObject({ orders: 3, gmv: null, paid: null });
   });
 });

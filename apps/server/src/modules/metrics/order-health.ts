@@ -56,18 +56,23 @@ export async function exceptionClosure(exec: SqlExecutor, r: HealthRange, now: D
   };
 }
 
+/** Channels where the merchant sells directly: whatever brings their orders in names the source right. */
+export const OWN_STOREFRONT_CHANNELS: readonly string[] = ['api', 'wechat_mini', 'pos'];
+
 /**
- * Channel attribution completeness: orders that came through a named shop on a real channel, rather
- * than the catch-all `default` account, among orders placed in the range.
+ * Channel attribution accuracy: orders whose source channel is certain, among orders placed in the
+ * range. An order of the merchant's own storefront (website, mini-program, shop till) is certain
+ * however it came in; a marketplace order is certain when that marketplace's connector brought it,
+ * not when someone keyed or posted it into the shop by hand (the "copied from the back-end" orders).
  */
 export async function channelAttribution(exec: SqlExecutor, r: HealthRange): Promise<HealthFigure> {
   const [perAccount, accounts] = await Promise.all([
     ordersPerAccount(exec, r.from, r.to),
     listAccounts(exec),
   ]);
-  const named = new Set(accounts.filter((a) => a.code !== 'default' && a.channel !== 'api').map((a) => a.id));
+  const own = new Set(accounts.filter((a) => OWN_STOREFRONT_CHANNELS.includes(a.channel)).map((a) => a.id));
   const orders = perAccount.reduce((s, a) => s + a.count, 0);
-  const attributed = perAccount.reduce((s, a) => s + (named.has(a.accountId) ? a.count : 0), 0);
+  const attributed = perAccount.reduce((s, a) => s + (own.has(a.accountId) ? a.count : a.viaChannel), 0);
   return {
     key: 'channelAttributionCompleteness',
     value: ratio(attributed, orders),

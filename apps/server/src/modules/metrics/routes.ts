@@ -4,8 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { assertTimeZone, parseInstant } from '../../platform/time.ts';
-import { funnel, ordersByChannel, waitingStages } from './dashboard.ts';
-import { channelAttribution, exceptionClosure, notYetRecorded, stateDrift } from './order-health.ts';
+import { seesAmounts } from '../orders/index.ts';
+import { funnel, ordersByChannel, salesByChannel, waitingStages } from './dashboard.ts';
+import {
+  channelAttribution,
+  exceptionClosure,
+  type HealthFigure,
+  notYetRecorded,
+  stateDrift,
+} from './order-health.ts';
 
 const DAY = 86_400_000;
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -25,8 +32,12 @@ const Figure = Type.Object({
   numerator: Nullable(Type.Number()),
   denominator: Nullable(Type.Number()),
   target: Type.Object({ op: Type.String(), value: Type.Number() }),
+  missed: Type.Boolean({ description: 'true when the figure has a value on the wrong side of its target' }),
   reason: Nullable(Type.String()),
 });
+
+const missed = (f: HealthFigure) =>
+  f.value !== null && !(f.target.op === '<' ? f.value < f.target.value : f.value > f.target.value);
 
 /** Dashboard figures, computed in SQL from the tables that exist; nothing is estimated in the browser. */
 export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
@@ -70,6 +81,80 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
       const { from, to } = range(req.query, 14);
       const buckets = await ordersByChannel(database, from, to, tz);
       return { tz, from: from.toISOString(), to: to.toISOString(), buckets };
+    },
+  );
+
+  r.get(
+    '/api/metrics/sales',
+    {
+      config: { permission: 'orders:read', errors: ['INVALID_TIME_ZONE'] },
+      schema: {
+        operationId: 'getSales',
+        tags: ['metrics'],
+        summary: 'Sales per local day and channel: orders placed, GMV and paid amount, per currency',
+        description:
+          'One definition everywhere: `orders` are the orders placed on the local day (any status); `gmv` the sum of their totals; `paid` the totals of those of them that were paid (minor units of `currency`). Money is null for readers without orders:amounts. `totals` sums the range per currency.',
+        querystring: RangeQuery,
+        response: {
+          200: Type.Object({
+            tz: Type.String(),
+            from: Type.String(),
+            to: Type.String(),
+            buckets: Type.Array(
+              Type.Object({
+                day: Type.String(),
+                channel: Type.String(),
+                currency: Type.String(),
+                orders: Type.Integer(),
+                paidOrders: Type.Integer(),
+                gmv: Nullable(Type.Integer()),
+                paid: Nullable(Type.Integer()),
+              }),
+            ),
+            totals: Type.Array(
+              Type.Object({
+                currency: Type.String(),
+                orders: Type.Integer(),
+                paidOrders: Type.Integer(),
+                gmv: Nullable(Type.Integer()),
+                paid: Nullable(Type.Integer()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const tz = req.query.tz ?? config.tzDefault;
+      assertTimeZone(tz);
+      const { from, to } = range(req.query, 14);
+      const money = seesAmounts(req.actor!);
+      const buckets = (await salesByChannel(database, from, to, tz)).map((b) => ({
+        ...b,
+        gmv: money ? b.gmv : null,
+        paid: money ? b.paid : null,
+      }));
+      const totals = new Map<
+        string,
+        { currency: string; orders: number; paidOrders: number; gmv: number | null; paid: number | null }
+      >();
+      for (const b of buckets) {
+        const t = totals.get(b.currency) ?? {
+          currency: b.currency,
+          orders: 0,
+          paidOrders: 0,
+          gmv: money ? 0 : null,
+          paid: money ? 0 : null,
+        };
+        t.orders += b.orders;
+        t.paidOrders += b.paidOrders;
+        if (money) {
+          t.gmv = (t.gmv ?? 0) + (b.gmv ?? 0);
+          t.paid = (t.paid ?? 0) + (b.paid ?? 0);
+        }
+        totals.set(b.currency, t);
+      }
+      return { tz, from: from.toISOString(), to: to.toISOString(), buckets, totals: [...totals.values()] };
     },
   );
 
@@ -149,7 +234,11 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
         await channelAttribution(database, { from, to }),
         ...notYetRecorded(),
       ];
-      return { from: from.toISOString(), to: to.toISOString(), figures };
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        figures: figures.map((f) => ({ ...f, missed: missed(f) })),
+      };
     },
   );
 }

@@ -13,6 +13,7 @@ export {
   type MinimalPath,
   ordersPerAccount,
   ordersPlacedPerDay,
+  salesPerDay,
   statusChangeCounts,
   WAITING_STATUSES,
   waitingStages,
