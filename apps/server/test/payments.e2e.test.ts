@@ -53,6 +53,31 @@ describe('payments through the simulators', () => {
       `SELECT settings_enc FROM payment_accounts`,
     );
     for (const r of sealed) expect(r.settings_enc).toMatch(/^v1\./);
+    // Rotation: a new webhook secret replaces the old one; the audit log names the field, never the value.
+    const other = await addAccount(t, 'stripe-rotate', 'stripe', stripe);
+    const rotated = await t.request('PATCH', `/api/payment-accounts/${other.id}`, {
+      as: 'finance',
+      body: { settings: { webhookSecret: 'whsec_RotatedSecretValue123' } },
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(rotated.body.settingsVersion).toBe(2);
+    expect(JSON.stringify(rotated.body)).not.toContain('RotatedSecretValue');
+    const bad = await t.request('PATCH', `/api/payment-accounts/${other.id}`, {
+      as: 'finance',
+      body: { settings: { webhookSecret: 'not a secret' } },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('PAYMENT_SETTINGS_INVALID');
+    const audit = await t.database.query<{ action: string; summary: unknown }>(
+      `SELECT action, summary FROM audit_log WHERE entity_id = $1 ORDER BY at`,
+      [other.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['payment_account.create', 'payment_account.rotate']);
+    expect(JSON.stringify(audit)).toContain('webhookSecret');
+    expect(JSON.stringify(audit)).not.toContain('RotatedSecretValue');
+    expect(JSON.stringify(audit)).not.toContain(
+      (stripe.accountSettings as { webhookSecret: string }).webhookSecret,
+    );
   });
 
   it('Stripe: a paid PaymentIntent books one voucher and pays the order', async () => {
