@@ -14,6 +14,7 @@ import type {
 } from '@orderhub/simulators';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ChannelCredentials,
@@ -202,6 +203,82 @@ export function describeCnConnector(spec: CnSpec): void {
       const refunded = seen.get(ids[10]!)!;
       expect(refunded.refunds).toEqual([expect.objectContaining({ status: 'requested', refundOnly: true })]);
     });
+
+    it('property: any mix of orders, changes, page sizes, shifts and window overlaps ends with every order once, at its latest version', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            seed: fc.integer({ min: 1, max: 1_000_000 }),
+            orders: fc.integer({ min: 20, max: 120 }),
+            changes: fc.array(
+              fc.record({
+                which: fc.nat(),
+                kind: fc.constantFrom('address', 'refund', 'cancel') as fc.Arbitrary<
+                  'address' | 'refund' | 'cancel'
+                >,
+                minutesAgo: fc.integer({ min: 1, max: 60 }),
+              }),
+              { maxLength: 10 },
+            ),
+            pageSize: fc.integer({ min: 2, max: 8 }),
+            shifts: fc.integer({ min: 1, max: 8 }),
+            windowMin: fc.integer({ min: 5, max: 25 }),
+            overlapMin: fc.integer({ min: 1, max: 4 }),
+          }),
+          async (p) => {
+            nowMs = T0;
+            const s = await spec.start({ now, seed: p.seed });
+            try {
+              const span = 2 * 3600_000;
+              const ids: string[] = [];
+              for (let i = 0; i < p.orders; i++)
+                ids.push(s.addOrder({ at: new Date(T0 - span + Math.floor((i * span) / p.orders)) }));
+              for (const ch of [...p.changes].sort((a, b) => b.minutesAgo - a.minutesAgo)) {
+                nowMs = T0 - ch.minutesAgo * 60_000;
+                const id = ids[ch.which % ids.length]!;
+                if (ch.kind === 'address') s.changeAddress(id);
+                else if (ch.kind === 'refund') s.refund(id, 1, 'requested', true);
+                else s.cancelOrder(id);
+              }
+              nowMs = T0;
+              s.faults.shiftWhilePaging(p.shifts);
+              const ctx = ctxFor(s, now, { ...spec.settings, pageSize: p.pageSize });
+              const seen = new Map<string, number>();
+              const step = (p.windowMin - p.overlapMin) * 60_000;
+              for (let from = T0 - span - 60_000; from < T0 + 60_000; from += step) {
+                const { orders } = await pullWindow(
+                  c,
+                  ctx,
+                  new Date(from),
+                  new Date(Math.min(from + p.windowMin * 60_000, T0 + 60_000)),
+                );
+                for (const o of orders)
+                  seen.set(
+                    o.externalOrderId,
+                    Math.max(seen.get(o.externalOrderId) ?? 0, o.modifiedAt.getTime()),
+                  );
+              }
+              // A change made after the last page of the last window was read is the next pull's:
+              // the platform stops changing, and one more window covers the newest edits only.
+              s.faults.state.shifts = 0;
+              nowMs = T0 + 5 * 60_000;
+              for (const o of (await pullWindow(c, ctx, new Date(T0 - 60_000), new Date(T0 + 4 * 60_000)))
+                .orders)
+                seen.set(
+                  o.externalOrderId,
+                  Math.max(seen.get(o.externalOrderId) ?? 0, o.modifiedAt.getTime()),
+                );
+              expect([...seen.keys()].sort()).toEqual([...ids].sort());
+              const latest = new Map(s.store.list().map((o) => [o.seq, o.modifiedAt.getTime()]));
+              expect([...seen.values()].sort()).toEqual([...latest.values()].sort());
+            } finally {
+              await s.close();
+            }
+          },
+        ),
+        { numRuns: 8 },
+      );
+    }, 240_000);
 
     it('reports each API payload’s field paths and JSON types for the drift watch', async () => {
       const s = await start();

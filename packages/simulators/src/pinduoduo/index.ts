@@ -29,6 +29,10 @@ export interface PinduoduoSimulatorOptions {
   port?: number;
   clientId?: string;
   clientSecret?: string;
+  /** Same as `clientId` (the name the other simulators use). */
+  appKey?: string;
+  /** Same as `clientSecret`. */
+  appSecret?: string;
   accessToken?: string;
   now?: () => Date;
   seed?: number;
@@ -88,8 +92,8 @@ const TOPIC: Record<ChangeKind, string> = {
 const MALL_ID = 51_000_001;
 
 export async function startPinduoduoSimulator(opts: PinduoduoSimulatorOptions = {}) {
-  const clientId = opts.clientId ?? 'fake-client-id';
-  const secret = opts.clientSecret ?? 'fake-secret';
+  const clientId = opts.clientId ?? opts.appKey ?? 'fake-client-id';
+  const secret = opts.clientSecret ?? opts.appSecret ?? 'fake-secret';
   const token = opts.accessToken ?? 'fake-token';
   const skew = opts.timestampSkewMs ?? 10 * 60_000;
   const privacy = opts.privacy ?? true;

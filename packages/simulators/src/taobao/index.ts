@@ -34,6 +34,8 @@ export interface TaobaoSimulatorOptions {
   appKey?: string;
   appSecret?: string;
   session?: string;
+  /** Same as `session`. */
+  accessToken?: string;
   /** The platform's clock (default: the real one). */
   now?: () => Date;
   seed?: number;
@@ -112,7 +114,7 @@ function refundStatus(r: CnRefund | null): string {
 export async function startTaobaoSimulator(opts: TaobaoSimulatorOptions = {}) {
   const appKey = opts.appKey ?? '12345678';
   const appSecret = opts.appSecret ?? 'fake-secret';
-  const session = opts.session ?? 'fake-session';
+  const session = opts.session ?? opts.accessToken ?? 'fake-session';
   const skew = opts.timestampSkewMs ?? 10 * 60_000;
   const privacy = opts.privacy ?? true;
   const clock = opts.now ?? (() => new Date());
