@@ -9,6 +9,7 @@ import { HoldsPanel } from './HoldsPanel.tsx';
 import { LowStockPanel } from './LowStockPanel.tsx';
 import { messages } from './messages.ts';
 import { useDashboardRange } from './range.ts';
+import { SalesPanel } from './SalesPanel.tsx';
 import { StagesPanel } from './StagesPanel.tsx';
 
 export default function Dashboard() {
@@ -31,6 +32,7 @@ export default function Dashboard() {
         {t('title')}
       </PageTitle>
 
+      <SalesPanel range={range} />
       <HealthPanel range={range} />
 
       <Row gutter={16}>

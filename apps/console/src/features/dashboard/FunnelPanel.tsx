@@ -46,6 +46,9 @@ export function FunnelPanel({ range }: { range: DashboardRange }) {
   return (
     <Card size="small" title={t('funnel')} style={{ marginBottom: 16 }}>
       {funnel.error ? <ErrorAlert error={funnel.error} /> : null}
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 4 }}>
+        {t('funnelHint')}
+      </Typography.Paragraph>
       <Typography.Text type="secondary">
         {t('placed')}: <Link to={`/orders?from=${fromDay}&to=${toDay}`}>{funnel.data?.placed ?? '—'}</Link>
       </Typography.Text>

@@ -1,4 +1,4 @@
-import { Card, Col, Row, Statistic, Tooltip, Typography } from 'antd';
+import { Card, Col, Row, Statistic, Tag, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router';
 import { formatPercent } from '../../shared/format.ts';
 import { useLocale, useT } from '../../shared/i18n.tsx';
@@ -26,24 +26,48 @@ export function HealthPanel({ range }: { range: DashboardRange }) {
         {(health.data?.figures ?? []).map((f) => {
           const link = figureLink(f.key, range);
           const value = f.value === null ? '—' : formatPercent(f.value, locale);
+          const target = t('target', { op: f.target.op, value: formatPercent(f.target.value, locale, 2) });
           return (
-            <Col key={f.key} xs={12} md={8} xl={4} style={{ marginBottom: 8 }} data-figure={f.key}>
+            <Col
+              key={f.key}
+              xs={12}
+              md={8}
+              xl={4}
+              style={{ marginBottom: 8 }}
+              data-figure={f.key}
+              data-missed={f.missed}
+            >
               <Statistic
-                title={t(f.key)}
+                title={
+                  <Tooltip title={t(`explain_${f.key}`)}>
+                    <span>{t(f.key)}</span>
+                  </Tooltip>
+                }
+                valueStyle={f.missed ? { color: '#cf1322' } : undefined}
                 valueRender={() =>
-                  link && f.value !== null ? <Link to={link}>{value}</Link> : <span>{value}</span>
+                  link && f.value !== null ? (
+                    <Link to={link} style={f.missed ? { color: '#cf1322' } : undefined}>
+                      {value}
+                    </Link>
+                  ) : (
+                    <span>{value}</span>
+                  )
                 }
               />
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {f.value === null ? (
-                  <Tooltip title={f.reason}>{f.reason ? t(`reason_${f.key}`) : t('noData')}</Tooltip>
+              <div>
+                {f.value === null ? null : f.missed ? (
+                  <Tag color="red">{t('missed')}</Tag>
                 ) : (
-                  <>
-                    {f.numerator}/{f.denominator} ·{' '}
-                    {t('target', { op: f.target.op, value: formatPercent(f.target.value, locale, 2) })}
-                  </>
+                  <Tag color="green">{t('met')}</Tag>
                 )}
-              </Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {target}
+                  {f.value !== null ? ` · ${f.numerator}/${f.denominator}` : ''}
+                </Typography.Text>
+              </div>
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '4px 0 0' }}>
+                {f.value === null ? (f.reason ? t(`reason_${f.key}`) : t('noData')) : t(`explain_${f.key}`)}
+              </Typography.Paragraph>
             </Col>
           );
         })}

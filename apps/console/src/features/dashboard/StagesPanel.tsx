@@ -1,6 +1,6 @@
 import { ORDER_STATUS_LABELS } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Card, Table } from 'antd';
+import { Card, Table, Typography } from 'antd';
 import { Link } from 'react-router';
 import { api } from '../../shared/api.ts';
 import { formatDuration } from '../../shared/format.ts';
@@ -25,6 +25,9 @@ export function StagesPanel() {
   });
   return (
     <Card size="small" title={t('stages')} style={{ marginBottom: 16 }}>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 4 }}>
+        {t('stagesHint')}
+      </Typography.Paragraph>
       {stages.error ? <ErrorAlert error={stages.error} /> : null}
       <Table<Stage>
         size="small"

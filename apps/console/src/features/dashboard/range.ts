@@ -34,6 +34,7 @@ export interface Figure {
   numerator: number | null;
   denominator: number | null;
   target: { op: string; value: number };
+  missed: boolean;
   reason: string | null;
 }
 
