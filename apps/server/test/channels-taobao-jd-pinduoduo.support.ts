@@ -46,7 +46,7 @@ export interface CnSim {
   order(id: string): Record<string, unknown>;
   stock(): Map<string, number>;
   shipments?(): unknown;
-  flushPushes(): Promise<SimPush[]>;
+  flushPushes(inFlight?: number): Promise<SimPush[]>;
   setPushUrl(url: string | null): void;
   close(): Promise<void>;
 }
@@ -589,6 +589,13 @@ export function describeCnConnector(spec: CnSpec): void {
         expect(sent.map((p) => p.status)).toEqual([200, 200]);
         expect(got).toEqual([sent[0]!.body, sent[1]!.body]);
         expect(sent[0]!.body).not.toBe(sent[1]!.body);
+        // Many at once: every message arrives, each recorded in the order it was started.
+        s.faults.outOfOrderPushes(false);
+        got.length = 0;
+        for (let i = 0; i < 12; i++) s.addOrder();
+        const many = await s.flushPushes(8);
+        expect(many.map((p) => p.status)).toEqual(Array(12).fill(200));
+        expect([...got].sort()).toEqual(many.map((p) => p.body).sort());
       } finally {
         await new Promise<void>((r) => srv.close(() => r()));
       }

@@ -780,13 +780,14 @@ export class PushQueue {
   enqueue(p: Omit<SimPush, 'status' | 'answer' | 'url'>): void {
     this.pending.push(p);
   }
-  async flush(): Promise<SimPush[]> {
+  /** Delivers what is pending, `inFlight` at a time (started in order); answers each delivery's record in that order. */
+  async flush(inFlight = 1): Promise<SimPush[]> {
     let batch = this.pending;
     this.pending = [];
     if (this.faults.state.duplicatePushes) batch = batch.flatMap((p) => [p, p]);
     if (this.faults.state.outOfOrderPushes) batch = [...batch].reverse();
-    const out: SimPush[] = [];
-    for (const p of batch) {
+    const out: SimPush[] = new Array(batch.length);
+    const deliver = async (p: (typeof batch)[number]): Promise<SimPush> => {
       const qs = new URLSearchParams(p.query).toString();
       const url = this.url ? `${this.url}${qs ? (this.url.includes('?') ? '&' : '?') + qs : ''}` : '';
       const rec: SimPush = { ...p, url, status: null, answer: null };
@@ -804,9 +805,17 @@ export class PushQueue {
           rec.answer = String((e as Error).message);
         }
       }
-      this.delivered.push(rec);
-      out.push(rec);
-    }
+      return rec;
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const i = next++;
+        out[i] = await deliver(batch[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, batch.length)) }, worker));
+    this.delivered.push(...out);
     return out;
   }
 }
@@ -866,8 +875,8 @@ export function cnSimControls(x: {
     setPushUrl: (url: string | null) => {
       x.queue.url = url;
     },
-    /** Delivers pending pushes to the push URL (with the duplicate/out-of-order faults). */
-    flushPushes: () => x.queue.flush(),
+    /** Delivers pending pushes to the push URL (with the duplicate/out-of-order faults), `inFlight` at a time. */
+    flushPushes: (inFlight = 1) => x.queue.flush(inFlight),
     pushes: (): SimPush[] => x.queue.delivered,
     close: x.close,
   };
