@@ -4,15 +4,12 @@
  */
 export const SIMULATORS: readonly string[] = [];
 export {
-  type StripeDelivery,
-  type StripeEvent,
-  type StripeFaults,
-  type StripeSimulator,
-  type StripeSimulatorOptions,
-  startStripeSimulator,
-} from './stripe/index.ts';
-export { type ShopifySimOptions, type ShopifySimulator, startShopifySimulator } from './shopify/index.ts';
-export * from './wechatpay/index.ts';
+  type AlipayDelivery,
+  type AlipayFaults,
+  type AlipaySimulator,
+  type AlipaySimulatorOptions,
+  startAlipaySimulator,
+} from './alipay/index.ts';
 export {
   CATALOGUE,
   type CnLine,
@@ -22,26 +19,18 @@ export {
   type CnReceiver,
   type CnRefund,
   type CnStatus,
-  type Faults as CnFaults,
   type FaultState as CnFaultState,
+  type Faults as CnFaults,
   type GenerateOptions as CnGenerateOptions,
   type SimPush as CnSimPush,
   seededRandom,
 } from './cn-orders.ts';
 export {
-  startTaobaoSimulator,
-  type TaobaoSimulator,
-  type TaobaoSimulatorOptions,
-  topSign,
-} from './taobao/index.ts';
-export {
-  type AlipayDelivery,
-  type AlipayFaults,
-  type AlipaySimulator,
-  type AlipaySimulatorOptions,
-  startAlipaySimulator,
-} from './alipay/index.ts';
-export { DOUYIN_CODES, type DouyinSimOptions, type DouyinSimulator, startDouyinSimulator } from './douyin/index.ts';
+  DOUYIN_CODES,
+  type DouyinSimOptions,
+  type DouyinSimulator,
+  startDouyinSimulator,
+} from './douyin/index.ts';
 export { type JdSimulator, type JdSimulatorOptions, josSign, startJdSimulator } from './jd/index.ts';
 export {
   type PinduoduoSimulator,
@@ -49,3 +38,19 @@ export {
   pddSign,
   startPinduoduoSimulator,
 } from './pinduoduo/index.ts';
+export { type ShopifySimOptions, type ShopifySimulator, startShopifySimulator } from './shopify/index.ts';
+export {
+  type StripeDelivery,
+  type StripeEvent,
+  type StripeFaults,
+  type StripeSimulator,
+  type StripeSimulatorOptions,
+  startStripeSimulator,
+} from './stripe/index.ts';
+export {
+  startTaobaoSimulator,
+  type TaobaoSimulator,
+  type TaobaoSimulatorOptions,
+  topSign,
+} from './taobao/index.ts';
+export * from './wechatpay/index.ts';
