@@ -19,6 +19,10 @@ export const PERMISSION_LABELS: Record<Permission, { zh: string; en: string }> =
   'inventory:plan': { zh: '仓库与安全库存设置', en: 'Plan warehouses and safety stock' },
   'catalog:manage': { zh: '管理商品', en: 'Manage the SKU master' },
   'orders:amounts': { zh: '查看金额', en: 'See amounts' },
+  'payments:read': { zh: '查看支付与资金凭证', en: 'View payments and fund vouchers' },
+  'payments:collect': { zh: '发起收款', en: 'Start payments' },
+  'payments:refund': { zh: '退款', en: 'Refund payments' },
+  'payments:manage': { zh: '管理支付账户与密钥', en: 'Manage payment accounts and secrets' },
 };
 
 /** Every permission has words (a new one without them fails the unit test). */
