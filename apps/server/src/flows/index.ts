@@ -1,11 +1,14 @@
 import {
   CHANNEL_BACKFILL_QUEUE,
   CHANNEL_INBOX_QUEUE,
+  CHANNEL_REFUND_SWEEP_QUEUE,
   CHANNEL_SYNC_QUEUE,
   CHANNEL_SYNC_TICK_QUEUE,
 } from '../modules/channels/index.ts';
 import { STOCK_CHANGED_QUEUE, STOCK_EXPIRY_QUEUE, stockDepsOf } from '../modules/inventory/index.ts';
 import { defineModule } from '../platform/module.ts';
+import { channelRefundRoutes } from './channel-refund-routes.ts';
+import { escalateRefundReviews } from './channel-refunds.ts';
 import { channelTick, processInboxMessage, runAccountSync, runBackfill } from './channel-sync.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { expireDue, onStockChanged, orderStockEffect } from './order-inventory.ts';
@@ -52,7 +55,14 @@ export const orderInventoryFlow = defineModule({
  */
 export const channelSyncFlow = defineModule({
   name: 'channel-sync',
+  routes: channelRefundRoutes,
   workers: [
+    {
+      queue: CHANNEL_REFUND_SWEEP_QUEUE,
+      handler: (deps) => async () => {
+        await escalateRefundReviews(deps);
+      },
+    },
     {
       queue: CHANNEL_SYNC_TICK_QUEUE,
       handler: (deps) => async () => {
@@ -83,9 +93,14 @@ export const channelSyncFlow = defineModule({
     },
   ],
   // Due accounts are looked for each minute; each account's own interval decides when it runs.
-  schedules: [{ queue: CHANNEL_SYNC_TICK_QUEUE, cron: '* * * * *' }],
+  // Undecided refund-only requests are escalated by the five-minute sweep.
+  schedules: [
+    { queue: CHANNEL_SYNC_TICK_QUEUE, cron: '* * * * *' },
+    { queue: CHANNEL_REFUND_SWEEP_QUEUE, cron: '*/5 * * * *' },
+  ],
 });
 
+export { decideRefundReview, escalateRefundReviews } from './channel-refunds.ts';
 export {
   channelTick,
   ingestChannelOrder,

@@ -38,6 +38,18 @@ export { connectorContext, setPlatformFetch } from './context.ts';
 export { recordShapes } from './drift.ts';
 export { beginAttempt, finishAttempt, getInboxMessage, type InboxMessage, parkPulledOrder } from './inbox.ts';
 export { channelsModule } from './module.ts';
+export {
+  escalateDueReviews,
+  getRefundReview,
+  listRefundReviews,
+  openRefundReview,
+  pendingReviewsOf,
+  type RefundReview,
+  type RefundReviewStatus,
+  refundReviewView,
+  setReviewFreezes,
+  settleRefundReview,
+} from './refund-reviews.ts';
 export { channelRoutes } from './routes.ts';
 export {
   CHANNEL_BACKFILL_QUEUE,
