@@ -5,6 +5,7 @@
  * the HTTP server shell (node:http only) and push delivery. Each platform renders these orders in
  * its own wire shape and speaks its own protocol on top.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -629,6 +630,25 @@ export class RateLimiter {
     this.calls.set(key, xs);
     return 0;
   }
+}
+
+// ---------------------------------------------------------------- signing (the simulators' own, independent of the server's)
+
+/** `namevalue…` over the parameters sorted by name, `sign` and empty values left out. */
+export function sortedPairs(params: Readonly<Record<string, string | undefined>>): string {
+  return Object.keys(params)
+    .filter((k) => k !== 'sign' && k !== '' && params[k] !== '' && params[k] !== undefined)
+    .sort()
+    .map((k) => `${k}${params[k]}`)
+    .join('');
+}
+
+/** MD5(secret + text + secret), hex upper case (TOP md5, JOS, PDD). */
+export function md5Wrapped(secret: string, text: string): string {
+  return createHash('md5')
+    .update(secret + text + secret, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 }
 
 // ---------------------------------------------------------------- HTTP shell

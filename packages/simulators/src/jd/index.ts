@@ -6,7 +6,6 @@
  * projection and "0001-01-01 00:00:00" sentinel dates, order get, stock, shipment, signed pushes.
  * Error codes are settings (the digest leaves JD's codes UNCONFIRMED).
  */
-import { createHash } from 'node:crypto';
 import {
   CATALOGUE,
   type ChangeKind,
@@ -16,6 +15,7 @@ import {
   createFaults,
   type Faults,
   beijing as jdTime,
+  md5Wrapped,
   PushQueue,
   parseBeijingSim,
   paymentFen,
@@ -23,6 +23,7 @@ import {
   RateLimiter,
   requestParams,
   type SimResponse,
+  sortedPairs,
   startHttp,
   yuan,
 } from '../cn-orders.ts';
@@ -66,15 +67,7 @@ const DEFAULT_CODES = {
 };
 
 export function josSign(params: Record<string, string>, secret: string): string {
-  const s = Object.keys(params)
-    .filter((k) => k !== 'sign' && params[k] !== '' && params[k] !== undefined)
-    .sort()
-    .map((k) => `${k}${params[k]}`)
-    .join('');
-  return createHash('md5')
-    .update(secret + s + secret, 'utf8')
-    .digest('hex')
-    .toUpperCase();
+  return md5Wrapped(secret, sortedPairs(params));
 }
 
 const STATUS: Record<CnOrder['status'], string> = {
@@ -142,19 +135,7 @@ export async function startJdSimulator(opts: JdSimulatorOptions = {}) {
         modified: jdTime(o.modifiedAt),
       });
       const query: Record<string, string> = { app_key: appKey, timestamp: jdTime(store.now()) };
-      query.sign = createHash('md5')
-        .update(
-          appSecret +
-            Object.keys(query)
-              .sort()
-              .map((k) => `${k}${query[k]}`)
-              .join('') +
-            body +
-            appSecret,
-          'utf8',
-        )
-        .digest('hex')
-        .toUpperCase();
+      query.sign = md5Wrapped(appSecret, sortedPairs(query) + body);
       queue.enqueue({ ...pushCarrier(query, 'x-jos-', opts.pushSignatureIn), body });
     },
   );

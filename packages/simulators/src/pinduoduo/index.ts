@@ -14,6 +14,7 @@ import {
   cnSimControls,
   createFaults,
   type Faults,
+  md5Wrapped,
   PushQueue,
   paymentFen,
   beijing as pddTime,
@@ -21,6 +22,7 @@ import {
   RateLimiter,
   requestParams,
   type SimResponse,
+  sortedPairs,
   startHttp,
   yuan,
 } from '../cn-orders.ts';
@@ -66,15 +68,7 @@ const DEFAULT_CODES = {
 };
 
 export function pddSign(params: Record<string, string>, secret: string): string {
-  const s = Object.keys(params)
-    .filter((k) => k !== 'sign' && params[k] !== '' && params[k] !== undefined)
-    .sort()
-    .map((k) => `${k}${params[k]}`)
-    .join('');
-  return createHash('md5')
-    .update(secret + s + secret, 'utf8')
-    .digest('hex')
-    .toUpperCase();
+  return md5Wrapped(secret, sortedPairs(params));
 }
 
 const TOPIC: Record<ChangeKind, string> = {
@@ -139,19 +133,7 @@ export async function startPinduoduoSimulator(opts: PinduoduoSimulatorOptions = 
         client_id: clientId,
         timestamp: String(Math.floor(store.now().getTime() / 1000)),
       };
-      query.sign = createHash('md5')
-        .update(
-          secret +
-            Object.keys(query)
-              .sort()
-              .map((k) => `${k}${query[k]}`)
-              .join('') +
-            body +
-            secret,
-          'utf8',
-        )
-        .digest('hex')
-        .toUpperCase();
+      query.sign = md5Wrapped(secret, sortedPairs(query) + body);
       queue.enqueue({ ...pushCarrier(query, 'x-pdd-', opts.pushSignatureIn), body });
     },
   );

@@ -17,6 +17,7 @@ import {
   type Faults,
   goodsFen,
   jsonWithBigIds,
+  md5Wrapped,
   PushQueue,
   parseBeijingSim,
   paymentFen,
@@ -24,6 +25,7 @@ import {
   RateLimiter,
   requestParams,
   type SimResponse,
+  sortedPairs,
   startHttp,
   beijing as tbTime,
   yuan,
@@ -58,19 +60,12 @@ export interface TaobaoSimulatorOptions {
 const BIG_IDS = ['tid', 'oid'];
 
 export function topSign(params: Record<string, string>, secret: string, method: string, body = ''): string {
-  const s =
-    Object.keys(params)
-      .filter((k) => k !== 'sign' && k !== '' && params[k] !== '' && params[k] !== undefined)
-      .sort()
-      .map((k) => `${k}${params[k]}`)
-      .join('') + body;
-  if (method === 'md5')
-    return createHash('md5')
-      .update(secret + s + secret, 'utf8')
-      .digest('hex')
-      .toUpperCase();
-  if (method === 'hmac') return createHmac('md5', secret).update(s, 'utf8').digest('hex').toUpperCase();
-  return createHmac('sha256', secret).update(s, 'utf8').digest('hex').toUpperCase();
+  const s = sortedPairs(params) + body;
+  if (method === 'md5') return md5Wrapped(secret, s);
+  return createHmac(method === 'hmac' ? 'md5' : 'sha256', secret)
+    .update(s, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 }
 
 const topErr = (code: number, msg: string, sub_code?: string, sub_msg?: string) =>
