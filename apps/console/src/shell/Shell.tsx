@@ -144,6 +144,13 @@ function Frame() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
+          {features.map((f) =>
+            f.banner ? (
+              <Suspense key={`banner:${f.key}`} fallback={null}>
+                {createElement(f.banner)}
+              </Suspense>
+            ) : null,
+          )}
           <ErrorBoundary resetKey={location.pathname}>
             <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>
               <Routes>

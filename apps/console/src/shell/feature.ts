@@ -18,4 +18,6 @@ export interface FeatureDef {
     group?: 'main' | 'admin';
   };
   routes: { path: string; component: LazyExoticComponent<ComponentType> }[];
+  /** A notice shown above every page to users of this feature (renders nothing when all is well). */
+  banner?: LazyExoticComponent<ComponentType>;
 }
