@@ -521,7 +521,7 @@ describe('payments through the simulators', () => {
     const settings = t.app.deps.settings.payments!;
     settings.stuckAfterSeconds = 0;
     try {
-      const res = await t.request('POST', '/api/inspections', { as: 'finance' });
+      const res = await t.request('POST', '/api/inspections', { as: 'finance', body: {} });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       const listed = await t.request('GET', '/api/inspections', { as: 'auditor' });
       expect(listed.body[0].id).toBe(res.body.id);

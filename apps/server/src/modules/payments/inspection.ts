@@ -42,12 +42,16 @@ export function localParts(at: Date, zone: string): { day: string; time: string 
  * likely cause and the automatic fixes tried — an active query for its pending payment attempts, a
  * look at its stock reservation — and their result. Stored, listed by `GET /api/inspections`.
  */
-export async function runInspection(deps: Deps, trigger: 'schedule' | 'manual'): Promise<InspectionView> {
+export async function runInspection(
+  deps: Deps,
+  trigger: 'schedule' | 'manual',
+  opts: { stuckAfterSeconds?: number } = {},
+): Promise<InspectionView> {
   const { database, crypto, clock, config, log } = deps;
   const s = paymentSettingsOf(deps);
   const zone = s.inspectionZone ?? config.tzDefault;
   const startedAt = clock.now();
-  const cutoff = startedAt.getTime() - s.stuckAfterSeconds * 1000;
+  const cutoff = startedAt.getTime() - (opts.stuckAfterSeconds ?? s.stuckAfterSeconds) * 1000;
   const findings: Finding[] = [];
   let cursor: string | undefined;
   let seen = 0;

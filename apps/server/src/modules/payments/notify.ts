@@ -176,7 +176,7 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
               decoded: verified.decoded,
               skewAlertSeconds: settings.skewAlertSeconds,
             });
-            await settleEvent(tx, eventRowId, r.outcome, {
+            await settleEvent(tx.deferred, eventRowId, r.outcome, {
               orderId: r.orderId,
               voucherId: r.voucherId,
               ...(r.outcome === 'unknown_trade'

@@ -329,10 +329,21 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
         operationId: 'runInspection',
         tags: ['payments'],
         summary: 'Run the health inspection now',
+        description:
+          '`stuckAfterMinutes` lists orders stuck for less (or more) than the configured threshold (default 30) in this run only.',
+        body: Type.Object(
+          { stuckAfterMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080 })) },
+          { additionalProperties: false, examples: [{ stuckAfterMinutes: 30 }] },
+        ),
         response: { 201: InspectionView },
       },
     },
-    async (_req, reply) => reply.status(201).send(await runInspection(deps, 'manual')),
+    async (req, reply) =>
+      reply.status(201).send(
+        await runInspection(deps, 'manual', {
+          ...(req.body.stuckAfterMinutes ? { stuckAfterSeconds: req.body.stuckAfterMinutes * 60 } : {}),
+        }),
+      ),
   );
 
   await notifyRoutes(app, deps);
