@@ -18,7 +18,9 @@ import {
 import {
   arr,
   callGateway,
+  checkCnCredentials,
   checkOrderId,
+  cnAuthorisation,
   formatBeijing,
   idString,
   isNonEmptyString,
@@ -42,7 +44,6 @@ import {
   str,
   yuanToFen,
 } from '../taobao/cn-common.ts';
-import { checkCnCredentials, cnAuthorisation } from '../taobao/index.ts';
 
 /** JOS signature: MD5(secret + sorted `namevalue` of every sent parameter but `sign` + secret), hex upper. */
 export function signJos(params: Readonly<Record<string, string | undefined>>, secret: string): string {

@@ -22,7 +22,9 @@ import {
 import {
   arr,
   callGateway,
+  checkCnCredentials,
   checkOrderId,
+  cnAuthorisation,
   idString,
   isNonEmptyString,
   isOneOf,
@@ -44,7 +46,6 @@ import {
   str,
   yuanToFen,
 } from '../taobao/cn-common.ts';
-import { checkCnCredentials, cnAuthorisation } from '../taobao/index.ts';
 
 /** PDD's signature: MD5(client_secret + sorted `namevalue` of all parameters but `sign` + client_secret), hex upper. */
 export function signPdd(params: Readonly<Record<string, string | undefined>>, clientSecret: string): string {

@@ -6,7 +6,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { allocateLargestRemainder } from '../../../../platform/money.ts';
-import { type ConnectorContext, ConnectorError, type ShapeSample } from '../../connector.ts';
+import {
+  type ChannelCredentials,
+  type ConnectorContext,
+  ConnectorError,
+  CredentialsError,
+  type ShapeSample,
+} from '../../connector.ts';
 
 export const md5Upper = (s: string): string =>
   createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
@@ -253,6 +259,40 @@ export const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' &&
   !Array.isArray(v) &&
   Object.values(v as object).every((x) => typeof x === 'string' && x.length > 0);
+
+// ---------------------------------------------------------------- credentials
+
+function expiry(c: ChannelCredentials): Date | null {
+  if (!c.accessTokenExpiresAt) return null;
+  const d = new Date(c.accessTokenExpiresAt);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** App key, secret and token present, one word each; an expiry, when given, an RFC 3339 instant. */
+export function checkCnCredentials(
+  input: ChannelCredentials,
+  names: { appKey: string; accessToken: string },
+): void {
+  if (!input.appKey?.trim()) throw new CredentialsError('appKey', `${names.appKey} is required`);
+  if (!input.appSecret?.trim()) throw new CredentialsError('appSecret', 'the app secret is required');
+  if (!input.accessToken?.trim())
+    throw new CredentialsError('accessToken', `${names.accessToken} is required`);
+  for (const [k, v] of Object.entries({
+    appKey: input.appKey,
+    appSecret: input.appSecret,
+    accessToken: input.accessToken,
+  }))
+    if (/[\s]/.test(v!) || v!.length > 512)
+      throw new CredentialsError(k, `${k} must be one word of at most 512 characters`);
+  if (input.accessTokenExpiresAt !== undefined && Number.isNaN(Date.parse(input.accessTokenExpiresAt)))
+    throw new CredentialsError('accessTokenExpiresAt', 'the token expiry must be an RFC 3339 instant');
+}
+
+/** When the access token ends (from `accessTokenExpiresAt`), and whether that is past. */
+export function cnAuthorisation(ctx: ConnectorContext): { expiresAt: Date | null; expired: boolean } {
+  const expiresAt = expiry(ctx.credentials);
+  return { expiresAt, expired: expiresAt !== null && expiresAt.getTime() <= ctx.now.getTime() };
+}
 
 // ---------------------------------------------------------------- HTTP
 

@@ -6,12 +6,10 @@
  */
 import type { OrderLineInput } from '@orderhub/contracts';
 import {
-  type ChannelCredentials,
   type ChannelOrder,
   type Connector,
   type ConnectorContext,
   ConnectorError,
-  CredentialsError,
   type PulledPage,
   type PushAck,
   type PushVerification,
@@ -22,7 +20,9 @@ import {
 import {
   arr,
   callGateway,
+  checkCnCredentials,
   checkOrderId,
+  cnAuthorisation,
   formatBeijing,
   hmacUpper,
   idString,
@@ -387,36 +387,6 @@ async function fetchTrade(
     throw e;
   }
   return p.trade && typeof p.trade === 'object' ? (p.trade as Record<string, unknown>) : null;
-}
-
-function expiry(c: ChannelCredentials): Date | null {
-  if (!c.accessTokenExpiresAt) return null;
-  const d = new Date(c.accessTokenExpiresAt);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-export function checkCnCredentials(
-  input: ChannelCredentials,
-  names: { appKey: string; accessToken: string },
-): void {
-  if (!input.appKey?.trim()) throw new CredentialsError('appKey', `${names.appKey} is required`);
-  if (!input.appSecret?.trim()) throw new CredentialsError('appSecret', 'the app secret is required');
-  if (!input.accessToken?.trim())
-    throw new CredentialsError('accessToken', `${names.accessToken} is required`);
-  for (const [k, v] of Object.entries({
-    appKey: input.appKey,
-    appSecret: input.appSecret,
-    accessToken: input.accessToken,
-  }))
-    if (/[\s]/.test(v!) || v!.length > 512)
-      throw new CredentialsError(k, `${k} must be one word of at most 512 characters`);
-  if (input.accessTokenExpiresAt !== undefined && Number.isNaN(Date.parse(input.accessTokenExpiresAt)))
-    throw new CredentialsError('accessTokenExpiresAt', 'the token expiry must be an RFC 3339 instant');
-}
-
-export function cnAuthorisation(ctx: ConnectorContext): { expiresAt: Date | null; expired: boolean } {
-  const expiresAt = expiry(ctx.credentials);
-  return { expiresAt, expired: expiresAt !== null && expiresAt.getTime() <= ctx.now.getTime() };
 }
 
 /** The push form for TMC messages relayed over HTTP (UNCONFIRMED, see docs): TOP-signed query + raw JSON body. */
