@@ -4,6 +4,7 @@ import { useT } from '../../shared/i18n.tsx';
 import { useSession } from '../../shared/session.tsx';
 import { PageTitle } from '../../shared/ui.tsx';
 import { Alerts } from './Alerts.tsx';
+import { ChannelStockPushes } from './ChannelStockPushes.tsx';
 import { CountImport } from './CountImport.tsx';
 import { Heatmap } from './Heatmap.tsx';
 import { Levels } from './Levels.tsx';
@@ -39,6 +40,7 @@ export default function Inventory() {
         onChange={(k) => setParams(k === 'levels' ? {} : { tab: k })}
         items={items}
       />
+      <ChannelStockPushes />
     </div>
   );
 }
