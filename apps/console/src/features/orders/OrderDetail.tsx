@@ -10,6 +10,7 @@ import { ErrorAlert, HoldReasonTag, PageTitle, StatusTag } from '../../shared/ui
 import { orderAnomalies } from './anomalies.ts';
 import { InfoCards, LinesCard } from './detail/InfoCards.tsx';
 import { NextActionsCard } from './detail/NextActionsCard.tsx';
+import { PaymentsCard } from './detail/PaymentsCard.tsx';
 import { ReservationsCard } from './detail/ReservationsCard.tsx';
 import { TimelineCards } from './detail/TimelineCards.tsx';
 import { useOrderDetail } from './detail/useOrderDetail.ts';
@@ -86,6 +87,7 @@ export default function OrderDetail() {
         </div>
       ) : null}
       <LinesCard order={o} />
+      <PaymentsCard order={o} />
       <ReservationsCard query={reservations} warehouseName={warehouseName} />
       <TimelineCards order={o} warehouseName={warehouseName} />
     </div>

@@ -1,0 +1,146 @@
+import { PAYMENT_REFUSAL_LABELS } from '@orderhub/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { Locale } from '../../shared/format.ts';
+import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { ErrorAlert, Time } from '../../shared/ui.tsx';
+import { KEYS, listAccounts, listEvents, type PaymentEventView } from './api.ts';
+import { messages } from './messages.ts';
+import { skewMinutes } from './sentences.ts';
+import { EVENT_KIND_LABELS, EVENT_OUTCOME_LABELS, EVENT_REASON_LABELS } from './words.ts';
+
+const OUTCOME_COLORS: Record<string, string> = {
+  applied: 'green',
+  duplicate: 'default',
+  refused: 'red',
+  failed: 'red',
+  unknown_trade: 'orange',
+  pending: 'blue',
+};
+
+/** A refusal or failure in words; the provider's own message (already words) after it. */
+export function eventReasonText(e: PaymentEventView, locale: Locale): string {
+  if (!e.reason) return e.message ?? '';
+  const labels = { ...EVENT_REASON_LABELS, ...PAYMENT_REFUSAL_LABELS } as Record<
+    string,
+    { zh: string; en: string }
+  >;
+  const words = labels[e.reason] ? labelOf(labels, e.reason, locale) : null;
+  if (!words) return e.message ?? e.reason;
+  return e.message && e.reason !== 'SIGNATURE_INVALID'
+    ? `${words}${locale === 'zh-CN' ? '：' : ': '}${e.message}`
+    : words;
+}
+
+/** Callbacks, refusals, queries and refund steps, newest first. */
+export function EventsPanel() {
+  const t = useT(messages);
+  const { locale } = useLocale();
+  const [account, setAccount] = useState<string | undefined>();
+  const [outcome, setOutcome] = useState<string | undefined>();
+  const accounts = useQuery({ queryKey: KEYS.accounts, queryFn: listAccounts });
+  const filter = { paymentAccount: account, outcome };
+  const q = useQuery({
+    queryKey: KEYS.events(filter),
+    queryFn: () => listEvents(filter),
+    refetchInterval: 30_000,
+  });
+  return (
+    <Card
+      size="small"
+      title={
+        <Space wrap>
+          <Select
+            allowClear
+            placeholder={t('filterAccount')}
+            style={{ width: 200 }}
+            value={account}
+            onChange={setAccount}
+            options={(accounts.data ?? []).map((a) => ({ value: a.code, label: a.name }))}
+          />
+          <Select
+            allowClear
+            placeholder={t('filterOutcome')}
+            style={{ width: 200 }}
+            value={outcome}
+            onChange={setOutcome}
+            options={Object.keys(EVENT_OUTCOME_LABELS).map((o) => ({
+              value: o,
+              label: labelOf(EVENT_OUTCOME_LABELS, o, locale),
+            }))}
+          />
+        </Space>
+      }
+      extra={<Button onClick={() => q.refetch()}>{t('refresh')}</Button>}
+    >
+      {q.error ? <ErrorAlert error={q.error} onRetry={() => q.refetch()} /> : null}
+      <Table<PaymentEventView>
+        data-testid="payment-events"
+        rowKey="id"
+        size="small"
+        loading={q.isPending}
+        dataSource={q.data ?? []}
+        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        scroll={{ x: 1000 }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noEvents')} /> }}
+        onRow={(e) =>
+          ({
+            'data-event-outcome': e.outcome,
+            'data-event-kind': e.kind,
+          }) as React.HTMLAttributes<HTMLElement>
+        }
+        columns={[
+          {
+            title: t('receivedAt'),
+            dataIndex: 'receivedAt',
+            width: 170,
+            render: (at: string) => <Time at={at} />,
+          },
+          {
+            title: t('event'),
+            dataIndex: 'kind',
+            width: 110,
+            render: (k: string) => labelOf(EVENT_KIND_LABELS, k, locale),
+          },
+          {
+            title: t('outcome'),
+            dataIndex: 'outcome',
+            width: 150,
+            render: (o: string) => (
+              <Tag color={OUTCOME_COLORS[o] ?? 'default'}>{labelOf(EVENT_OUTCOME_LABELS, o, locale)}</Tag>
+            ),
+          },
+          {
+            title: t('reason'),
+            key: 'reason',
+            render: (_, e) => <span data-reason={e.reason ?? ''}>{eventReasonText(e, locale)}</span>,
+          },
+          { title: t('account'), dataIndex: 'paymentAccount', width: 130 },
+          {
+            title: t('tradeNo'),
+            key: 'trade',
+            render: (_, e) =>
+              e.orderId && e.merchantTradeNo ? (
+                <Link to={`/orders/${e.orderId}`}>{e.merchantTradeNo}</Link>
+              ) : (
+                <Typography.Text type="secondary">{e.merchantTradeNo ?? '—'}</Typography.Text>
+              ),
+          },
+          {
+            title: t('skew'),
+            dataIndex: 'skewSeconds',
+            width: 100,
+            render: (s: number | null) =>
+              s === null
+                ? '—'
+                : Math.abs(s) >= 60
+                  ? t('skewMinutes', { m: (s < 0 ? '-' : '') + skewMinutes(s) })
+                  : t('skewSeconds', { s: Math.round(s) }),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
