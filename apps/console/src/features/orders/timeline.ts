@@ -5,6 +5,7 @@
  */
 import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type TimelineEntryView } from '@orderhub/contracts';
 import { formatMoney, type Locale } from '../../shared/format.ts';
+import { paymentSentence } from '../payments/sentences.ts';
 import {
   CANCEL_REASON_LABELS,
   EVENT_LABELS,
@@ -254,6 +255,9 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
       if (!parts.length) parts.push(eventLabel(e.event, locale));
       break;
     }
+    case 'payment':
+      parts.push(paymentSentence(d, locale, ctx.showAmounts !== false));
+      break;
     case 'channel_cancel_refused':
       parts.push(fill(w.channelCancelRefused, { status: status(e.fromStatus ?? e.toStatus) }));
       break;
