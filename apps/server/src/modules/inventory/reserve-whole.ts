@@ -79,22 +79,31 @@ function auditInsert(p: (get: Getter, cast?: string) => string, at: string, acto
 }
 
 /**
- * The single statement of an uncontended SKU. Everything it writes hangs off the pick in a chain —
- * the ledger row from the pick, the reservation from the ledger row, the audit row from the
- * reservation, the guarded UPDATE from the reservation and the audit row, the push mark from the
- * UPDATE — so PostgreSQL runs the inserts first (a CTE runs when it is first read) and the row lock
- * is taken last, without the aggregates and sub-selects that used to force that order. The checks
- * are one-time filters of the pick: nothing is picked, so nothing is written, unless they pass. A
- * checkout of one SKU needs no master check: the pick found its stock level, whose SKU is in the
- * master by its foreign key. When nothing was picked the answer has no row, and `whole` asks
- * `DIAGNOSE` why (the refusal path only).
+ * The reservation statement. Everything it writes hangs off the pick in a chain — the ledger row
+ * from the pick, the reservation from the ledger row, the audit row from the reservation, the
+ * guarded UPDATE from the reservation and the audit row, the push mark from the UPDATE — so
+ * PostgreSQL runs the inserts first (a CTE runs when it is first read) and the row lock is taken
+ * last, without the aggregates and sub-selects that used to force that order. Their primary keys
+ * are fresh ids and the tables have no other unique index, so the inserts never wait on another
+ * transaction. The push mark stays after the UPDATE: `moveStock` takes the row lock and then the
+ * mark, and an insert of a mark another transaction is inserting waits for that transaction, so
+ * marking first could deadlock against it.
+ *
+ * The checks are one-time filters of the pick: nothing is picked, so nothing is written, unless
+ * they pass. A checkout of one SKU needs no master check: the pick found its stock level, whose
+ * SKU is in the master by its foreign key. When nothing was picked the answer has no row, and
+ * `whole` asks `diagnoseStatement` why (the refusal path only).
+ *
+ * Split (a contended SKU), the statement stops after the inserts and answers the pick; `TAKE`
+ * then takes the units.
  */
-function singleStatement(
+function reserveStatement(
   withChecks: boolean,
   manySkus: boolean,
   withAudit: boolean,
+  split: boolean,
 ): { text: string; getters: Getter[] } {
-  const key = `1${withChecks ? 'c' : ''}${manySkus ? 'm' : ''}${withAudit ? 'a' : ''}`;
+  const key = `${withChecks ? 'c' : ''}${manySkus ? 'm' : ''}${withAudit ? 'a' : ''}${split ? 's' : ''}`;
   const known = shapes.get(key);
   if (known) return known;
   const { getters, p } = placeholders();
@@ -132,14 +141,18 @@ function singleStatement(
          ${p((a) => a.reservation.reason)}, 'active', ${p((a) => a.reservation.expiresAt, '::timestamptz')}, ${$at}, ${$at}
        FROM mv
        RETURNING warehouse_id
-     ), ${
+     )${
        withAudit
-         ? `aud AS (
+         ? `, aud AS (
          ${auditInsert(p, $at, actor, 'rsv')}
          RETURNING 1
-     ), `
+     )`
          : ''
-     }upd AS (
+     }${
+       split
+         ? `
+     SELECT pick.code, pick.name AS warehouse_name, pick.warehouse_id AS picked FROM pick`
+         : `, upd AS (
        UPDATE stock_levels l SET reserved = l.reserved + ${$q}, updated_at = ${$at}
        FROM rsv${withAudit ? ' CROSS JOIN aud' : ''}
        WHERE l.sku = ${$sku} AND l.warehouse_id = rsv.warehouse_id AND l.on_hand - l.reserved - l.frozen >= ${$q}
@@ -148,7 +161,8 @@ function singleStatement(
        INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, ${$at} FROM upd ON CONFLICT (sku) DO NOTHING
      )
      SELECT pick.code, pick.name AS warehouse_name, pick.warehouse_id AS picked, upd.*
-     FROM pick LEFT JOIN upd ON true`;
+     FROM pick LEFT JOIN upd ON true`
+     }`;
   const shape = { text, getters };
   shapes.set(key, shape);
   return shape;
@@ -176,88 +190,6 @@ function diagnoseStatement(withChecks: boolean): { text: string; getters: Getter
        SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
        FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
      ) AS available`;
-  const shape = { text, getters };
-  shapes.set(key, shape);
-  return shape;
-}
-
-/**
- * The first statement of the split shape (a contended SKU): the checks, the pick and the inserts,
- * answering the checks and, when nothing was picked, the units available; `TAKE` follows.
- */
-function splitFirstStatement(withChecks: boolean, withAudit: boolean): { text: string; getters: Getter[] } {
-  const key = `s${withChecks ? 'c' : ''}${withAudit ? 'a' : ''}`;
-  const known = shapes.get(key);
-  if (known) return known;
-  const { getters, p } = placeholders();
-  const $sku = p((a) => a.sku);
-  const $q = p((a) => a.quantity, '::bigint');
-  const $at = p((a) => a.ctx.at, '::timestamptz');
-  const $account = withChecks ? p((a) => a.checks!.account) : '';
-  const $actorType = p((a) => a.ctx.actor.type);
-  const $actorId = p((a) => a.ctx.actor.id);
-  const $actorName = p((a) => a.actorName);
-  const chk = `chk AS MATERIALIZED (
-       SELECT ${
-         withChecks
-           ? `${accountActiveSql($account)} AS account_active,
-           ${knownSkuCountSql(p((a) => a.distinctSkus))} AS known_skus,
-           EXISTS (SELECT 1 FROM reservations WHERE checkout_account = ${$account}
-             AND checkout_ref = ${p((a) => a.checks!.ref)} AND status = 'active') AS held`
-           : 'true AS account_active, 0 AS known_skus, false AS held'
-       }
-     ), `;
-  const ok = withChecks
-    ? `account_active IS TRUE AND known_skus = ${p((a) => a.distinctSkus.length, '::int')} AND NOT held`
-    : 'true';
-  // Read by the pick: nothing is picked, so nothing is written, unless the checks pass.
-  const pre = `pre AS (SELECT chk.*, ${ok} AS ok FROM chk), `;
-  // The audit row, the ledger row and the reservation are inserted from the pick (so not at all
-  // when no warehouse covers the quantity) before `TAKE` takes the row lock. Their primary keys
-  // are fresh ids and the tables have no other unique index, so the inserts never wait on another
-  // transaction. If `TAKE` then takes nothing (the pick went stale while it waited for the lock),
-  // `reserveWhole` deletes the ledger row and the reservation by their ids; the caller then throws
-  // (the transaction rolls back) or reserves by the slower path, which the audit row also
-  // describes. The push mark comes with the UPDATE: `moveStock` takes the row lock and then the
-  // mark, and an insert of a mark another transaction is inserting waits for that transaction, so
-  // marking first could deadlock against it.
-  const aud = withAudit
-    ? `aud AS (
-         ${auditInsert(p, $at, [$actorType, $actorId, $actorName], 'pick')}
-         RETURNING 1
-       ), `
-    : '';
-  const text = `WITH ${chk}${pre}pick AS (
-       SELECT l.warehouse_id, w.code, w.name FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
-       WHERE l.sku = ${$sku} AND w.active AND l.on_hand - l.reserved - l.frozen >= ${$q} AND (SELECT ok FROM pre)
-       ORDER BY w.priority DESC, w.code LIMIT 1
-     ), ${aud}mv AS (
-       INSERT INTO stock_movements (id, at, type, sku, warehouse_id, on_hand, reserved, frozen, in_transit,
-         reason_code, actor_type, actor_id, actor_name, source_type, source_id, note)
-       SELECT ${p((a) => a.movementId)}, ${$at}, 'reserve', ${$sku}, warehouse_id, 0, ${$q}, 0, 0, ${p((a) => a.reasonCode)},
-         ${$actorType}, ${$actorId}, ${$actorName}, ${p((a) => a.source.type)},
-         ${p((a) => a.source.id)}, NULL
-       FROM pick
-       RETURNING 1
-     ), rsv AS (
-       INSERT INTO reservations (id, order_id, checkout_account, checkout_ref, line_no, sku, warehouse_id,
-         quantity, original, consumed, reason, status, expires_at, created_at, updated_at)
-       SELECT ${p((a) => a.reservation.id)}, ${p((a) => a.reservation.orderId)}, ${p((a) => a.reservation.checkoutAccount)},
-         ${p((a) => a.reservation.checkoutRef)}, ${p((a) => a.reservation.lineNo, '::int')}, ${$sku}, warehouse_id, ${$q}, ${$q}, 0,
-         ${p((a) => a.reservation.reason)}, 'active', ${p((a) => a.reservation.expiresAt, '::timestamptz')}, ${$at}, ${$at}
-       FROM pick
-       RETURNING 1
-     ), ins AS (
-       SELECT (SELECT count(*) FROM mv)::int + (SELECT count(*) FROM rsv)::int AS n,
-         ${withAudit ? '(SELECT count(*) FROM aud)::int' : '0'} AS audited
-     )
-     SELECT pre.account_active, pre.known_skus, pre.held, ins.audited, ins.n AS inserted, pick.warehouse_id,
-       pick.code, pick.name AS warehouse_name,
-       CASE WHEN pick.warehouse_id IS NULL THEN (
-         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
-         FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
-       ) END AS available
-     FROM pre CROSS JOIN ins LEFT JOIN pick ON true`;
   const shape = { text, getters };
   shapes.set(key, shape);
   return shape;
@@ -299,8 +231,8 @@ const DROP_UNTAKEN = `WITH r AS (DELETE FROM reservations WHERE id = $1)
  * the inserts, then `TAKE`), one round trip more but a cheap re-check after the wait. Uncontended
  * SKUs keep the single statement. Both shapes write the same rows.
  *
- * The text has eight shapes (with or without checks, audit, split), each built once, and runs as a
- * prepared statement: planning it costs more than running it.
+ * The text has sixteen shapes (with or without checks, a master check, audit, split), each built
+ * once, and runs as a prepared statement: planning it costs more than running it.
  */
 export async function reserveWhole(
   ctx: StockCtx,
@@ -344,8 +276,6 @@ type WholeRow = Partial<LevelRow> & {
   code?: string;
   warehouse_name?: string;
   picked?: string | null;
-  audited?: number;
-  inserted?: number;
   available?: number | null;
 };
 
@@ -368,53 +298,36 @@ const outcomeOf = (row: WholeRow | undefined): CheckOutcome => ({
 });
 
 async function whole(args: WholeArgs, split: boolean): Promise<WholeResult> {
-  const { checks } = args;
+  const { checks, ctx } = args;
   const withAudit = args.audit !== undefined;
-  let outcome: CheckOutcome | null = null;
-  let row: WholeRow | undefined;
-  let picked = false;
-  let audited = false;
-  let available: number | null = null;
+  const manySkus =
+    args.distinctSkus.length > 1 || (args.distinctSkus.length === 1 && args.distinctSkus[0] !== args.sku);
+  const first = await run(args, reserveStatement(checks !== undefined, manySkus, withAudit, split));
+  if (!first?.picked) {
+    // Nothing picked, nothing written: say why.
+    const why = await run(args, diagnoseStatement(checks !== undefined));
+    return {
+      checks: checks ? outcomeOf(why) : null,
+      taken: null,
+      audited: false,
+      available: Number(why?.available ?? 0),
+    };
+  }
+  // The checks passed (they gate the pick), and the inserts hang off the pick.
+  const outcome: CheckOutcome | null = checks
+    ? { accountActive: true, knownSkus: args.distinctSkus.length, held: false }
+    : null;
+  const audited = withAudit;
+  let row: WholeRow | undefined = first;
   if (split) {
-    const first = await run(args, splitFirstStatement(checks !== undefined, withAudit));
-    if (checks) outcome = outcomeOf(first);
-    audited = Number(first?.audited ?? 0) > 0;
-    picked = Boolean(first?.warehouse_id);
-    if (picked) {
-      const up = (
-        await args.ctx.tx.prepared<LevelRow>(TAKE, [
-          args.sku,
-          first!.warehouse_id,
-          args.quantity,
-          args.ctx.at,
-        ])
-      )[0];
-      row = up ? { ...up, code: first!.code, warehouse_name: first!.warehouse_name } : undefined;
-    } else available = Number(first?.available ?? 0);
-  } else {
-    const manySkus =
-      args.distinctSkus.length > 1 || (args.distinctSkus.length === 1 && args.distinctSkus[0] !== args.sku);
-    const first = await run(args, singleStatement(checks !== undefined, manySkus, withAudit));
-    picked = Boolean(first?.picked);
-    row = first;
-    if (picked) {
-      // The checks passed (they gate the pick), and the inserts hang off the pick.
-      audited = withAudit;
-      if (checks) outcome = { accountActive: true, knownSkus: args.distinctSkus.length, held: false };
-    } else {
-      const why = await run(args, diagnoseStatement(checks !== undefined));
-      if (checks) outcome = outcomeOf(why);
-      available = Number(why?.available ?? 0);
-    }
+    const up = (await ctx.tx.prepared<LevelRow>(TAKE, [args.sku, first.picked, args.quantity, ctx.at]))[0];
+    row = up ? { ...up, code: first.code, warehouse_name: first.warehouse_name } : undefined;
   }
   if (!row?.sku) {
-    if (picked) {
-      // A stale pick: the ledger row and the reservation went in before the UPDATE refused. The
-      // first statement saw the units, so the slower path is worth a try.
-      await args.ctx.tx.query(DROP_UNTAKEN, [args.reservation.id, args.movementId]);
-      available = 1;
-    }
-    return { checks: outcome, taken: null, audited, available };
+    // A stale pick: the ledger row and the reservation went in before the UPDATE refused. The
+    // statement saw the units, so the slower path is worth a try.
+    await ctx.tx.query(DROP_UNTAKEN, [args.reservation.id, args.movementId]);
+    return { checks: outcome, taken: null, audited, available: 1 };
   }
   const level: LevelRow = {
     sku: row.sku,
