@@ -78,7 +78,7 @@ describe('Pinduoduo settings for what the digest leaves open', () => {
       ).toEqual([[id, 3 * 1990 + 600 - 300, 300, 600]]);
       sim.faults.expireToken();
       const e = await pinduoduoConnector.fetchOrder(ctx, id).catch((x: unknown) => x);
-      expect(e).toMatchObject({ code: 'CHANNEL_AUTH_EXPIRED', authExpired: true });
+      expect(e).toMatchObject({ code: 'AUTH_EXPIRED', authExpired: true });
     } finally {
       await sim.close();
     }

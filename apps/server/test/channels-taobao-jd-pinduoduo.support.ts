@@ -333,7 +333,7 @@ export function describeCnConnector(spec: CnSpec): void {
       expect((await rejection(c.pullOrders(ctx, w, null))).retryable).toBe(true);
       s.faults.timeout(1);
       const slow = await rejection(c.pullOrders(ctx, w, null));
-      expect(slow.code).toBe('CHANNEL_TIMEOUT');
+      expect(slow.code).toBe('TIMEOUT');
       expect(slow.retryable).toBe(true);
       expect((await c.pullOrders(ctx, w, null)).orders).toHaveLength(1);
     });
@@ -347,7 +347,7 @@ export function describeCnConnector(spec: CnSpec): void {
       const errs: ConnectorError[] = [];
       for (let i = 0; i < 4; i++) await c.pullOrders(ctx, w, null).catch((e: ConnectorError) => errs.push(e));
       expect(errs.length).toBeGreaterThan(0);
-      expect(errs[0]!.code).toBe('CHANNEL_RATE_LIMITED');
+      expect(errs[0]!.code).toBe('RATE_LIMITED');
       expect(errs[0]!.retryable).toBe(true);
     });
 
@@ -362,7 +362,7 @@ export function describeCnConnector(spec: CnSpec): void {
           null,
         ),
       );
-      expect(e.code).toBe('CHANNEL_SIGNATURE_REJECTED');
+      expect(e.code).toBe('SIGNATURE_REJECTED');
       expect(e.retryable).toBe(false);
     });
 
@@ -391,7 +391,7 @@ export function describeCnConnector(spec: CnSpec): void {
       const e = await rejection(
         c.pullOrders(ctxFor(s, now, spec.settings), { from: new Date(T0 - 60_000), to: new Date(T0) }, null),
       );
-      expect(e.code).toBe('CHANNEL_TIMESTAMP_REJECTED');
+      expect(e.code).toBe('TIMESTAMP_REJECTED');
     });
 
     it('maps money and time exactly: a multi-line order with a coupon and shipping adds up to the fen', async () => {
@@ -455,9 +455,9 @@ export function describeCnConnector(spec: CnSpec): void {
       s.glueIdSuffix(bad, 'ERR');
       const ctx = ctxFor(s, now, spec.settings);
       const e = await rejection(pullWindow(c, ctx, new Date(T0 - 10 * 60_000), new Date(T0 + 5 * 60_000)));
-      expect(e.code).toBe('CHANNEL_ORDER_ID_MALFORMED');
+      expect(e.code).toBe('ORDER_ID_MALFORMED');
       expect(e.retryable).toBe(false);
-      expect((await rejection(c.fetchOrder(ctx, `${good}ERR`))).code).toBe('CHANNEL_ORDER_ID_MALFORMED');
+      expect((await rejection(c.fetchOrder(ctx, `${good}ERR`))).code).toBe('ORDER_ID_MALFORMED');
     });
 
     it('a SKU format that changes mid-stream changes the line’s channel SKU, never the order’s or line’s identity', async () => {
@@ -618,7 +618,7 @@ export function describeCnConnector(spec: CnSpec): void {
           null,
         ),
       );
-      expect(bad.code).toBe('CHANNEL_SETTINGS_INVALID');
+      expect(bad.code).toBe('SETTINGS_INVALID');
       const long = await rejection(
         c.pullOrders(
           ctxFor(s, now, spec.settings),
@@ -626,7 +626,7 @@ export function describeCnConnector(spec: CnSpec): void {
           null,
         ),
       );
-      expect(long.code).toBe('CHANNEL_WINDOW_INVALID');
+      expect(long.code).toBe('WINDOW_INVALID');
     });
   });
 }

@@ -201,12 +201,12 @@ export function josTimestamp(d: Date, format: 'plain' | 'millis-offset'): string
 
 function josError(api: string, code: string, text: string, s: JdSettings): ConnectorError {
   const m = `${api}: JOS error ${code} ${text}`;
-  if (s.authCodes.includes(code)) return new ConnectorError('CHANNEL_AUTH_EXPIRED', m, false, true);
-  if (s.rateLimitCodes.includes(code)) return new ConnectorError('CHANNEL_RATE_LIMITED', m, true);
-  if (s.busyCodes.includes(code)) return new ConnectorError('CHANNEL_PLATFORM_BUSY', m, true);
-  if (s.signatureCodes.includes(code)) return new ConnectorError('CHANNEL_SIGNATURE_REJECTED', m, false);
-  if (s.timestampCodes.includes(code)) return new ConnectorError('CHANNEL_TIMESTAMP_REJECTED', m, false);
-  return new ConnectorError('CHANNEL_PLATFORM_ERROR', m, false);
+  if (s.authCodes.includes(code)) return new ConnectorError('AUTH_EXPIRED', m, false, true);
+  if (s.rateLimitCodes.includes(code)) return new ConnectorError('RATE_LIMITED', m, true);
+  if (s.busyCodes.includes(code)) return new ConnectorError('PLATFORM_UNAVAILABLE', m, true);
+  if (s.signatureCodes.includes(code)) return new ConnectorError('SIGNATURE_REJECTED', m, false);
+  if (s.timestampCodes.includes(code)) return new ConnectorError('TIMESTAMP_REJECTED', m, false);
+  return new ConnectorError('PLATFORM_ERROR', m, false);
 }
 
 /** One signed JOS call; the payload under `<method>_responce`, or a ConnectorError for `error_response`. */
@@ -219,7 +219,7 @@ export async function callJos(
   const { appKey, appSecret, accessToken } = ctx.credentials;
   if (!appKey || !appSecret || !accessToken)
     throw new ConnectorError(
-      'CHANNEL_CREDENTIALS_MISSING',
+      'CREDENTIALS_MISSING',
       'the account needs app key, app secret and access token',
       false,
     );
@@ -252,7 +252,7 @@ export async function callJos(
   const payload = res[josResponseKey(method)];
   if (!payload || typeof payload !== 'object')
     throw new ConnectorError(
-      'CHANNEL_BAD_RESPONSE',
+      'BAD_RESPONSE',
       `${method}: neither ${josResponseKey(method)} nor error_response`,
       true,
     );
@@ -404,7 +404,7 @@ function checkWindow(from: Date, to: Date): void {
   const span = to.getTime() - from.getTime();
   if (!(span > 0) || span > MAX_WINDOW_MS)
     throw new ConnectorError(
-      'CHANNEL_WINDOW_INVALID',
+      'WINDOW_INVALID',
       `a pull window must be 0–${MAX_WINDOW_MS / 60_000} minutes long`,
       false,
     );
@@ -445,7 +445,7 @@ export const jdConnector: Connector = {
       const r = josResult(api, payload, 'searchorderinfo_result', s);
       const total = Number(str(r.orderTotal) ?? Number.NaN);
       if (!Number.isSafeInteger(total) || total < 0)
-        throw new ConnectorError('CHANNEL_BAD_RESPONSE', `${api}: orderTotal missing`, true);
+        throw new ConnectorError('BAD_RESPONSE', `${api}: orderTotal missing`, true);
       return { total, items: arr(r.orderInfoList, 'orderInfoList') };
     });
     const orders = items.map((o, i) => mapJdOrder(obj(o, `orderInfoList[${i}]`), s.freightField));

@@ -105,7 +105,7 @@ function pddSettings(ctx: Pick<ConnectorContext, 'settings'>): PddSettings {
     ciphertextPattern = new RegExp(pattern);
   } catch {
     throw new ConnectorError(
-      'CHANNEL_SETTINGS_INVALID',
+      'SETTINGS_INVALID',
       'setting "ciphertextPattern" must be a regular expression',
       false,
     );
@@ -155,12 +155,12 @@ function pddError(api: string, e: Record<string, unknown>, s: PddSettings): Conn
   const code = str(e.error_code) ?? str(e.code) ?? '?';
   const sub = str(e.sub_code) ?? '';
   const m = `${api}: PDD error ${code} ${str(e.error_msg) ?? str(e.msg) ?? ''}${sub ? ` (${sub}: ${str(e.sub_msg) ?? ''})` : ''}`;
-  if (s.authCodes.includes(code)) return new ConnectorError('CHANNEL_AUTH_EXPIRED', m, false, true);
-  if (s.rateLimitCodes.includes(code)) return new ConnectorError('CHANNEL_RATE_LIMITED', m, true);
-  if (s.busyCodes.includes(code)) return new ConnectorError('CHANNEL_PLATFORM_BUSY', m, true);
-  if (s.signatureCodes.includes(code)) return new ConnectorError('CHANNEL_SIGNATURE_REJECTED', m, false);
-  if (s.timestampCodes.includes(code)) return new ConnectorError('CHANNEL_TIMESTAMP_REJECTED', m, false);
-  return new ConnectorError('CHANNEL_PLATFORM_ERROR', m, false);
+  if (s.authCodes.includes(code)) return new ConnectorError('AUTH_EXPIRED', m, false, true);
+  if (s.rateLimitCodes.includes(code)) return new ConnectorError('RATE_LIMITED', m, true);
+  if (s.busyCodes.includes(code)) return new ConnectorError('PLATFORM_UNAVAILABLE', m, true);
+  if (s.signatureCodes.includes(code)) return new ConnectorError('SIGNATURE_REJECTED', m, false);
+  if (s.timestampCodes.includes(code)) return new ConnectorError('TIMESTAMP_REJECTED', m, false);
+  return new ConnectorError('PLATFORM_ERROR', m, false);
 }
 
 /** One signed PDD call; the payload under its response key, or a ConnectorError for `error_response`. */
@@ -173,7 +173,7 @@ export async function callPdd(
   const { appKey, appSecret, accessToken } = ctx.credentials;
   if (!appKey || !appSecret || !accessToken)
     throw new ConnectorError(
-      'CHANNEL_CREDENTIALS_MISSING',
+      'CREDENTIALS_MISSING',
       'the account needs client id, client secret and access token',
       false,
     );
@@ -205,7 +205,7 @@ export async function callPdd(
   const key = PDD_RESPONSE_KEY[type] ?? `${type.replace(/^pdd\./, '').replace(/\./g, '_')}_response`;
   const payload = res[key];
   if (!payload || typeof payload !== 'object')
-    throw new ConnectorError('CHANNEL_BAD_RESPONSE', `${type}: neither ${key} nor error_response`, true);
+    throw new ConnectorError('BAD_RESPONSE', `${type}: neither ${key} nor error_response`, true);
   return payload as Record<string, unknown>;
 }
 
@@ -347,7 +347,7 @@ function checkWindow(from: Date, to: Date): void {
   const span = to.getTime() - from.getTime();
   if (!(span > 0) || span > MAX_WINDOW_MS)
     throw new ConnectorError(
-      'CHANNEL_WINDOW_INVALID',
+      'WINDOW_INVALID',
       `a pull window must be 0–${MAX_WINDOW_MS / 60_000} minutes long`,
       false,
     );
@@ -392,7 +392,7 @@ export const pinduoduoConnector: Connector = {
       lists.push(payload);
       const total = num(payload.total_count);
       if (total === undefined || !Number.isSafeInteger(total) || total < 0)
-        throw new ConnectorError('CHANNEL_BAD_RESPONSE', `${api}: total_count missing`, true);
+        throw new ConnectorError('BAD_RESPONSE', `${api}: total_count missing`, true);
       return { total, items: arr(payload.order_sn_list, 'order_sn_list') };
     });
     const shapes: ShapeSample[] = [...shapeSample(api, lists)];
@@ -511,7 +511,7 @@ export const pinduoduoConnector: Connector = {
         });
         if (res.is_success !== true && res.is_success !== 'true')
           throw new ConnectorError(
-            'CHANNEL_PLATFORM_ERROR',
+            'PLATFORM_ERROR',
             'pdd.goods.quantity.update did not report success',
             false,
           );
@@ -534,7 +534,7 @@ export const pinduoduoConnector: Connector = {
     });
     if (res.is_success !== true && res.is_success !== 'true')
       throw new ConnectorError(
-        'CHANNEL_PLATFORM_ERROR',
+        'PLATFORM_ERROR',
         'pdd.logistics.online.send did not report success',
         false,
       );

@@ -197,7 +197,7 @@ export function idString(value: unknown, field: string): string {
 export function checkOrderId(id: string, pattern: RegExp, platform: string): string {
   if (!pattern.test(id))
     throw new ConnectorError(
-      'CHANNEL_ORDER_ID_MALFORMED',
+      'ORDER_ID_MALFORMED',
       `${platform} order id "${id.slice(0, 80)}" does not have the platform's id form (${pattern.source}); refused, not taken for a new order`,
       false,
     );
@@ -207,7 +207,7 @@ export function checkOrderId(id: string, pattern: RegExp, platform: string): str
 // ---------------------------------------------------------------- errors, settings
 
 export function payloadError(message: string): ConnectorError {
-  return new ConnectorError('CHANNEL_PAYLOAD_INVALID', message, false);
+  return new ConnectorError('ORDER_INVALID', message, false);
 }
 
 export function obj(value: unknown, field: string): Record<string, unknown> {
@@ -239,7 +239,7 @@ export function setting<T>(
   const v = ctx.settings[name];
   if (v === undefined || v === null) return fallback;
   if (!valid(v))
-    throw new ConnectorError('CHANNEL_SETTINGS_INVALID', `setting "${name}" must be ${expected}`, false);
+    throw new ConnectorError('SETTINGS_INVALID', `setting "${name}" must be ${expected}`, false);
   return v;
 }
 
@@ -321,28 +321,28 @@ export async function callGateway(
   } catch (e) {
     const name = (e as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError')
-      throw new ConnectorError('CHANNEL_TIMEOUT', `${api}: no answer within ${timeoutMs} ms`, true);
-    throw new ConnectorError('CHANNEL_UNREACHABLE', `${api}: ${(e as Error).message}`, true);
+      throw new ConnectorError('TIMEOUT', `${api}: no answer within ${timeoutMs} ms`, true);
+    throw new ConnectorError('NETWORK', `${api}: ${(e as Error).message}`, true);
   }
   let text: string;
   try {
     text = await res.text();
   } catch (e) {
     throw new ConnectorError(
-      'CHANNEL_TIMEOUT',
+      'TIMEOUT',
       `${api}: the answer was cut off (${(e as Error).message})`,
       true,
     );
   }
   if (res.status >= 500 || res.status === 429)
-    throw new ConnectorError('CHANNEL_UNAVAILABLE', `${api}: HTTP ${res.status}`, true);
+    throw new ConnectorError('PLATFORM_UNAVAILABLE', `${api}: HTTP ${res.status}`, true);
   if (res.status < 200 || res.status >= 300)
-    throw new ConnectorError('CHANNEL_HTTP_ERROR', `${api}: HTTP ${res.status}`, false);
+    throw new ConnectorError('PLATFORM_ERROR', `${api}: HTTP ${res.status}`, false);
   try {
     return parseJsonExact(text);
   } catch {
     throw new ConnectorError(
-      'CHANNEL_BAD_RESPONSE',
+      'BAD_RESPONSE',
       `${api}: the answer is not JSON (${text.slice(0, 60)}…)`,
       true,
     );
@@ -414,7 +414,7 @@ export function decodeCursor<T>(s: string, check: (v: unknown) => v is T): T {
   }
   if (!check(v))
     throw new ConnectorError(
-      'CHANNEL_CURSOR_INVALID',
+      'CURSOR_INVALID',
       'the page position is not one this connector gave',
       false,
     );
@@ -464,7 +464,7 @@ export async function pageBackwards<T>(
   if (got.total > c.t) {
     if (c.r >= maxRestarts)
       throw new ConnectorError(
-        'CHANNEL_PAGING_UNSTABLE',
+        'PAGING_UNSTABLE',
         'orders kept entering the window while it was paged',
         true,
       );

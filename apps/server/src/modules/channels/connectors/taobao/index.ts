@@ -309,14 +309,14 @@ function topError(api: string, e: Record<string, unknown>): ConnectorError {
   const code = str(e.code) ?? '?';
   const sub = str(e.sub_code) ?? '';
   const text = `${api}: TOP error ${code} ${str(e.msg) ?? ''}${sub ? ` (${sub}: ${str(e.sub_msg) ?? ''})` : ''}`;
-  if (code === '7') return new ConnectorError('CHANNEL_RATE_LIMITED', text, true);
+  if (code === '7') return new ConnectorError('RATE_LIMITED', text, true);
   if (code === '26' || code === '27' || /session/i.test(sub))
-    return new ConnectorError('CHANNEL_AUTH_EXPIRED', text, false, true);
+    return new ConnectorError('AUTH_EXPIRED', text, false, true);
   if (sub.startsWith('isp.') || (code === '15' && !sub.startsWith('isv.')))
-    return new ConnectorError('CHANNEL_PLATFORM_BUSY', text, true);
-  if (code === '24' || code === '25') return new ConnectorError('CHANNEL_SIGNATURE_REJECTED', text, false);
-  if (code === '30' || code === '31') return new ConnectorError('CHANNEL_TIMESTAMP_REJECTED', text, false);
-  return new ConnectorError('CHANNEL_PLATFORM_ERROR', text, false);
+    return new ConnectorError('PLATFORM_UNAVAILABLE', text, true);
+  if (code === '24' || code === '25') return new ConnectorError('SIGNATURE_REJECTED', text, false);
+  if (code === '30' || code === '31') return new ConnectorError('TIMESTAMP_REJECTED', text, false);
+  return new ConnectorError('PLATFORM_ERROR', text, false);
 }
 
 /** One signed TOP call; the payload under `<method>_response`, or a ConnectorError for `error_response`. */
@@ -329,7 +329,7 @@ export async function callTop(
   const { appKey, appSecret, accessToken } = ctx.credentials;
   if (!appKey || !appSecret || !accessToken)
     throw new ConnectorError(
-      'CHANNEL_CREDENTIALS_MISSING',
+      'CREDENTIALS_MISSING',
       'the account needs app key, app secret and session',
       false,
     );
@@ -351,7 +351,7 @@ export async function callTop(
   const payload = top[topResponseKey(method)];
   if (!payload || typeof payload !== 'object')
     throw new ConnectorError(
-      'CHANNEL_BAD_RESPONSE',
+      'BAD_RESPONSE',
       `${method}: neither ${topResponseKey(method)} nor error_response`,
       true,
     );
@@ -368,7 +368,7 @@ function checkWindow(from: Date, to: Date): void {
   const span = to.getTime() - from.getTime();
   if (!(span > 0) || span > MAX_WINDOW_MS)
     throw new ConnectorError(
-      'CHANNEL_WINDOW_INVALID',
+      'WINDOW_INVALID',
       `a pull window must be 0–${MAX_WINDOW_MS / 60_000} minutes long`,
       false,
     );
@@ -426,7 +426,7 @@ export const taobaoConnector: Connector = {
       listShapes.push(p);
       const total = Number(str(p.total_results) ?? Number.NaN);
       if (!Number.isSafeInteger(total) || total < 0)
-        throw new ConnectorError('CHANNEL_BAD_RESPONSE', `${api}: total_results missing`, true);
+        throw new ConnectorError('BAD_RESPONSE', `${api}: total_results missing`, true);
       return { total, items: unwrapList(p.trades, 'trade', 'trades') };
     });
     const shapes: ShapeSample[] = [...shapeSample(api, listShapes)];
@@ -544,7 +544,7 @@ export const taobaoConnector: Connector = {
         });
         if (!res.item)
           throw new ConnectorError(
-            'CHANNEL_BAD_RESPONSE',
+            'BAD_RESPONSE',
             'taobao.item.quantity.update: no item in the answer',
             true,
           );
@@ -569,7 +569,7 @@ export const taobaoConnector: Connector = {
       res.shipping && typeof res.shipping === 'object' ? (res.shipping as Record<string, unknown>) : {};
     if (shipping.is_success !== true && shipping.is_success !== 'true')
       throw new ConnectorError(
-        'CHANNEL_PLATFORM_ERROR',
+        'PLATFORM_ERROR',
         'taobao.logistics.offline.send did not report success',
         false,
       );
