@@ -533,11 +533,7 @@ export const pinduoduoConnector: Connector = {
       tracking_number: input.waybillNo,
     });
     if (res.is_success !== true && res.is_success !== 'true')
-      throw new ConnectorError(
-        'PLATFORM_ERROR',
-        'pdd.logistics.online.send did not report success',
-        false,
-      );
+      throw new ConnectorError('PLATFORM_ERROR', 'pdd.logistics.online.send did not report success', false);
   },
 
   authorisation(ctx) {

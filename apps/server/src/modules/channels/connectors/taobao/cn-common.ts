@@ -238,8 +238,7 @@ export function setting<T>(
 ): T {
   const v = ctx.settings[name];
   if (v === undefined || v === null) return fallback;
-  if (!valid(v))
-    throw new ConnectorError('SETTINGS_INVALID', `setting "${name}" must be ${expected}`, false);
+  if (!valid(v)) throw new ConnectorError('SETTINGS_INVALID', `setting "${name}" must be ${expected}`, false);
   return v;
 }
 
@@ -328,11 +327,7 @@ export async function callGateway(
   try {
     text = await res.text();
   } catch (e) {
-    throw new ConnectorError(
-      'TIMEOUT',
-      `${api}: the answer was cut off (${(e as Error).message})`,
-      true,
-    );
+    throw new ConnectorError('TIMEOUT', `${api}: the answer was cut off (${(e as Error).message})`, true);
   }
   if (res.status >= 500 || res.status === 429)
     throw new ConnectorError('PLATFORM_UNAVAILABLE', `${api}: HTTP ${res.status}`, true);
@@ -341,11 +336,7 @@ export async function callGateway(
   try {
     return parseJsonExact(text);
   } catch {
-    throw new ConnectorError(
-      'BAD_RESPONSE',
-      `${api}: the answer is not JSON (${text.slice(0, 60)}…)`,
-      true,
-    );
+    throw new ConnectorError('BAD_RESPONSE', `${api}: the answer is not JSON (${text.slice(0, 60)}…)`, true);
   }
 }
 
@@ -413,11 +404,7 @@ export function decodeCursor<T>(s: string, check: (v: unknown) => v is T): T {
     v = undefined;
   }
   if (!check(v))
-    throw new ConnectorError(
-      'CURSOR_INVALID',
-      'the page position is not one this connector gave',
-      false,
-    );
+    throw new ConnectorError('CURSOR_INVALID', 'the page position is not one this connector gave', false);
   return v;
 }
 
@@ -463,11 +450,7 @@ export async function pageBackwards<T>(
   const got = await read(c.p);
   if (got.total > c.t) {
     if (c.r >= maxRestarts)
-      throw new ConnectorError(
-        'PAGING_UNSTABLE',
-        'orders kept entering the window while it was paged',
-        true,
-      );
+      throw new ConnectorError('PAGING_UNSTABLE', 'orders kept entering the window while it was paged', true);
     return { items: got.items, next: encodeCursor({ p: lastPage(got.total), t: got.total, r: c.r + 1 }) };
   }
   const t = Math.min(c.t, got.total);
