@@ -68,7 +68,7 @@ export async function queryAttempt(
       [attemptId],
     )
   )[0];
-  if (!a || a['status'] !== 'pending') return 'skipped';
+  if (a?.['status'] !== 'pending') return 'skipped';
   const account = await loadAccountById(database, crypto, a['payment_account_id']);
   if (!account || account === 'unreadable') return 'skipped';
   const actor = actorFor(account, 'query');
