@@ -1,6 +1,7 @@
 import { HOLD_REASON_LABELS, type OrderDetailView, type OrderView } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Input, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../shared/api.ts';
 import { formatDuration } from '../../shared/format.ts';
@@ -9,13 +10,21 @@ import { orderNoOf } from '../../shared/orderRef.tsx';
 import { useSession } from '../../shared/session.tsx';
 import { listAnomaly } from '../../shared/sla.ts';
 import { ChannelName, ErrorAlert, Money, PageTitle, StatusTag, Time } from '../../shared/ui.tsx';
-import { classifyLookup } from './classify.ts';
+import { classifyLookup, LOOKUP_KINDS, type LookupBy, tooManyNumbers } from './classify.ts';
 
 const M = {
   'zh-CN': {
     title: '客服查询',
-    placeholder: '输入手机号或订单号（含渠道单号）',
-    hint: '显示该客户近 30 天在所有渠道的订单',
+    placeholder: '手机号（完整或后 4 位）、订单号（可粘贴多个）、收货人、买家昵称、SKU 或商品名',
+    hint: '按手机号或订单号查询时，显示该客户近 30 天在所有渠道的订单；其他条件显示近 30 天匹配的订单',
+    by_auto: '自动识别',
+    by_orderNo: '订单号',
+    by_phone: '手机号 / 后 4 位',
+    by_receiverName: '收货人',
+    by_buyerNick: '买家昵称',
+    by_sku: 'SKU',
+    by_title: '商品名称',
+    tooMany: '一次最多查 {max} 个订单号，当前 {n} 个，请分批查询',
     anomaly: '当前异常',
     none: '无',
     stuck: '超时 {age}',
@@ -26,8 +35,17 @@ const M = {
   },
   'en-US': {
     title: 'Customer lookup',
-    placeholder: 'Phone number or order number (channel order no. too)',
-    hint: 'Every order of the customer in the last 30 days, across channels',
+    placeholder:
+      'Phone (full or last 4 digits), order numbers (paste many), receiver, buyer nickname, SKU or product title',
+    hint: 'By phone or order number: every order of the customer in the last 30 days, across channels; otherwise the matching orders of the last 30 days',
+    by_auto: 'Detect',
+    by_orderNo: 'Order no.',
+    by_phone: 'Phone / last 4',
+    by_receiverName: 'Receiver',
+    by_buyerNick: 'Buyer nickname',
+    by_sku: 'SKU',
+    by_title: 'Product title',
+    tooMany: 'At most {max} order numbers per search; you pasted {n}. Search in smaller batches',
     anomaly: 'Current anomaly',
     none: 'none',
     stuck: 'late by {age}',
@@ -50,18 +68,41 @@ export default function Lookup() {
   const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const input = classifyLookup(q);
+  const byParam = params.get('by') as LookupBy | null;
+  const by: LookupBy = byParam && (LOOKUP_KINDS as readonly string[]).includes(byParam) ? byParam : 'auto';
+  const [choice, setChoice] = useState<LookupBy>(by);
+  const [text, setText] = useState(q);
+  const parsed = classifyLookup(q, by);
+  const tooMany = tooManyNumbers(parsed);
+  const input = tooMany ? null : parsed;
 
   const result = useQuery({
-    queryKey: ['orders', 'lookup', q],
+    queryKey: ['orders', 'lookup', by, q],
     enabled: input !== null,
     queryFn: async (): Promise<Found> => {
       const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
       const byPhone = (phone: string) =>
         api<{ items: OrderView[] }>('/api/orders', { query: { phone, placedFrom: since, limit: 200 } });
-      if (input!.kind === 'phone') return { orders: (await byPhone(input!.value)).items };
+      const i = input!;
+      if (i.kind === 'phone') return { orders: (await byPhone(i.value)).items };
+      if (i.kind === 'orderNos')
+        return {
+          orders: (
+            await api<{ items: OrderView[] }>('/api/orders', {
+              query: { orderNos: i.value.join(','), limit: 200 },
+            })
+          ).items,
+        };
+      if (i.kind !== 'orderNo')
+        return {
+          orders: (
+            await api<{ items: OrderView[] }>('/api/orders', {
+              query: { [i.kind]: i.value, placedFrom: since, limit: 200 },
+            })
+          ).items,
+        };
       const hit = await api<{ items: OrderView[] }>('/api/orders', {
-        query: { orderNo: input!.value, limit: 20 },
+        query: { orderNo: i.value, limit: 20 },
       });
       const first = hit.items[0];
       if (!first) return { orders: [] };
@@ -77,20 +118,57 @@ export default function Lookup() {
     },
   });
 
+  function search() {
+    const v = text.trim();
+    const next: Record<string, string> = {};
+    if (v) next['q'] = v;
+    if (v && choice !== 'auto') next['by'] = choice;
+    setParams(next);
+  }
+
   const now = new Date();
   return (
     <div>
       <PageTitle>{t('title')}</PageTitle>
       <Card size="small" style={{ marginBottom: 16 }}>
-        <Input.Search
-          size="large"
-          enterButton={t('search')}
-          placeholder={t('placeholder')}
-          defaultValue={q}
-          allowClear
-          onSearch={(v) => setParams(v.trim() ? { q: v.trim() } : {})}
-          id="lookup-input"
-        />
+        <Space.Compact style={{ width: '100%', marginBottom: 4 }}>
+          <Select
+            size="large"
+            value={choice}
+            onChange={setChoice}
+            style={{ width: 170 }}
+            popupMatchSelectWidth={false}
+            data-testid="lookup-by"
+            options={LOOKUP_KINDS.map((k) => ({ value: k, label: t(`by_${k}`) }))}
+          />
+          <Input.TextArea
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder={t('placeholder')}
+            autoSize={{ minRows: 1, maxRows: 6 }}
+            allowClear
+            id="lookup-input"
+            style={{ fontSize: 16 }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                search();
+              }
+            }}
+          />
+          <Button size="large" type="primary" onClick={search} data-testid="lookup-search">
+            {t('search')}
+          </Button>
+        </Space.Compact>
+        {tooMany ? (
+          <Alert
+            type="error"
+            showIcon
+            message={t('tooMany', tooMany)}
+            style={{ marginBottom: 8 }}
+            data-testid="lookup-too-many"
+          />
+        ) : null}
         <Typography.Text type="secondary">{t('hint')}</Typography.Text>
       </Card>
       {result.error ? <ErrorAlert error={result.error} onRetry={() => result.refetch()} /> : null}

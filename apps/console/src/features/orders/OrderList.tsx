@@ -1,5 +1,6 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import type { OrderView } from '@orderhub/contracts';
+import type { OrderCountsResponse, OrderView } from '@orderhub/contracts';
+import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Select, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -8,17 +9,20 @@ import { type CursorPage, useCursorPager } from '../../shared/hooks.ts';
 import { useLocale, useT } from '../../shared/i18n.tsx';
 import { useSession } from '../../shared/session.tsx';
 import { ErrorAlert, PageTitle } from '../../shared/ui.tsx';
-import { filtersToSearch, type OrderFilters, parseFilters, toApiQuery } from './filters.ts';
+import { SellerNoteModal } from './detail/SellerNote.tsx';
+import { filtersToSearch, type OrderFilters, parseFilters, toApiQuery, toCountsQuery } from './filters.ts';
 import {
   AddTagModal,
   ApproveConfirmModal,
   BatchResultModal,
+  CancelConfirmModal,
   HoldReasonModal,
   ShortcutHelpModal,
 } from './list/BatchModals.tsx';
-import { DEFAULT_COLUMNS, useOrderColumns } from './list/columns.tsx';
+import { arrangeColumns, DEFAULT_COLUMNS, SORTABLE, useOrderColumns } from './list/columns.tsx';
 import { FilterBar } from './list/FilterBar.tsx';
 import { ListToolbar } from './list/ListToolbar.tsx';
+import { StatusTabs } from './list/StatusTabs.tsx';
 import { type BatchAction, useBatch } from './list/useBatch.ts';
 import { ExportDialog, ExportModal, useExport } from './list/useExport.tsx';
 import { useListShortcuts } from './list/useListShortcuts.ts';
@@ -37,6 +41,12 @@ export default function OrderList() {
   const filterKey = filtersToSearch(filters);
   const limit = PAGE_SIZES.includes(Number(params.get('limit'))) ? Number(params.get('limit')) : 20;
   const apiQuery = useMemo(() => toApiQuery(filters, tz), [filters, tz]);
+  const countsQuery = useMemo(() => toCountsQuery(filters, tz), [filters, tz]);
+  const counts = useQuery({
+    queryKey: ['orders', 'counts', countsQuery],
+    queryFn: ({ signal }) => api<OrderCountsResponse>('/api/orders/counts', { query: countsQuery, signal }),
+    placeholderData: (prev) => prev,
+  });
 
   // Keyset paging: a new filter or page size starts again from the first page.
   const pager = useCursorPager<OrderView>({
@@ -54,12 +64,18 @@ export default function OrderList() {
   const [selected, setSelected] = useState<OrderView[]>([]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a selection belongs to the page it was made on
   useEffect(() => setSelected([]), [filterKey, pager.page]);
-  const [ask, setAsk] = useState<'approve' | 'hold' | 'tag' | 'help' | null>(null);
-  const orderNoRef = useRef<HTMLInputElement>(null);
+  const [ask, setAsk] = useState<'approve' | 'cancel' | 'hold' | 'tag' | 'help' | null>(null);
+  const [noteFor, setNoteFor] = useState<OrderView | null>(null);
+  const orderNoRef = useRef<HTMLTextAreaElement>(null);
   const batch = useBatch(() => setSelected([]));
   const exporter = useExport(apiQuery);
-  const columnDefs = useOrderColumns();
+  const columnDefs = useOrderColumns({ sort: filters.sort, onEditNote: setNoteFor });
   const review = can('orders:review');
+  const cancelling = can('orders:cancel');
+  const shownColumns = arrangeColumns(
+    columns,
+    columnDefs.map((c) => String(c.key)),
+  );
 
   const applyFilters = useCallback(
     (f: OrderFilters) => {
@@ -93,11 +109,15 @@ export default function OrderList() {
           <ListToolbar
             search={params.toString()}
             onOpenView={(search) => setParams(new URLSearchParams(search))}
-            columns={columns}
+            columns={shownColumns}
             columnDefs={columnDefs}
             onColumns={(v) => {
-              setColumns(v);
-              saveColumns(me.id, v);
+              const next = arrangeColumns(
+                v,
+                columnDefs.map((c) => String(c.key)),
+              );
+              setColumns(next);
+              saveColumns(me.id, next);
             }}
             onExport={exporter.choose}
             onHelp={() => setAsk('help')}
@@ -116,6 +136,12 @@ export default function OrderList() {
       ) : null}
 
       <Card size="small">
+        <StatusTabs
+          filters={filters}
+          counts={counts.data}
+          countsError={counts.error}
+          onApply={applyFilters}
+        />
         <Space style={{ marginBottom: 12 }} wrap>
           <Typography.Text>{t('selected', { n: selected.length })}</Typography.Text>
           {review ? (
@@ -146,6 +172,16 @@ export default function OrderList() {
               </Button>
             </>
           ) : null}
+          {cancelling ? (
+            <Button
+              danger
+              disabled={!selected.length || batch.busy}
+              onClick={() => setAsk('cancel')}
+              data-testid="batch-cancel"
+            >
+              {t('cancelOrders')}
+            </Button>
+          ) : null}
           <Button icon={<ReloadOutlined />} onClick={() => list.refetch()}>
             {t('refresh')}
           </Button>
@@ -156,15 +192,29 @@ export default function OrderList() {
             size="middle"
             loading={list.isFetching}
             dataSource={pager.items}
-            columns={columnDefs.filter((c) => columns.includes(String(c.key)))}
+            columns={shownColumns.map((k) => columnDefs.find((c) => String(c.key) === k)!)}
             pagination={false}
             scroll={{ x: 'max-content' }}
             data-testid="order-table"
             rowSelection={
-              review
-                ? { selectedRowKeys: selected.map((o) => o.id), onChange: (_, rows) => setSelected(rows) }
+              review || cancelling
+                ? {
+                    fixed: 'left',
+                    columnWidth: 40,
+                    selectedRowKeys: selected.map((o) => o.id),
+                    onChange: (_, rows) => setSelected(rows),
+                  }
                 : undefined
             }
+            onChange={(_p, _f, sorter) => {
+              const one = Array.isArray(sorter) ? sorter[0] : sorter;
+              const field = String(one?.columnKey ?? '');
+              const sort =
+                SORTABLE.includes(field) && one?.order
+                  ? `${field}:${one.order === 'ascend' ? 'asc' : 'desc'}`
+                  : undefined;
+              applyFilters({ ...filters, sort: sort === 'placedAt:desc' ? undefined : sort });
+            }}
             onRow={(o) => ({ onDoubleClick: () => navigate(`/orders/${encodeURIComponent(o.id)}`) })}
           />
         )}
@@ -181,8 +231,11 @@ export default function OrderList() {
           </Button>
           <Select
             value={limit}
-            style={{ width: 110 }}
-            options={PAGE_SIZES.map((n) => ({ value: n, label: `${n} / ${t('perPage')}` }))}
+            style={{ minWidth: 120 }}
+            popupMatchSelectWidth={false}
+            aria-label={t('perPage')}
+            data-testid="page-size"
+            options={PAGE_SIZES.map((n) => ({ value: n, label: t('perPageOption', { n }) }))}
             onChange={(n) => {
               const p = new URLSearchParams(params);
               p.set('limit', String(n));
@@ -202,6 +255,17 @@ export default function OrderList() {
           void batch.start('approve', chosen, undefined, plan.skip);
         }}
       />
+      <CancelConfirmModal
+        open={ask === 'cancel'}
+        orders={selected}
+        onCancel={() => setAsk(null)}
+        onOk={(plan, reason) => {
+          setAsk(null);
+          const chosen = selected.filter((o) => plan.cancel.includes(o.id));
+          void batch.start('cancel', chosen, reason, plan.skip);
+        }}
+      />
+      <SellerNoteModal order={noteFor} onClose={() => setNoteFor(null)} />
       <HoldReasonModal
         open={ask === 'hold'}
         onCancel={() => setAsk(null)}

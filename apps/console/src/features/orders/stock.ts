@@ -2,7 +2,7 @@
  * The stock guard as the console explains it: which lines lack stock, why an action is blocked, and
  * which orders a batch approve will skip. Pure, so it can be tested without a browser.
  */
-import { HOLD_REASON_LABELS, type OrderView } from '@orderhub/contracts';
+import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type OrderView } from '@orderhub/contracts';
 import type { Locale } from '../../shared/format.ts';
 import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
 
@@ -47,12 +47,16 @@ const T = {
     unmapped: '商品未匹配：第 {lines} 行',
     onHold: '挂起中（{reason}），请先处理挂起',
     status: '当前状态不能审核',
+    cancelStatus: '当前为「{status}」，不能取消',
+    cancelFulfilling: '正在发货，不能直接取消：请先拦截包裹',
     sep: '、',
   },
   'en-US': {
     unmapped: 'SKU not mapped on line {lines}',
     onHold: 'On hold ({reason}): deal with the hold first',
     status: 'Cannot be approved in its status',
+    cancelStatus: '{status}: can no longer be cancelled',
+    cancelFulfilling: 'Being fulfilled: intercept the parcel before cancelling',
     sep: ', ',
   },
 } as const;
@@ -143,4 +147,34 @@ export function refusalText(code: string, details: unknown, message: string, loc
     return fill(T[locale].unmapped, { lines: lines?.replace(/\s*\([^)]*\)/g, '') ?? '?' });
   }
   return message;
+}
+
+/** Statuses the order machine lets `cancel` leave from (the server's machine, `cancel.from`). */
+const CANCELLABLE = ['pending_payment', 'paid', 'under_review', 'on_hold', 'approved'];
+
+/**
+ * Which selected orders a batch cancel will leave alone and why: orders being fulfilled (the parcel
+ * must be intercepted first) and orders past the point of cancelling (shipped, completed, already
+ * cancelled or closed). What the server still refuses is reported in the result.
+ */
+export function cancelPlan(
+  orders: readonly Pick<OrderView, 'id' | 'orderNo' | 'externalOrderId' | 'status'>[],
+  locale: Locale,
+): { cancel: string[]; skip: BatchSkip[] } {
+  const w = T[locale];
+  const cancel: string[] = [];
+  const skip: BatchSkip[] = [];
+  for (const o of orders) {
+    const base = { id: o.id, orderNo: o.orderNo || o.externalOrderId, externalOrderId: o.externalOrderId };
+    if (CANCELLABLE.includes(o.status)) cancel.push(o.id);
+    else if (o.status === 'fulfilling') skip.push({ ...base, reason: w.cancelFulfilling });
+    else {
+      const l = ORDER_STATUS_LABELS[o.status as keyof typeof ORDER_STATUS_LABELS];
+      skip.push({
+        ...base,
+        reason: fill(w.cancelStatus, { status: l ? (locale === 'zh-CN' ? l.zh : l.en) : o.status }),
+      });
+    }
+  }
+  return { cancel, skip };
 }

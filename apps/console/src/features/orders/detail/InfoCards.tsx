@@ -1,10 +1,12 @@
-import { EyeOutlined } from '@ant-design/icons';
+import { EditOutlined, EyeOutlined } from '@ant-design/icons';
 import type { OrderDetailView } from '@orderhub/contracts';
-import { Button, Card, Col, Descriptions, Row, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Row, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useT } from '../../../shared/i18n.tsx';
 import { useSession } from '../../../shared/session.tsx';
 import { ChannelName, Money, Time } from '../../../shared/ui.tsx';
 import { messages } from '../messages.ts';
+import { SellerFlag, SellerNoteModal } from './SellerNote.tsx';
 import type { Receiver } from './useOrderDetail.ts';
 
 /** Where the order came from, who receives it (masked, audited reveal) and what it costs. */
@@ -21,8 +23,10 @@ export function InfoCards({
 }) {
   const t = useT(messages);
   const { can } = useSession();
+  const [editingNote, setEditingNote] = useState(false);
   return (
     <Row gutter={16}>
+      <SellerNoteModal order={editingNote ? o : null} onClose={() => setEditingNote(false)} />
       <Col xs={24} lg={12}>
         <Card size="small" style={{ marginBottom: 16 }}>
           <Descriptions size="small" column={1}>
@@ -52,9 +56,27 @@ export function InfoCards({
             {o.buyerRemark ? (
               <Descriptions.Item label={t('buyerRemark')}>{o.buyerRemark}</Descriptions.Item>
             ) : null}
-            {o.sellerRemark ? (
-              <Descriptions.Item label={t('sellerRemark')}>{o.sellerRemark}</Descriptions.Item>
-            ) : null}
+            <Descriptions.Item label={t('sellerRemark')}>
+              <Space size={6} align="start" data-testid="detail-seller-note">
+                <SellerFlag flag={o.sellerFlag ?? null} note={null} />
+                {o.sellerRemark ? (
+                  <span style={{ whiteSpace: 'pre-wrap' }}>{o.sellerRemark}</span>
+                ) : (
+                  <Typography.Text type="secondary">{t('sellerNoteEmpty')}</Typography.Text>
+                )}
+                {can('orders:review') ? (
+                  <Button
+                    size="small"
+                    type="link"
+                    icon={<EditOutlined />}
+                    onClick={() => setEditingNote(true)}
+                    data-testid="edit-seller-note"
+                  >
+                    {t('sellerNoteEdit')}
+                  </Button>
+                ) : null}
+              </Space>
+            </Descriptions.Item>
             <Descriptions.Item label={t('version')}>{o.version}</Descriptions.Item>
           </Descriptions>
         </Card>

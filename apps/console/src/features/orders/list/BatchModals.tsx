@@ -1,11 +1,12 @@
-import { HOLD_REASON_LABELS, HOLD_REASONS, type OrderView } from '@orderhub/contracts';
+import { CANCEL_REASONS, HOLD_REASON_LABELS, HOLD_REASONS, type OrderView } from '@orderhub/contracts';
 import { Alert, Button, List, Modal, Progress, Select, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { labelOf, useLocale, useT } from '../../../shared/i18n.tsx';
+import { CANCEL_REASON_LABELS } from '../../../shared/messages.ts';
 import { messages } from '../messages.ts';
 import { LIST_SHORTCUTS } from '../shortcuts.ts';
-import { approvePlan, refusalText } from '../stock.ts';
+import { approvePlan, type BatchSkip, cancelPlan, refusalText } from '../stock.ts';
 import type { BatchRun } from './useBatch.ts';
 
 /** Before a batch approve: how many will be approved, which are skipped and why. */
@@ -39,26 +40,89 @@ export function ApproveConfirmModal({
             ? t('approveConfirmBody', { n: plan.approve.length })
             : t('approveConfirmNone')}
         </Typography.Paragraph>
-        {plan.skip.length ? (
-          <>
-            <Typography.Paragraph style={{ marginBottom: 4 }}>
-              {t('approveConfirmSkip', { n: plan.skip.length })}
-            </Typography.Paragraph>
-            <List
-              size="small"
-              bordered
-              dataSource={plan.skip}
-              style={{ maxHeight: 240, overflow: 'auto', marginBottom: 12 }}
-              renderItem={(s) => (
-                <List.Item data-skip={s.id}>
-                  <Typography.Text strong>{s.orderNo}</Typography.Text>
-                  <Typography.Text type="secondary">{s.reason}</Typography.Text>
-                </List.Item>
-              )}
-            />
-          </>
-        ) : null}
+        <SkipList skip={plan.skip} title={t('approveConfirmSkip', { n: plan.skip.length })} />
         <Alert type="info" showIcon message={t('approveConfirmGuard')} />
+      </div>
+    </Modal>
+  );
+}
+
+/** The orders a batch leaves alone, each with the reason in words. */
+function SkipList({ skip, title }: { skip: BatchSkip[]; title: string }) {
+  if (!skip.length) return null;
+  return (
+    <>
+      <Typography.Paragraph style={{ marginBottom: 4 }}>{title}</Typography.Paragraph>
+      <List
+        size="small"
+        bordered
+        dataSource={skip}
+        style={{ maxHeight: 240, overflow: 'auto', marginBottom: 12 }}
+        renderItem={(s) => (
+          <List.Item data-skip={s.id} style={{ gap: 12 }}>
+            <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+              {s.orderNo}
+            </Typography.Text>
+            <Typography.Text type="secondary">{s.reason}</Typography.Text>
+          </List.Item>
+        )}
+      />
+    </>
+  );
+}
+
+/** Before a batch cancel: how many, which are skipped and why, and the reason every cancel carries. */
+export function CancelConfirmModal({
+  orders,
+  open,
+  onOk,
+  onCancel,
+}: {
+  orders: OrderView[];
+  open: boolean;
+  onOk: (plan: ReturnType<typeof cancelPlan>, reason: string) => void;
+  onCancel: () => void;
+}) {
+  const t = useT(messages);
+  const { locale } = useLocale();
+  const plan = cancelPlan(orders, locale);
+  const [reason, setReason] = useState<string>();
+  return (
+    <Modal
+      open={open}
+      title={t('cancelConfirmTitle')}
+      onCancel={onCancel}
+      cancelText={t('keepOrders')}
+      okText={t('cancelConfirmOk', { n: plan.cancel.length })}
+      okButtonProps={
+        {
+          danger: true,
+          disabled: !plan.cancel.length || !reason,
+          'data-testid': 'cancel-confirm-ok',
+        } as never
+      }
+      onOk={() => reason && onOk(plan, reason)}
+      afterClose={() => setReason(undefined)}
+      destroyOnHidden
+    >
+      <div data-testid="cancel-confirm">
+        <Typography.Paragraph strong>
+          {plan.cancel.length ? t('cancelConfirmBody', { n: plan.cancel.length }) : t('cancelConfirmNone')}
+        </Typography.Paragraph>
+        <SkipList skip={plan.skip} title={t('cancelConfirmSkip', { n: plan.skip.length })} />
+        {plan.cancel.length ? (
+          <Select
+            style={{ width: '100%' }}
+            placeholder={t('cancelReason')}
+            value={reason}
+            onChange={setReason}
+            data-testid="cancel-reason"
+            options={CANCEL_REASONS.map((r) => ({
+              value: r,
+              label: labelOf(CANCEL_REASON_LABELS, r, locale),
+            }))}
+          />
+        ) : null}
       </div>
     </Modal>
   );
@@ -127,24 +191,37 @@ export function BatchResultModal({ run, onClose }: { run: BatchRun | null; onClo
                   rowKey="id"
                   pagination={false}
                   dataSource={rows}
+                  tableLayout="fixed"
+                  scroll={{ y: 320 }}
                   columns={[
                     {
                       title: t('orderNo'),
                       dataIndex: 'label',
+                      width: 170,
+                      ellipsis: true,
                       render: (v, r) => <Link to={`/orders/${encodeURIComponent(r.id)}`}>{v}</Link>,
                     },
                     {
                       title: t('result'),
+                      width: 150,
                       render: (_, r) =>
                         r.outcome === 'skipped' ? (
                           <Tag>{t('skipped')}</Tag>
                         ) : (
-                          <Tag color="red" title={r.code}>
+                          <Tag
+                            color="red"
+                            title={r.code}
+                            style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis' }}
+                          >
                             {r.code}
                           </Tag>
                         ),
                     },
-                    { title: t('reason'), dataIndex: 'reason' },
+                    {
+                      title: t('reason'),
+                      dataIndex: 'reason',
+                      render: (v: string) => <span style={{ overflowWrap: 'anywhere' }}>{v}</span>,
+                    },
                   ]}
                 />
               ) : null}

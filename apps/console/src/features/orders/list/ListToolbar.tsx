@@ -1,14 +1,21 @@
-import { DownloadOutlined, QuestionCircleOutlined, SettingOutlined } from '@ant-design/icons';
+import {
+  ArrowDownOutlined,
+  ArrowUpOutlined,
+  DownloadOutlined,
+  QuestionCircleOutlined,
+  SettingOutlined,
+} from '@ant-design/icons';
 import type { OrderView } from '@orderhub/contracts';
 import {
+  App,
   Button,
   Checkbox,
   Dropdown,
   Input,
-  Modal,
   Popover,
   Space,
   type TableColumnsType,
+  Tooltip,
   Typography,
 } from 'antd';
 import { useState } from 'react';
@@ -16,7 +23,7 @@ import { useT } from '../../../shared/i18n.tsx';
 import { useSession } from '../../../shared/session.tsx';
 import { messages } from '../messages.ts';
 import { deleteView, loadViews, saveView } from '../views.ts';
-import { ALL_COLUMNS } from './columns.tsx';
+import { ALL_COLUMNS, moveColumn } from './columns.tsx';
 
 /** Saved views, the column chooser, export and the shortcut help, above the list. */
 export function ListToolbar({
@@ -38,6 +45,7 @@ export function ListToolbar({
 }) {
   const t = useT(messages);
   const { me } = useSession();
+  const { modal } = App.useApp();
   const [views, setViews] = useState(() => loadViews(me.id));
   return (
     <Space wrap>
@@ -61,7 +69,7 @@ export function ListToolbar({
       <Button
         onClick={() => {
           let name = '';
-          Modal.confirm({
+          modal.confirm({
             title: t('saveView'),
             content: (
               <Input placeholder={t('viewName')} onChange={(e) => (name = e.target.value)} autoFocus />
@@ -77,24 +85,81 @@ export function ListToolbar({
       <Popover
         trigger="click"
         title={t('columns')}
-        content={
-          <Checkbox.Group
-            style={{ display: 'flex', flexDirection: 'column' }}
-            value={columns}
-            options={ALL_COLUMNS.filter((k) => columnDefs.some((c) => c.key === k)).map((k) => ({
-              value: k,
-              label: String(columnDefs.find((c) => c.key === k)?.title ?? k),
-            }))}
-            onChange={(v) => onColumns(v as string[])}
-          />
-        }
+        content={<ColumnChooser columns={columns} columnDefs={columnDefs} onColumns={onColumns} />}
       >
-        <Button icon={<SettingOutlined />}>{t('columns')}</Button>
+        <Button icon={<SettingOutlined />} data-testid="columns">
+          {t('columns')}
+        </Button>
       </Popover>
       <Button icon={<DownloadOutlined />} data-testid="export" onClick={onExport}>
         {t('export')}
       </Button>
       <Button icon={<QuestionCircleOutlined />} onClick={onHelp} title={t('shortcuts')} />
     </Space>
+  );
+}
+
+/**
+ * Which columns show and in what order: ticked ones first, in the order shown, each movable up and
+ * down; the last ticked column cannot be unticked.
+ */
+function ColumnChooser({
+  columns,
+  columnDefs,
+  onColumns,
+}: {
+  columns: string[];
+  columnDefs: TableColumnsType<OrderView>;
+  onColumns: (columns: string[]) => void;
+}) {
+  const t = useT(messages);
+  const available = ALL_COLUMNS.filter((k) => columnDefs.some((c) => c.key === k));
+  const shown = columns.filter((k) => available.includes(k));
+  const rows = [...shown, ...available.filter((k) => !shown.includes(k))];
+  // The order number stays first: it is fixed to the left while the table scrolls.
+  const pinned = shown[0] === 'orderNo' ? 1 : 0;
+  const title = (k: string) => String(columnDefs.find((c) => c.key === k)?.title ?? k);
+  return (
+    <div data-testid="column-chooser" style={{ minWidth: 220 }}>
+      {rows.map((k) => {
+        const on = shown.includes(k);
+        const i = shown.indexOf(k);
+        const last = on && shown.length === 1;
+        return (
+          <div key={k} data-column={k} style={{ display: 'flex', alignItems: 'center', gap: 4 }}>
+            <Tooltip title={last ? t('columnsKeepOne') : undefined}>
+              <Checkbox
+                checked={on}
+                disabled={last}
+                style={{ flex: 1, whiteSpace: 'nowrap' }}
+                onChange={(e) => onColumns(e.target.checked ? [...shown, k] : shown.filter((c) => c !== k))}
+              >
+                {title(k)}
+              </Checkbox>
+            </Tooltip>
+            <Button
+              type="text"
+              size="small"
+              icon={<ArrowUpOutlined />}
+              aria-label={t('moveUp')}
+              title={t('moveUp')}
+              data-move-up={k}
+              disabled={!on || k === 'orderNo' || i <= pinned}
+              onClick={() => onColumns(moveColumn(shown, k, -1))}
+            />
+            <Button
+              type="text"
+              size="small"
+              icon={<ArrowDownOutlined />}
+              aria-label={t('moveDown')}
+              title={t('moveDown')}
+              data-move-down={k}
+              disabled={!on || k === 'orderNo' || i >= shown.length - 1}
+              onClick={() => onColumns(moveColumn(shown, k, 1))}
+            />
+          </div>
+        );
+      })}
+    </div>
   );
 }

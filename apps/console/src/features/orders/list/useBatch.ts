@@ -5,7 +5,7 @@ import { useApiMutation } from '../../../shared/hooks.ts';
 import { type BatchResult, runBatch } from '../batch.ts';
 import type { BatchSkip } from '../stock.ts';
 
-export type BatchAction = 'approve' | 'hold' | 'release' | 'tag';
+export type BatchAction = 'approve' | 'hold' | 'release' | 'tag' | 'cancel';
 
 export interface BatchRun {
   action: BatchAction;
