@@ -5,7 +5,6 @@
  */
 import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type TimelineEntryView } from '@orderhub/contracts';
 import { formatMoney, type Locale } from '../../shared/format.ts';
-import { paymentSentence } from '../payments/sentences.ts';
 import {
   CANCEL_REASON_LABELS,
   EVENT_LABELS,
@@ -48,6 +47,13 @@ const WORDS = {
     colon: '：',
     unknownEvent: '系统事件',
     stuckOn: '{from} → {to}',
+    noteAdded: '添加卖家备注「{to}」',
+    noteChanged: '卖家备注由「{from}」改为「{to}」',
+    noteCleared: '删除卖家备注（原为「{from}」）',
+    flagAdded: '插{to}',
+    flagChanged: '旗帜由{from}改为{to}',
+    flagCleared: '取消{from}',
+    sellerNote: '修改卖家备注',
   },
   'en-US': {
     created: 'Order {orderNo} created',
@@ -71,8 +77,49 @@ const WORDS = {
     colon: ': ',
     unknownEvent: 'System event',
     stuckOn: '{from} → {to}',
+    noteAdded: 'Seller note added: “{to}”',
+    noteChanged: 'Seller note changed from “{from}” to “{to}”',
+    noteCleared: 'Seller note removed (was “{from}”)',
+    flagAdded: '{to} flag set',
+    flagChanged: 'Flag changed from {from} to {to}',
+    flagCleared: '{from} flag removed',
+    sellerNote: 'Seller note changed',
   },
 } as const;
+
+/** 旗帜 colours (1 red … 5 purple) as merchants name them. */
+export const FLAG_LABELS: Labels = {
+  '1': { zh: '红旗', en: 'Red' },
+  '2': { zh: '黄旗', en: 'Yellow' },
+  '3': { zh: '绿旗', en: 'Green' },
+  '4': { zh: '蓝旗', en: 'Blue' },
+  '5': { zh: '紫旗', en: 'Purple' },
+};
+
+/** "卖家备注由「A」改为「B」 · 插红旗": what a seller_note entry changed, old and new. */
+function sellerNoteText(d: Record<string, unknown> | null, locale: Locale): string[] {
+  const w = WORDS[locale];
+  const parts: string[] = [];
+  const note = obj(d?.['note']);
+  if (note) {
+    const from = str(note['from']);
+    const to = str(note['to']);
+    if (to && from) parts.push(fill(w.noteChanged, { from, to }));
+    else if (to) parts.push(fill(w.noteAdded, { to }));
+    else if (from) parts.push(fill(w.noteCleared, { from }));
+  }
+  const flag = obj(d?.['flag']);
+  if (flag) {
+    const name = (v: unknown) => (typeof v === 'number' ? label(FLAG_LABELS, String(v), locale) : '');
+    const from = name(flag['from']);
+    const to = name(flag['to']);
+    if (to && from) parts.push(fill(w.flagChanged, { from, to }));
+    else if (to) parts.push(fill(w.flagAdded, { to }));
+    else if (from) parts.push(fill(w.flagCleared, { from }));
+  }
+  if (!parts.length) parts.push(w.sellerNote);
+  return parts;
+}
 
 /** Order fields the server names in `updated.details.changed`, as people call them. */
 export const FIELD_LABELS: Labels = {
@@ -154,6 +201,7 @@ export function reasonLabel(code: string | null | undefined, locale: Locale): st
 }
 
 export function eventLabel(event: string, locale: Locale): string {
+  if (event === 'seller_note') return WORDS[locale].sellerNote;
   return label(EVENT_LABELS, event, locale, WORDS[locale].unknownEvent);
 }
 
@@ -255,8 +303,8 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
       if (!parts.length) parts.push(eventLabel(e.event, locale));
       break;
     }
-    case 'payment':
-      parts.push(paymentSentence(d, locale, ctx.showAmounts !== false));
+    case 'seller_note':
+      parts.push(...sellerNoteText(d, locale));
       break;
     case 'channel_cancel_refused':
       parts.push(fill(w.channelCancelRefused, { status: status(e.fromStatus ?? e.toStatus) }));
