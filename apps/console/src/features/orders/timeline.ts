@@ -11,6 +11,7 @@ import {
   SOURCE_LABELS,
   SYSTEM_ACTOR_LABELS,
 } from '../../shared/messages.ts';
+import { paymentSentence } from '../payments/sentences.ts';
 
 type Labels = Record<string, { zh: string; en: string }>;
 
@@ -305,6 +306,9 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
     }
     case 'seller_note':
       parts.push(...sellerNoteText(d, locale));
+      break;
+    case 'payment':
+      parts.push(paymentSentence(d, locale, ctx.showAmounts !== false));
       break;
     case 'channel_cancel_refused':
       parts.push(fill(w.channelCancelRefused, { status: status(e.fromStatus ?? e.toStatus) }));
