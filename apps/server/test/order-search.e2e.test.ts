@@ -1,5 +1,6 @@
 import { MAX_ORDER_NOS_PER_SEARCH, ORDER_TABS } from '@orderhub/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldStatusCounts } from '../src/modules/orders/list-orders.ts';
 import { expectRefusedUnwritten, sampleOrder, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -126,6 +127,41 @@ describe('search as staff search, tab counts, seller notes', () => {
     const all = await t.as('admin').get('/api/orders/counts');
     expect(all.body.tabs.to_pay).toBe(1);
     expect(all.body.tabs.all).toBe(4);
+    // The unfiltered counts come from the kept totals: they follow every status change, before and
+    // after the deltas are folded, and agree with a count over the table.
+    const paying = ids['202611301234567890']!;
+    const cancel = await t.as('admin').post(`/api/orders/${paying.id}/transitions`, {
+      event: 'cancel',
+      version: paying.version,
+      reasonCode: 'BUYER_REQUEST',
+    });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    const direct = async () =>
+      Object.fromEntries(
+        (
+          await t.database.query<{ status: string; n: string }>(
+            `SELECT status, count(*) AS n FROM orders GROUP BY status`,
+          )
+        ).map((r) => [r.status, Number(r.n)]),
+      );
+    const kept = async () => {
+      const res = await t.as('admin').get('/api/orders/counts');
+      return Object.fromEntries(
+        Object.entries(res.body.statuses as Record<string, number>).filter(([, n]) => n > 0),
+      );
+    };
+    expect(await kept()).toEqual(await direct());
+    expect((await t.as('admin').get('/api/orders/counts')).body.tabs).toMatchObject({
+      to_pay: 0,
+      cancelled: 1,
+    });
+    await t.database.tx((tx) => foldStatusCounts(tx));
+    expect(await t.count('order_status_count_deltas')).toBe(0);
+    expect(await kept()).toEqual(await direct());
+    const byAccount = await t.as('admin').get('/api/orders/counts?account=default');
+    expect(byAccount.body.total).toBe(4);
+    const none = await t.as('admin').get('/api/orders/counts?channel=jd');
+    expect(none.body.total).toBe(0);
   });
 
   it('keeps a seller note and flag, versioned, on the timeline and in the audit, and filters by them', async () => {

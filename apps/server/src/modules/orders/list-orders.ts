@@ -13,7 +13,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, type SQL, sql
 import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
-import type { DbReader } from '../../platform/db.ts';
+import type { DbReader, SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { localDayRange, parseInstant } from '../../platform/time.ts';
 import { accountIdsWhere, accountsByIds } from '../channels/index.ts';
@@ -154,12 +154,36 @@ export async function countOrders(
   tzDefault: string,
   now?: Date,
 ): Promise<OrderCountsResponse> {
-  const where = await orderFilters(exec, crypto, q, tzDefault, now);
-  const rows = await exec.db
-    .select({ status: orders.status, n: sql<string>`count(*)` })
-    .from(orders)
-    .where(where.length ? and(...where) : undefined)
-    .groupBy(orders.status);
+  // Filtered by nothing but shops (the usual first view): the kept totals, whatever the size.
+  const onlyShops = Object.entries(q).every(
+    ([k, v]) => v === undefined || k === 'channel' || k === 'account' || k === 'tz',
+  );
+  let rows: { status: string; n: string | number }[];
+  if (onlyShops) {
+    const ids =
+      q.channel?.length || q.account?.length
+        ? await accountIdsWhere(exec, {
+            channels: q.channel?.length ? q.channel : undefined,
+            codes: q.account?.length ? q.account : undefined,
+          })
+        : null;
+    if (q.tz) localDayRange('2000-01-01', q.tz); // a bad zone is refused even when unused
+    rows = await exec.query<{ status: string; n: string }>(
+      `SELECT status, sum(n) AS n FROM (
+         SELECT channel_account_id, status, n FROM order_status_counts
+         UNION ALL SELECT channel_account_id, status, delta FROM order_status_count_deltas) c
+        WHERE $1::text[] IS NULL OR channel_account_id = ANY($1::text[])
+        GROUP BY status`,
+      [ids],
+    );
+  } else {
+    const where = await orderFilters(exec, crypto, q, tzDefault, now);
+    rows = await exec.db
+      .select({ status: orders.status, n: sql<string>`count(*)` })
+      .from(orders)
+      .where(where.length ? and(...where) : undefined)
+      .groupBy(orders.status);
+  }
   const statuses: Record<string, number> = Object.fromEntries(ORDER_STATUSES.map((st) => [st, 0]));
   for (const r of rows) statuses[r.status] = Number(r.n);
   const total = Object.values(statuses).reduce((a, b) => a + b, 0);
@@ -259,4 +283,17 @@ async function linePreviews(exec: DbReader, ids: string[]) {
     out.set(orderId, list);
   }
   return out;
+}
+
+/**
+ * Folds the appended status-count deltas into the totals, in one statement: a delta is either still
+ * in the log or already in a total, never both, whatever runs beside it.
+ */
+export async function foldStatusCounts(exec: SqlExecutor): Promise<void> {
+  await exec.query(
+    `WITH d AS (DELETE FROM order_status_count_deltas RETURNING channel_account_id, status, delta),
+          s AS (SELECT channel_account_id, status, sum(delta) AS n FROM d GROUP BY 1, 2)
+     INSERT INTO order_status_counts (channel_account_id, status, n) SELECT channel_account_id, status, n FROM s
+     ON CONFLICT (channel_account_id, status) DO UPDATE SET n = order_status_counts.n + excluded.n`,
+  );
 }

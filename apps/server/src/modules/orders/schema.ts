@@ -171,3 +171,24 @@ export const orderNoCounters = pgTable(
     check('order_no_counters_slot', sql`${t.slot} BETWEEN 0 AND 31`),
   ],
 );
+
+/**
+ * Orders per shop and status, for the list's tab counts at any size: totals folded by a job from
+ * the deltas an `orders` trigger appends (migration 0014). A count is totals + pending deltas.
+ */
+export const orderStatusCounts = pgTable(
+  'order_status_counts',
+  {
+    channelAccountId: text('channel_account_id').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'order_status_counts_pk', columns: [t.channelAccountId, t.status] })],
+);
+
+/** Appended by the `orders_status_count` trigger (+1/−1 per order and status); folded and emptied by a job. */
+export const orderStatusCountDeltas = pgTable('order_status_count_deltas', {
+  channelAccountId: text('channel_account_id').notNull(),
+  status: text('status').notNull(),
+  delta: integer('delta').notNull(),
+});
