@@ -157,7 +157,8 @@ export async function runAccountSync(deps: Deps, accountId: string): Promise<Syn
         more = true;
         break;
       }
-      const next = nextWindow(state, deps.clock.now(), settings, c.connector.maxWindowMs);
+      // Windows end behind the run's start: a run catches up to a fixed point, never chases the clock.
+      const next = nextWindow(state, start, settings, c.connector.maxWindowMs);
       if (!next) break;
       orders += await pullWindow(deps, account, c, next.window, next.page, (page, n) =>
         savePage(deps.database, account.id, deps.clock.now(), next.window, page, n),

@@ -44,11 +44,6 @@ export async function recordShapes(
     for (const [field, type] of Object.entries(s.fields)) {
       const k = known.get(field);
       if (!k) {
-        await exec.query(
-          `INSERT INTO channel_shapes (platform, api, field, type, seen, first_seen_at, last_seen_at) VALUES ($1,$2,$3,$4,1,$5,$5)
-           ON CONFLICT (platform, api, field) DO NOTHING`,
-          [platform, s.api, field, type, at],
-        );
         if (
           !first &&
           (await raiseAlert(exec, at, {
@@ -64,8 +59,7 @@ export async function recordShapes(
         continue;
       }
       // null says nothing about the type a field has when it is set.
-      const retyped = type !== k.type && type !== 'null' && k.type !== 'null';
-      if (retyped) {
+      if (type !== k.type && type !== 'null' && k.type !== 'null') {
         if (
           await raiseAlert(exec, at, {
             kind: 'drift_retyped_field',
@@ -78,12 +72,16 @@ export async function recordShapes(
         )
           alerts++;
       }
-      await exec.query(
-        `UPDATE channel_shapes SET seen = seen + 1, last_seen_at = $4, type = CASE WHEN $5 = 'null' THEN type ELSE $5 END
-         WHERE platform = $1 AND api = $2 AND field = $3`,
-        [platform, s.api, field, at, type],
-      );
     }
+    // One statement for every field of the sample: new ones inserted, known ones counted.
+    const entries = Object.entries(s.fields);
+    await exec.query(
+      `INSERT INTO channel_shapes (platform, api, field, type, seen, first_seen_at, last_seen_at)
+       SELECT $1, $2, f.field, f.type, 1, $5, $5 FROM unnest($3::text[], $4::text[]) AS f(field, type)
+       ON CONFLICT (platform, api, field) DO UPDATE SET seen = channel_shapes.seen + 1, last_seen_at = EXCLUDED.last_seen_at,
+         type = CASE WHEN EXCLUDED.type = 'null' THEN channel_shapes.type ELSE EXCLUDED.type END`,
+      [platform, s.api, entries.map((e) => e[0]), entries.map((e) => e[1]), at],
+    );
     if (before >= VANISH_AFTER_SAMPLES) {
       for (const [field, k] of known) {
         if (field in s.fields || k.seen < before) continue;

@@ -1,6 +1,7 @@
 import type { Connector, ConnectorPlatform } from '../connector.ts';
 import { douyinConnector } from './douyin/index.ts';
 import { jdConnector } from './jd/index.ts';
+import { pinduoduoConnector } from './pinduoduo/index.ts';
 import { shopifyConnector } from './shopify/index.ts';
 import { taobaoConnector } from './taobao/index.ts';
 import { webhookConnector } from './webhook/index.ts';
@@ -12,6 +13,7 @@ import { webhookConnector } from './webhook/index.ts';
 const CONNECTORS: Partial<Record<ConnectorPlatform, Connector>> = {
   taobao: taobaoConnector,
   jd: jdConnector,
+  pinduoduo: pinduoduoConnector,
   douyin: douyinConnector,
   shopify: shopifyConnector,
   webhook: webhookConnector,

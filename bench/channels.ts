@@ -1,0 +1,309 @@
+/**
+ * Channels: four platform simulators (Taobao TOP, JD JOS, Pinduoduo, Douyin shop) each holding the
+ * same number of orders, modified over the last two hours. Measured on PostgreSQL, each on its own
+ * database:
+ *   - pull: one sync run per account, the four side by side, through each connector (signed
+ *     requests, windows, pages, order details) into the ingest flow;
+ *   - push: the same orders, as canonical orders, signed for the generic webhook and posted 16 at a
+ *     time to a listening server (stored in the inbox, acknowledged), then processed from the inbox
+ *     16 at a time;
+ *   - baseline: the same canonical orders through the in-process ingest flow, 16 at a time.
+ * Then every simulator order must be in orderhub exactly once (`missing`, `duplicates`).
+ *
+ * Knobs (environment variables; nothing else is read):
+ *   BENCH_QUICK=1   500 orders per platform (under a minute)
+ *   BENCH_SMOKE=1   40 orders per platform, correctness only (npm run bench:smoke)
+ *   DATABASE_URL    PostgreSQL to use (the role needs CREATEDB); unset: a throw-away cluster
+ * Without them: 5,000 orders per platform (20,000).
+ *
+ * The last output line is one JSON object: `orders_per_s_pull`, `orders_per_s_push`,
+ * `baseline_per_s`, `ratio_pull` (target ≥ 0.5), `ratio_push` (target ≥ 0.4), `missing` and
+ * `duplicates` (both must be 0), `ok`.
+ */
+import { createHmac } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { IngestOrderBody } from '@orderhub/contracts';
+import {
+  CATALOGUE,
+  startDouyinSimulator,
+  startJdSimulator,
+  startPinduoduoSimulator,
+  startTaobaoSimulator,
+} from '@orderhub/simulators';
+import pg from 'pg';
+import { buildApp } from '../apps/server/src/app.ts';
+import {
+  ingestOrder,
+  prepareIngest,
+  processInboxMessage,
+  runAccountSync,
+} from '../apps/server/src/flows/index.ts';
+import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
+import { createSku } from '../apps/server/src/modules/catalog/index.ts';
+import {
+  accountConnection,
+  type ChannelOrder,
+  connectorContext,
+  resolveMasterSkus,
+} from '../apps/server/src/modules/channels/index.ts';
+import { systemActor } from '../apps/server/src/platform/actor.ts';
+import { loadConfig } from '../apps/server/src/platform/config.ts';
+import { type Database, openDatabase } from '../apps/server/src/platform/db.ts';
+import { startCluster } from '../scripts/pg-cluster.mjs';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+const PER_PLATFORM = SMOKE ? 40 : QUICK ? 500 : 5_000;
+const IN_FLIGHT = 16;
+const POOL_SIZE = IN_FLIGHT + 8;
+const SECRET = 'bench-webhook-secret-0123456789';
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs `fn` over `items`, `n` at a time. */
+async function lanes<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+const config = loadConfig(
+  {
+    ORDERHUB_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+    ORDERHUB_ADMIN_PASSWORD: 'bench-admin-password',
+    ORDERHUB_DATA_DIR: os.tmpdir(),
+    LOG_LEVEL: 'silent',
+    ORDERHUB_WORKERS: 'false',
+  },
+  {},
+);
+
+async function prepare(db: Database) {
+  // A new account's first pull reaches three hours back (the orders were modified in the last two).
+  const app = await buildApp(config, {
+    database: db,
+    migrate: true,
+    settings: { channels: { initialLookbackSeconds: 3 * 3600 } },
+  });
+  const cli = systemActor('bench', 'cli');
+  const now = new Date();
+  let token = '';
+  await db.tx(async (tx) => {
+    for (const c of CATALOGUE) await createSku(tx, now, cli, { code: c.code, name: c.title, tracked: false });
+    await createUser(tx, now, cli, {
+      username: 'bench-admin',
+      role: 'admin',
+      password: 'bench-password-123',
+    });
+    token = (await createToken(tx, now, cli, { name: 'bench', username: 'bench-admin' })).token;
+  });
+  const api = async (path: string, body: unknown) => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: path,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    if (res.statusCode >= 300) throw new Error(`POST ${path}: ${res.statusCode} ${res.body}`);
+    return JSON.parse(res.body);
+  };
+  return { app, api };
+}
+
+async function main() {
+  let url = process.env['DATABASE_URL'];
+  let stopCluster: (() => Promise<void>) | undefined;
+  if (!url) {
+    log('starting a throw-away PostgreSQL cluster (scripts/pg-cluster.mjs)');
+    const cluster = await startCluster();
+    url = cluster.url;
+    stopCluster = cluster.stop;
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const names = ['pull', 'push', 'base'].map((k) => `orderhub_bench_ch${k}_${process.pid}`);
+  for (const n of names) {
+    await admin.query(`DROP DATABASE IF EXISTS ${n}`);
+    await admin.query(`CREATE DATABASE ${n}`);
+  }
+  const [pullDb, pushDb, baseDb] = await Promise.all(
+    names.map((n) => openDatabase({ databaseUrl: withDatabase(url!, n), poolSize: POOL_SIZE })),
+  );
+  const now = () => new Date();
+  const sims = [
+    { channel: 'taobao', sim: await startTaobaoSimulator({ now, seed: 1, privacy: false }) },
+    { channel: 'jd', sim: await startJdSimulator({ now, seed: 2 }) },
+    { channel: 'pinduoduo', sim: await startPinduoduoSimulator({ now, seed: 3 }) },
+    { channel: 'douyin', sim: await startDouyinSimulator({ now, seed: 4 }) },
+  ] as const;
+  const pull = await prepare(pullDb!);
+  const push = await prepare(pushDb!);
+  const base = await prepare(baseDb!);
+  const pushAddress = await push.app.http.listen({ port: 0, host: '127.0.0.1' });
+  const result: Record<string, unknown> = {};
+  try {
+    log(`adding ${PER_PLATFORM} orders to each of ${sims.length} simulators`);
+    const start = Date.now() - 2 * 3600_000;
+    const ids = new Map<string, string[]>();
+    for (const { channel, sim } of sims) {
+      const list: string[] = [];
+      for (let i = 0; i < PER_PLATFORM; i++)
+        list.push(sim.addOrder({ at: new Date(start + Math.floor((i * 100 * 60_000) / PER_PLATFORM)) }));
+      ids.set(channel, list);
+    }
+    const accounts: { id: string; channel: string }[] = [];
+    for (const { channel, sim } of sims) {
+      const a = await pull.api('/api/channel-accounts', {
+        code: `bench-${channel}`,
+        name: channel,
+        channel,
+        credentials: sim.credentials,
+        baseUrl: sim.url,
+        connectorSettings: (sim as { settings?: Record<string, unknown> }).settings ?? {},
+      });
+      accounts.push({ id: a.id, channel });
+    }
+    // The canonical orders, as the connectors map them (setup for the push and the baseline).
+    log('mapping the simulators’ orders to canonical orders (setup)');
+    const canonical: ChannelOrder[] = [];
+    for (const a of accounts) {
+      const conn = (await accountConnection(pullDb!, pull.app.deps.crypto, { id: a.id }))!;
+      const c = connectorContext(conn, new Date())!;
+      await lanes(ids.get(a.channel)!, 8, async (ext) => {
+        const o = await c.connector.fetchOrder(c.ctx, ext);
+        if (!o) throw new Error(`${a.channel} ${ext}: not found`);
+        canonical.push({ ...o, externalOrderId: `${a.channel}-${o.externalOrderId}` });
+      });
+    }
+    const total = canonical.length;
+
+    log(`pull: ${accounts.length} accounts side by side`);
+    let t0 = performance.now();
+    const runs = await Promise.all(
+      accounts.map(async (a) => {
+        const t = performance.now();
+        const r = await runAccountSync(pull.app.deps, a.id);
+        log(
+          `  ${a.channel}: ${r.status}, ${r.windows} windows, ${r.orders} orders, ${Math.round(performance.now() - t)} ms`,
+        );
+        return r;
+      }),
+    );
+    const pullMs = performance.now() - t0;
+    for (const r of runs) if (r.status !== 'synced') throw new Error(`pull ${r.status}: ${r.error}`);
+    let missing = 0;
+    let duplicates = 0;
+    for (const a of accounts) {
+      const rows = await pullDb!.query<{ external_order_id: string; n: number }>(
+        `SELECT external_order_id, count(*)::int AS n FROM orders WHERE channel_account_id = $1 GROUP BY 1`,
+        [a.id],
+      );
+      const got = new Map(rows.map((r) => [r.external_order_id, Number(r.n)]));
+      for (const ext of ids.get(a.channel)!) if (!got.has(ext)) missing++;
+      for (const n of got.values()) if (n > 1) duplicates += n - 1;
+    }
+
+    log(`push: ${total} signed webhook pushes, ${IN_FLIGHT} in flight, then processed from the inbox`);
+    await push.api('/api/channel-accounts', {
+      code: 'bench-hook',
+      name: 'webhook',
+      channel: 'pos',
+      credentials: { webhookSecret: SECRET },
+    });
+    const bodies = canonical.map((o) => {
+      const body = JSON.stringify({
+        ...o.order,
+        externalOrderId: o.externalOrderId,
+        sourceVersion: o.modifiedAt.toISOString(),
+        raw: undefined,
+      });
+      return { ext: o.externalOrderId, body };
+    });
+    t0 = performance.now();
+    await lanes(bodies, IN_FLIGHT, async (b) => {
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = `sha256=${createHmac('sha256', SECRET).update(`${ts}.`).update(b.body).digest('hex')}`;
+      const res = await fetch(`${pushAddress}/api/channels/push/bench-hook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-orderhub-timestamp': ts,
+          'x-orderhub-signature': sig,
+          'x-orderhub-event-id': b.ext,
+        },
+        body: b.body,
+      });
+      if (res.status !== 200) throw new Error(`push ${b.ext}: ${res.status} ${await res.text()}`);
+    });
+    const inbox = await pushDb!.query<{ id: string }>(
+      `SELECT id FROM channel_inbox WHERE status = 'received'`,
+    );
+    await lanes(inbox, IN_FLIGHT, async (m) => {
+      const r = await processInboxMessage(push.app.deps, m.id);
+      if (r !== 'processed') throw new Error(`inbox ${m.id}: ${r}`);
+    });
+    const pushMs = performance.now() - t0;
+    const pushed = await pushDb!.query<{ n: number; d: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT external_order_id)::int AS d FROM orders WHERE external_order_id <> ''
+         AND channel_account_id = (SELECT id FROM channel_accounts WHERE code = 'bench-hook')`,
+    );
+    missing += total - Number(pushed[0]!.d);
+    duplicates += Number(pushed[0]!.n) - Number(pushed[0]!.d);
+
+    log(
+      `baseline: the same ${total} canonical orders through the in-process ingest flow, ${IN_FLIGHT} at a time`,
+    );
+    const actor = systemActor('bench', 'cli');
+    t0 = performance.now();
+    await lanes(canonical, IN_FLIGHT, async (o) => {
+      const lines = await resolveMasterSkus(baseDb!, o.order.lines);
+      const body: IngestOrderBody = {
+        ...o.order,
+        lines,
+        channelAccount: 'default',
+        externalOrderId: o.externalOrderId,
+        sourceVersion: o.modifiedAt.toISOString(),
+      };
+      const c = prepareIngest(base.app.deps, body, o.raw);
+      await baseDb!.tx((tx) => ingestOrder(tx, base.app.deps, new Date(), actor, 'default', c));
+    });
+    const baseMs = performance.now() - t0;
+
+    const perS = (ms: number) => Math.round((total / ms) * 1000);
+    Object.assign(result, {
+      orders: total,
+      orders_per_s_pull: perS(pullMs),
+      orders_per_s_push: perS(pushMs),
+      baseline_per_s: perS(baseMs),
+      ratio_pull: Number((baseMs / pullMs).toFixed(3)),
+      ratio_push: Number((baseMs / pushMs).toFixed(3)),
+      missing,
+      duplicates,
+      ok: missing === 0 && duplicates === 0,
+    });
+  } finally {
+    for (const { sim } of sims) await sim.close();
+    for (const a of [pull, push, base]) await a.app.close();
+    for (const db of [pullDb, pushDb, baseDb]) await db!.close();
+    for (const n of names)
+      await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await stopCluster?.();
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
