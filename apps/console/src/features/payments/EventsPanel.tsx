@@ -73,7 +73,11 @@ export function EventsPanel() {
           />
         </Space>
       }
-      extra={<Button onClick={() => q.refetch()}>{t('refresh')}</Button>}
+      extra={
+        <Button onClick={() => q.refetch()} data-action="refresh-events">
+          {t('refresh')}
+        </Button>
+      }
     >
       {q.error ? <ErrorAlert error={q.error} onRetry={() => q.refetch()} /> : null}
       <Table<PaymentEventView>

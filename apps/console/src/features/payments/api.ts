@@ -49,7 +49,7 @@ export const listEvents = (q: { paymentAccount?: string; outcome?: string; order
 
 export const listInspections = () => api<InspectionView[]>('/api/inspections', { query: { limit: 10 } });
 
-export const runInspection = () => api<InspectionView>('/api/inspections', { method: 'POST' });
+export const runInspection = () => api<InspectionView>('/api/inspections', { method: 'POST', body: {} });
 
 export const orderPayments = (orderId: string) =>
   api<OrderPaymentsView>(`/api/orders/${encodeURIComponent(orderId)}/payments`);

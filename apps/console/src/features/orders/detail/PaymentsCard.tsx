@@ -209,7 +209,7 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     render: (k: string, v) => (
                       <Space size={4} wrap>
                         <span>{labelOf(VOUCHER_KIND_LABELS, k, locale)}</span>
-                        {v.disposition !== 'applied' ? (
+                        {v.disposition !== 'applied' && v.disposition !== 'refunded' ? (
                           <Tag color={v.exception ? 'volcano' : 'default'}>
                             {labelOf(DISPOSITION_LABELS, v.disposition, locale)}
                           </Tag>
