@@ -164,6 +164,9 @@ async function main() {
         name: 'Stripe',
         provider: 'stripe',
         settings: stripe.accountSettings,
+        // Signed once before the clock starts, delivered minutes later: Stripe would sign each
+        // delivery afresh, so the replay window is widened rather than refusing them as stale.
+        replayWindowSeconds: 86_400,
       }),
     } as const;
 
@@ -412,6 +415,13 @@ async function main() {
       )[0]!.n,
     );
     const failed = answers.statuses.filter((st) => st >= 300).length;
+    const refusals = Object.fromEntries(
+      (
+        await flowDb.query<{ reason: string | null; outcome: string; n: string }>(
+          `SELECT reason, outcome, count(*) AS n FROM payment_events WHERE outcome IN ('refused', 'failed', 'unknown_trade') GROUP BY 1, 2`,
+        )
+      ).map((r) => [`${r.outcome}:${r.reason ?? ''}`, Number(r.n)]),
+    );
     const latency = answers.latency;
     const callbacksPerS = deliveries.length / flowS;
     const baselinePerS = deliveries.length / baseS;
@@ -430,6 +440,7 @@ async function main() {
       double_counted: doubled,
       paid_attempts: paid,
       refused: failed,
+      refusals,
       median_ms: Object.fromEntries(
         Object.entries(latency).map(([k, v]) => [
           k,
