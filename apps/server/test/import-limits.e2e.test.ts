@@ -208,6 +208,12 @@ describe('count sheet limits', () => {
     ).toBeLessThan(budget);
     const apply = await s.get(`/api/inventory/counts/${r.body.id}?rowsOffset=${LARGEST - 1}`);
     expect(apply.body.rows).toEqual([expect.objectContaining({ row: LARGEST + 1 })]);
+    // A page across the stored chunks' boundaries (500 or 1,000 rows each) is contiguous.
+    const page = await s.get(`/api/inventory/counts/${r.body.id}?rowsOffset=495&rowsLimit=1010`);
+    expect(page.body.rows.map((x: { row: number }) => x.row)).toEqual(
+      Array.from({ length: 1010 }, (_, k) => 497 + k),
+    );
+    expect(page.body.progress).toEqual({ rowsRead: LARGEST, rowsTotal: LARGEST });
   }, 240_000);
 
   it('a large CSV too; over the cap it fails with the code in the count', async () => {
