@@ -354,6 +354,10 @@ describe('counts, safety stock, channel shares', () => {
     await t.as('admin').post('/api/orders', orderFor([{ sku: 'SCARF-03', quantity: 1 }]));
     alerts = await t.as('auditor').get('/api/inventory/alerts?sku=SCARF-03');
     expect(alerts.body).toHaveLength(1);
+    // The alert shows what is available now (not only when it was raised), the warehouse by name.
+    const now = await level(t, 'SCARF-03', 'WH-HZ');
+    expect(alerts.body[0].availableNow).toBe(now.available);
+    expect(alerts.body[0].warehouseName).toMatch(/\S/);
     await t
       .as('warehouse')
       .post('/api/inventory/receipts', { warehouse: 'WH-HZ', lines: [{ sku: 'SCARF-03', quantity: 10 }] });

@@ -27,17 +27,23 @@ function LowStock({ query }: { query: { data?: unknown; error: unknown; isPendin
   if (query.error instanceof ApiError && (query.error.code === 'NOT_FOUND' || query.error.status === 403))
     return <Typography.Text type="secondary">{t('unavailable')}</Typography.Text>;
   if (query.error) return <ErrorAlert error={query.error} />;
-  const data = query.data as { items?: Record<string, unknown>[] } | Record<string, unknown>[];
-  const rows = Array.isArray(data) ? data : (data?.items ?? []);
+  const rows = (query.data ?? []) as {
+    id: string;
+    sku: string;
+    title: string | null;
+    warehouseName: string;
+    availableNow: number;
+    safetyStock: number;
+  }[];
   if (!rows.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noData')} />;
   return (
-    <ul style={{ paddingLeft: 18, margin: 0 }}>
+    <ul style={{ paddingLeft: 18, margin: 0 }} data-testid="low-stock">
       {rows.slice(0, 10).map((r) => (
-        <li key={JSON.stringify(r)}>
-          <Link to={`/inventory?sku=${encodeURIComponent(String(r['sku'] ?? ''))}`}>
-            {String(r['sku'] ?? '')}
+        <li key={r.id}>
+          <Link to={`/inventory?sku=${encodeURIComponent(r.sku)}`}>
+            {r.title ? `${r.title} · ${r.sku}` : r.sku}
           </Link>{' '}
-          {String(r['warehouse'] ?? r['warehouseCode'] ?? '')} · {String(r['available'] ?? '')}
+          {r.warehouseName} · {t('lowStockLine', { available: r.availableNow, safety: r.safetyStock })}
         </li>
       ))}
     </ul>

@@ -8,6 +8,7 @@ export {
   listSkus,
   requireSkus,
   skuCategorySql,
+  skuNames,
   skuStockFlags,
   updateSku,
 } from './skus.ts';

@@ -134,6 +134,16 @@ export async function findSkus(exec: SqlExecutor, codes: readonly string[]): Pro
   return new Map(rows.map((r) => [r.code, r.active]));
 }
 
+/** The master's names of `codes` (codes it does not know are absent). */
+export async function skuNames(exec: SqlExecutor, codes: readonly string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await exec.query<{ code: string; name: string }>(
+    `SELECT code, name FROM skus WHERE code = ANY($1::text[])`,
+    [[...new Set(codes)]],
+  );
+  return new Map(rows.map((r) => [r.code, r.name]));
+}
+
 /**
  * How the master knows each of `codes`: absent when not in the master, else whether it carries
  * stock (`tracked`; services and virtual goods do not) and whether it is active.

@@ -9,7 +9,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { recordAudit } from '../audit/index.ts';
-import { activeSkuCodes, requireSkus } from '../catalog/index.ts';
+import { activeSkuCodes, requireSkus, skuNames } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import { checkSafetyCrossing, ensureLevel, type LevelRow, type StockCtx } from './ledger.ts';
 import { requireWarehouses } from './warehouses.ts';
@@ -75,16 +75,27 @@ export async function listAlerts(exec: SqlExecutor, q: AlertsQuery): Promise<Ale
   if (q.sku) where.push(`a.sku = $${params.push(q.sku)}`);
   if (q.warehouse) where.push(`w.code = $${params.push(q.warehouse)}`);
   const rows = await exec.query<Record<string, unknown>>(
-    `SELECT a.*, w.code AS warehouse FROM stock_alerts a JOIN warehouses w ON w.id = a.warehouse_id
+    `SELECT a.*, w.code AS warehouse, w.name AS warehouse_name,
+            COALESCE(l.on_hand - l.reserved - l.frozen, 0) AS available_now, COALESCE(l.on_hand, 0) AS on_hand_now
+       FROM stock_alerts a JOIN warehouses w ON w.id = a.warehouse_id
+       LEFT JOIN stock_levels l ON l.sku = a.sku AND l.warehouse_id = a.warehouse_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.raised_at DESC, a.id DESC LIMIT ${q.limit ?? 100}`,
     params,
+  );
+  const names = await skuNames(
+    exec,
+    rows.map((r) => r['sku'] as string),
   );
   return rows.map((r) => ({
     id: r['id'] as string,
     type: r['type'] as string,
     sku: r['sku'] as string,
     warehouse: r['warehouse'] as string,
+    warehouseName: r['warehouse_name'] as string,
+    title: names.get(r['sku'] as string) ?? null,
     available: Number(r['available']),
+    availableNow: Number(r['available_now']),
+    onHandNow: Number(r['on_hand_now']),
     safetyStock: Number(r['safety_stock']),
     raisedAt: new Date(r['raised_at'] as string).toISOString(),
     clearedAt: r['cleared_at'] ? new Date(r['cleared_at'] as string).toISOString() : null,
