@@ -71,7 +71,7 @@ export function AccountDrawer({
               {c.baseUrlSet ? <Tag color="blue">{t('baseUrl')}</Tag> : null}
             </Space>
           </Descriptions.Item>
-          <Descriptions.Item label={t('syncInterval')}>
+          <Descriptions.Item label={t('syncIntervalLabel')}>
             {t('syncEvery', { d: formatDuration(c.syncIntervalSeconds, locale) })}
           </Descriptions.Item>
           <Descriptions.Item label={t('active')}>

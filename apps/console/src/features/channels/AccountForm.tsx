@@ -139,6 +139,7 @@ export function AccountForm({
           >
             <Select
               id="account-channel"
+              virtual={false}
               disabled={Boolean(account)}
               placeholder={t('chooseChannel')}
               {...(account ? { value: account.channel } : {})}

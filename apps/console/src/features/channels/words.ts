@@ -129,6 +129,10 @@ const FAILURE_WORDS: Words = {
 
 /** Error texts without a code prefix that the server writes (backfills, inbox processing, stock). */
 const PLAIN_WORDS: { pattern: RegExp; words: { zh: string; en: string } }[] = [
+  {
+    pattern: /does not know this order/i,
+    words: { zh: '平台上查不到这个订单', en: 'The platform does not know this order' },
+  },
   { pattern: /has no connect/i, words: { zh: '店铺没有接入平台', en: 'The shop has no connection' } },
   {
     pattern: /unknown sku|no such sku/i,
@@ -154,14 +158,17 @@ export interface ErrorWords {
 export function errorWords(raw: string | null | undefined, locale: Locale): ErrorWords | null {
   if (!raw) return null;
   const zh = locale === 'zh-CN';
-  const m = /^([A-Z][A-Z0-9_]{2,}):\s*([\s\S]*)$/.exec(raw.trim());
+  // `CODE: detail`, or `<order id>: CODE: detail` when one order of a message failed.
+  const m = /^(?:([^:\n]{1,128}): )?([A-Z][A-Z0-9_]{2,}):\s*([\s\S]*)$/.exec(raw.trim());
   if (m) {
-    const code = m[1]!;
-    const detail = m[2]!;
+    const order = m[1] ?? null;
+    const code = m[2]!;
+    const detail = m[3]!;
     const w = FAILURE_WORDS[code];
-    const text = w ? (zh ? w.zh : w.en) : errorMessage(code, undefined, locale, '');
+    const words =
+      (w ? (zh ? w.zh : w.en) : errorMessage(code, undefined, locale, '')) || (zh ? '处理失败' : 'Failed');
     return {
-      text: text || (zh ? '处理失败' : 'Failed'),
+      text: order ? (zh ? `订单 ${order}：${words}` : `Order ${order}: ${words}`) : words,
       code,
       detail,
     };

@@ -26,6 +26,7 @@ const messages: MessageBundle = {
     failed: '失败待重试',
     parked: '已搁置',
     failedGeneric: '推送失败（悬停查看详情）',
+    unknownSku: '平台不认识这个 SKU',
     empty: '该店铺还没有库存回传记录',
   },
   'en-US': {
@@ -45,6 +46,7 @@ const messages: MessageBundle = {
     failed: 'Failed, retrying',
     parked: 'Parked',
     failedGeneric: 'Push failed (hover for details)',
+    unknownSku: 'The platform does not know this SKU',
     empty: 'No stock pushes for this shop yet',
   },
 };
@@ -95,7 +97,11 @@ function PushesCard() {
   const errorCell = (raw: string | null) => {
     if (!raw) return '—';
     const m = /^([A-Z][A-Z0-9_]{2,}):\s*/.exec(raw);
-    const text = m ? errorMessage(m[1]!, undefined, locale, t('failedGeneric')) : t('failedGeneric');
+    const text = m
+      ? errorMessage(m[1]!, undefined, locale, t('failedGeneric'))
+      : /unknown sku|no such sku/i.test(raw)
+        ? t('unknownSku')
+        : t('failedGeneric');
     return (
       <Tooltip title={raw}>
         <Typography.Text type="danger">{text}</Typography.Text>
