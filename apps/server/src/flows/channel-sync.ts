@@ -80,6 +80,9 @@ export async function ingestChannelOrder(
   }
 }
 
+/** Orders of one page stored side by side on PostgreSQL (PGlite, one connection, takes them one by one). */
+const PAGE_LANES = 6;
+
 /** Pulls one window page by page from `page`, storing each page before its position is saved. */
 async function pullWindow(
   deps: Deps,
@@ -95,18 +98,29 @@ async function pullWindow(
   for (;;) {
     const got = await c.connector.pullOrders({ ...c.ctx, now: deps.clock.now() }, window, position);
     await recordShapes(deps.database, c.connector.platform, got.shapes, deps.clock.now());
-    for (const co of got.orders) {
-      const r = await ingestChannelOrder(deps, account, co, actor);
-      if (!r.ok)
-        // Not lost: the order stays in the inbox with its error, replayable after a fix.
-        await parkPulledOrder(deps.database, deps.clock.now(), {
-          accountId: account.id,
-          externalOrderId: co.externalOrderId,
-          version: co.modifiedAt,
-          raw: co.raw,
-          error: `${r.code}: ${r.message}`,
-        });
-    }
+    // A page's orders are distinct orders: stored a few at a time (each in its own transaction),
+    // all of them before the page's position is saved.
+    let next = 0;
+    await Promise.all(
+      Array.from(
+        { length: Math.min(deps.database.kind === 'pglite' ? 1 : PAGE_LANES, got.orders.length) },
+        async () => {
+          while (next < got.orders.length) {
+            const co = got.orders[next++]!;
+            const r = await ingestChannelOrder(deps, account, co, actor);
+            if (!r.ok)
+              // Not lost: the order stays in the inbox with its error, replayable after a fix.
+              await parkPulledOrder(deps.database, deps.clock.now(), {
+                accountId: account.id,
+                externalOrderId: co.externalOrderId,
+                version: co.modifiedAt,
+                raw: co.raw,
+                error: `${r.code}: ${r.message}`,
+              });
+          }
+        },
+      ),
+    );
     total += got.orders.length;
     await save(got.next, got.orders.length);
     if (!got.next) return total;
