@@ -25,17 +25,30 @@ async function loginAs(role: string, locale: Locale, startPath = '/', width = 14
     timezoneId: 'Asia/Shanghai',
   });
   // Generous: the machine is shared, with the server in the same process.
-  ctx.setDefaultTimeout(30_000);
+  ctx.setDefaultTimeout(60_000);
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(`${base}/login`);
   await page.evaluate(`localStorage.setItem('orderhub.locale', '${locale}')`);
-  await page.goto(base + startPath);
-  await page.waitForURL(/\/login/);
+  await page.reload();
   await page.fill('#login-username', `${role}-user`);
   await page.fill('#login-password', `${role}-password-123`);
   await page.click('[data-testid=login-submit]');
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  // Open the page itself once the log-in has landed, so no redirect changes its URL afterwards.
+  await page.waitForSelector('[data-menu]');
+  await page.goto(base + startPath);
+  if (startPath.startsWith('/orders') && !startPath.startsWith('/orders/')) {
+    await page.waitForSelector('[data-tab-count=all]');
+    await poll(() => page.textContent('[data-tab-count=all]')).toMatch(/^\d+$/);
+  }
+  if (process.env['DBG_E2E']) {
+    page.on('response', async (r) => {
+      if (r.url().includes('/api/orders'))
+        console.log('RESP', r.status(), decodeURIComponent(r.url()).slice(0, 300));
+    });
+    page.on('console', (m) => console.log('CONSOLE', m.type(), m.text().slice(0, 300)));
+  }
   return page;
 }
 
@@ -44,6 +57,9 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
+/** Polls with room for a loaded machine (vitest's default gives up after one second). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
+
 const rowIds = (page: Page) =>
   page
     .locator('[data-testid=order-table] tbody [data-order-link]')
@@ -51,7 +67,7 @@ const rowIds = (page: Page) =>
 
 describe.skipIf(SKIP_BROWSER_TESTS)(
   'order list: tabs, staff search, notes, confirmations, layout',
-  { timeout: 180_000 },
+  { timeout: 400_000 },
   () => {
     if (!SKIP_BROWSER_TESTS) assertBrowserReady();
 
@@ -134,9 +150,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
       for (const locale of LOCALES) {
         const page = await loginAs('operations', locale, `/orders?tag=${encodeURIComponent(TAG)}&limit=100`);
         await page.waitForSelector('[data-testid=order-table] [data-order-link]');
-        await expect
-          .poll(() => page.textContent('[data-tab-count=all]'))
-          .toBe(String(Object.keys(seeded).length));
+        await poll(() => page.textContent('[data-tab-count=all]')).toBe(String(Object.keys(seeded).length));
         const api = await t.as('admin').get(`/api/orders/counts?tag=${encodeURIComponent(TAG)}`);
         expect(api.status).toBe(200);
         for (const tab of ORDER_TABS) {
@@ -144,10 +158,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
           expect(shown, tab.key).toBe(api.body.tabs[tab.key]);
           await page.click(`[data-tab=${tab.key}]`);
           if (tab.key !== 'all') await page.waitForURL(new RegExp(`tab=${tab.key}`));
-          await expect.poll(async () => (await rowIds(page)).length, { timeout: 30_000 }).toBe(shown);
-          await expect
-            .poll(() => page.getAttribute('[data-testid=total-count]', 'data-total'))
-            .toBe(String(shown));
+          await poll(async () => (await rowIds(page)).length).toBe(shown);
+          await poll(() => page.getAttribute('[data-testid=total-count]', 'data-total')).toBe(String(shown));
           const label = locale === 'zh-CN' ? tab.zh : tab.en;
           expect(await page.textContent(`[data-tab=${tab.key}]`)).toContain(label);
         }
@@ -155,15 +167,15 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         await page.click('[data-tab=to_review]');
         await page.click('[data-quick=buyerRemark]');
         await page.waitForURL(/buyerRemark=1/);
-        await expect.poll(() => page.textContent('[data-tab-count=all]')).toBe('1');
-        await expect.poll(() => page.textContent('[data-tab-count=to_review]')).toBe('1');
-        await expect.poll(async () => rowIds(page)).toEqual([seeded['a']!.id]);
+        await poll(() => page.textContent('[data-tab-count=all]')).toBe('1');
+        await poll(() => page.textContent('[data-tab-count=to_review]')).toBe('1');
+        await poll(async () => rowIds(page)).toEqual([seeded['a']!.id]);
         expect(await page.textContent('[data-testid=total-count]')).toBe(
           locale === 'zh-CN' ? '共 1 单' : '1 orders',
         );
         // Filters stay in the URL: a reload shows the same.
         await page.reload();
-        await expect.poll(async () => rowIds(page)).toEqual([seeded['a']!.id]);
+        await poll(async () => rowIds(page)).toEqual([seeded['a']!.id]);
         await shot(page, `orders-tabs-${locale}`);
       }
     });
@@ -178,12 +190,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         await page.fill('[data-testid=filter-phone]', '5678');
         await page.click('[data-testid=filter-submit]');
         await page.waitForURL(/phone=5678/);
-        await expect.poll(async () => rowIds(page)).toEqual([seeded['a']!.id, seeded['b']!.id].sort());
+        await poll(async () => rowIds(page)).toEqual([seeded['a']!.id, seeded['b']!.id].sort());
         await page.fill('[data-testid=filter-phone]', '56a8');
         await page.click('[data-testid=filter-submit]');
-        await expect
-          .poll(() => page.locator('.ant-form-item-explain-error').first().textContent())
-          .toContain(locale === 'zh-CN' ? '后 4 位数字' : 'last 4 digits');
+        await poll(() => page.locator('.ant-form-item-explain-error').first().textContent()).toContain(
+          locale === 'zh-CN' ? '后 4 位数字' : 'last 4 digits',
+        );
         expect(page.url()).toContain('phone=5678');
       }
     });
@@ -194,12 +206,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         await page.waitForSelector('[data-order-link]');
         const pasted = `${seeded['a']!.orderNo}\n${seeded['c']!.externalOrderId}, ${seeded['many']!.orderNo}；${seeded['a']!.orderNo}`;
         await page.fill('[data-testid=filter-orderNos]', pasted);
-        await expect.poll(() => page.textContent('[data-testid=order-nos-count]')).toContain('3');
+        await poll(() => page.textContent('[data-testid=order-nos-count]')).toContain('3');
         await page.click('[data-testid=filter-submit]');
         await page.waitForURL(/orderNos=/);
-        await expect
-          .poll(async () => rowIds(page))
-          .toEqual([seeded['a']!.id, seeded['c']!.id, seeded['many']!.id].sort());
+        await poll(async () => rowIds(page)).toEqual(
+          [seeded['a']!.id, seeded['c']!.id, seeded['many']!.id].sort(),
+        );
         // Lines on the row: title, SKU × quantity, and "等 N 件" past the first five.
         const many = page.locator(`[data-lines="${seeded['many']!.id}"]`);
         const lines = (await many.textContent()) ?? '';
@@ -223,7 +235,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         await page.fill('[data-testid=filter-orderNos]', many.join('\n'));
         await page.click('[data-testid=filter-submit]');
         const error = page.locator('.ant-form-item-explain-error').first();
-        await expect.poll(() => error.textContent()).toContain(String(MAX_ORDER_NOS_PER_SEARCH));
+        await poll(() => error.textContent()).toContain(String(MAX_ORDER_NOS_PER_SEARCH));
         const text = (await error.textContent()) ?? '';
         expect(text).toContain(String(MAX_ORDER_NOS_PER_SEARCH + 1));
         expect(text).toContain(locale === 'zh-CN' ? '一次最多查' : 'At most');
@@ -239,16 +251,16 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         const page = await loginAs('customer_service', locale, `/orders?orderNos=${o.orderNo}`);
         await page.click(`[data-edit-note="${o.id}"]`);
         await page.waitForSelector('[data-testid=seller-note-form]');
-        await page.check('[data-flag-choice="1"] input');
+        await page.click('[data-flag-choice="1"]');
         await page.fill('[data-testid=seller-note-input]', notes[locale]);
         await shot(page, `orders-seller-note-dialog-${locale}`);
         await page.click('[data-testid=seller-note-ok]');
         const flag = page.locator(`tr[data-row-key="${o.id}"] [data-seller-flag]`);
-        await expect.poll(() => flag.getAttribute('data-seller-flag')).toBe('1');
+        await poll(() => flag.getAttribute('data-seller-flag')).toBe('1');
         expect(await flag.getAttribute('data-seller-note')).toBe(notes[locale]);
         // The quick filter finds it.
         await page.click('[data-quick=sellerRemark]');
-        await expect.poll(async () => rowIds(page)).toEqual([o.id]);
+        await poll(async () => rowIds(page)).toEqual([o.id]);
 
         await page.click(`[data-order-link="${o.id}"]`);
         await page.waitForSelector('[data-testid=system-timeline] [data-event=seller_note]');
@@ -266,17 +278,15 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         expect(await page.textContent('[data-testid=detail-seller-note]')).toContain(notes[locale]);
         // And from the detail: change the flag; the timeline says from what to what.
         await page.click('[data-testid=edit-seller-note]');
-        await page.check('[data-flag-choice="4"] input');
+        await page.click('[data-flag-choice="4"]');
         await page.click('[data-testid=seller-note-ok]');
-        await expect
-          .poll(() =>
-            page.locator('[data-testid=system-timeline] [data-event=seller_note]').allTextContents(),
-          )
-          .toContainEqual(
-            expect.stringContaining(
-              locale === 'zh-CN' ? '旗帜由红旗改为蓝旗' : 'Flag changed from Red to Blue',
-            ),
-          );
+        await poll(() =>
+          page.locator('[data-testid=system-timeline] [data-event=seller_note]').allTextContents(),
+        ).toContainEqual(
+          expect.stringContaining(
+            locale === 'zh-CN' ? '旗帜由红旗改为蓝旗' : 'Flag changed from Red to Blue',
+          ),
+        );
         await shot(page, `order-detail-seller-note-${locale}`);
       }
     });
@@ -355,9 +365,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
             await page.locator('[data-testid=order-table] .ant-table-content').evaluate((el) => {
               el.scrollLeft = el.scrollWidth;
             });
-            await expect
-              .poll(async () => (await tagsHeader.boundingBox())!.x + (await tagsHeader.boundingBox())!.width)
-              .toBeLessThanOrEqual(width);
+            await poll(
+              async () => (await tagsHeader.boundingBox())!.x + (await tagsHeader.boundingBox())!.width,
+            ).toBeLessThanOrEqual(width);
             const after = await first.boundingBox();
             expect(Math.abs(after!.x - before!.x)).toBeLessThan(2);
             await shot(page, `orders-list-${locale}-${width}-scrolled`);

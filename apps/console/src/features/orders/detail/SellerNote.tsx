@@ -83,12 +83,14 @@ export function SellerNoteModal({
         <Form.Item name="flag" label={t('flagLabel')}>
           <Radio.Group>
             <Space wrap>
-              <Radio value={0} data-flag-choice={0}>
-                {t('noFlag')}
+              <Radio value={0}>
+                <span data-flag-choice={0}>{t('noFlag')}</span>
               </Radio>
               {FLAGS.map((f) => (
-                <Radio key={f} value={f} data-flag-choice={f}>
-                  <FlagFilled style={{ color: FLAG_COLORS[f] }} /> {t(`flag_${f}`)}
+                <Radio key={f} value={f}>
+                  <span data-flag-choice={f}>
+                    <FlagFilled style={{ color: FLAG_COLORS[f] }} /> {t(`flag_${f}`)}
+                  </span>
                 </Radio>
               ))}
             </Space>

@@ -147,7 +147,7 @@ export function FilterBar({
             placeholder={t('filterPhoneHint')}
             title={t('filterPhoneHint')}
             allowClear
-            style={{ width: 220 }}
+            style={{ width: 210 }}
             data-testid="filter-phone"
           />
         </Form.Item>
@@ -155,7 +155,7 @@ export function FilterBar({
           <Input
             placeholder={t('filterReceiverName')}
             allowClear
-            style={{ width: 140 }}
+            style={{ width: 150 }}
             data-testid="filter-receiverName"
           />
         </Form.Item>
@@ -163,18 +163,18 @@ export function FilterBar({
           <Input
             placeholder={t('filterBuyerNick')}
             allowClear
-            style={{ width: 170 }}
+            style={{ width: 220 }}
             data-testid="filter-buyerNick"
           />
         </Form.Item>
         <Form.Item name="sku">
-          <Input placeholder={t('filterSku')} allowClear style={{ width: 150 }} data-testid="filter-sku" />
+          <Input placeholder={t('filterSku')} allowClear style={{ width: 180 }} data-testid="filter-sku" />
         </Form.Item>
         <Form.Item name="title">
           <Input
             placeholder={t('filterTitle')}
             allowClear
-            style={{ width: 190 }}
+            style={{ width: 240 }}
             data-testid="filter-title"
           />
         </Form.Item>

@@ -46,6 +46,7 @@ export function StatusTabs({
     <div data-testid="status-tabs">
       <Tabs
         size="small"
+        tabBarGutter={20}
         activeKey={active ?? ''}
         onChange={(key) => onApply({ ...filters, tab: key === 'all' ? undefined : key, status: [] })}
         tabBarExtraContent={
