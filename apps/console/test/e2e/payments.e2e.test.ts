@@ -184,7 +184,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
           .toContain('Fund vouchers');
       }
       await page.setViewportSize({ width, height: 900 });
-      await page.waitForSelector('[data-testid=payments-card] [data-kind=payment]');
+      await page.waitForSelector('[data-testid=payments-card] [data-kind=payment]').catch(async (e) => {
+        await shot(page, 'debug-payments');
+        throw e;
+      });
       if (locale === 'en-US')
         expect(await page.textContent('[data-testid=system-timeline]')).toContain(
           'Stripe callback booked CN¥80.00: the order is paid',

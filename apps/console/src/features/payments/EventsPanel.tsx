@@ -20,18 +20,24 @@ const OUTCOME_COLORS: Record<string, string> = {
   pending: 'blue',
 };
 
-/** A refusal or failure in words; the provider's own message (already words) after it. */
+/**
+ * A refusal or failure in words. The server's own message is English technical detail: shown as
+ * is in the English UI, and in the Chinese UI only as a hover title (never as the text).
+ */
 export function eventReasonText(e: PaymentEventView, locale: Locale): string {
-  if (!e.reason) return e.message ?? '';
   const labels = { ...EVENT_REASON_LABELS, ...PAYMENT_REFUSAL_LABELS } as Record<
     string,
     { zh: string; en: string }
   >;
-  const words = labels[e.reason] ? labelOf(labels, e.reason, locale) : null;
-  if (!words) return e.message ?? e.reason;
-  return e.message && e.reason !== 'SIGNATURE_INVALID'
-    ? `${words}${locale === 'zh-CN' ? '：' : ': '}${e.message}`
-    : words;
+  const ignored = e.message ? /^event type (\S+) carries no money$/.exec(e.message) : null;
+  if (!e.reason && ignored)
+    return locale === 'zh-CN'
+      ? `该类通知不涉及资金（${ignored[1]}）`
+      : `This kind of notice carries no money (${ignored[1]})`;
+  const words = e.reason && labels[e.reason] ? labelOf(labels, e.reason, locale) : null;
+  if (locale === 'zh-CN') return words ?? (e.reason ? '支付平台返回错误' : '');
+  if (!words) return e.message ?? e.reason ?? '';
+  return e.message && e.reason !== 'SIGNATURE_INVALID' ? `${words}: ${e.message}` : words;
 }
 
 /** Callbacks, refusals, queries and refund steps, newest first. */
@@ -119,7 +125,11 @@ export function EventsPanel() {
           {
             title: t('reason'),
             key: 'reason',
-            render: (_, e) => <span data-reason={e.reason ?? ''}>{eventReasonText(e, locale)}</span>,
+            render: (_, e) => (
+              <span data-reason={e.reason ?? ''} title={e.message ?? undefined}>
+                {eventReasonText(e, locale)}
+              </span>
+            ),
           },
           { title: t('account'), dataIndex: 'paymentAccount', width: 130 },
           {

@@ -307,8 +307,15 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   {
                     title: t('lastError'),
                     dataIndex: 'lastError',
+                    // The provider's answer is English technical detail: in words here, in full on hover.
                     render: (e: string | null) =>
-                      e ? <Typography.Text type="danger">{e}</Typography.Text> : '—',
+                      e ? (
+                        <Typography.Text type="danger" title={e}>
+                          {locale === 'zh-CN' ? '支付平台返回错误（悬停查看详情）' : e}
+                        </Typography.Text>
+                      ) : (
+                        '—'
+                      ),
                   },
                   { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => <Time at={at} /> },
                 ]}
