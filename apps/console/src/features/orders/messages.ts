@@ -317,7 +317,7 @@ export const messages: MessageBundle = {
     unmappedTag: 'Not mapped',
     tab_all: 'All',
     colonSep: ': ',
-    totalCount: '{n} orders',
+    totalCount: 'Total: {n}',
     quickToday: 'Today',
     quickYesterday: 'Yesterday',
     quick7d: 'Last 7 days',
