@@ -68,6 +68,36 @@ export const ADJUSTMENT_REASONS = [
 export const FREEZE_REASONS = ['REFUND_ONLY', 'AFTER_SALES', 'QUALITY_CHECK', 'MANUAL'] as const;
 export const FREEZE_RELEASE_REASONS = ['APPROVED', 'REJECTED', 'MANUAL'] as const;
 
+/**
+ * Words for the reason codes the stock ledger carries (`MovementView.reasonCode`): adjustment,
+ * freeze and release reasons and the codes the system writes (ORDER, SHIPPED, COUNT_GAIN, …).
+ */
+export const STOCK_MOVEMENT_REASON_LABELS: Record<string, { zh: string; en: string }> = {
+  DAMAGED: { zh: '破损', en: 'Damaged' },
+  LOST: { zh: '丢失', en: 'Lost' },
+  FOUND: { zh: '盘盈找回', en: 'Found' },
+  RETURNED_TO_STOCK: { zh: '退货入库', en: 'Returned to stock' },
+  SAMPLE: { zh: '样品', en: 'Sample' },
+  CORRECTION: { zh: '更正', en: 'Correction' },
+  OTHER: { zh: '其他', en: 'Other' },
+  REFUND_ONLY: { zh: '仅退款', en: 'Refund only' },
+  AFTER_SALES: { zh: '售后', en: 'After-sales' },
+  QUALITY_CHECK: { zh: '质检', en: 'Quality check' },
+  MANUAL: { zh: '人工', en: 'Manual' },
+  APPROVED: { zh: '审核通过', en: 'Approved' },
+  REJECTED: { zh: '审核驳回', en: 'Rejected' },
+  EXPIRED: { zh: '到期自动解冻', en: 'Expired' },
+  RECEIPT: { zh: '采购入库', en: 'Goods received' },
+  ORDER: { zh: '订单占用', en: 'Held for an order' },
+  CHECKOUT: { zh: '结账占用', en: 'Held at checkout' },
+  ORDER_CHANGED: { zh: '订单修改后释放', en: 'Released after an order change' },
+  SHIPPED: { zh: '订单发货出库', en: 'Shipped with an order' },
+  PAYMENT_TIMEOUT: { zh: '超时未支付释放', en: 'Released: payment timed out' },
+  COUNT_GAIN: { zh: '盘盈', en: 'Count surplus' },
+  COUNT_LOSS: { zh: '盘亏', en: 'Count shortfall' },
+  TRANSFER: { zh: '调拨', en: 'Transfer' },
+};
+
 // ---- SKU master -------------------------------------------------------------------------------
 
 export const SkuView = Type.Object({
@@ -220,6 +250,21 @@ export const MovementView = Type.Object({
   actor: Type.Object({ type: Type.String(), id: Nullable(Type.String()), name: Nullable(Type.String()) }),
   source: Nullable(Type.Object({ type: Type.String(), id: Nullable(Type.String()) })),
   note: Nullable(Type.String()),
+  balanceAfter: Type.Optional(
+    Type.Object(
+      {
+        onHand: Type.Integer(),
+        reserved: Type.Integer(),
+        frozen: Type.Integer(),
+        inTransit: Type.Integer(),
+        available: Type.Integer({ description: 'onHand - reserved - frozen' }),
+      },
+      {
+        description:
+          'the SKU × warehouse counters right after this movement; present when the ledger is filtered to one SKU and one warehouse',
+      },
+    ),
+  ),
 });
 export type MovementView = Static<typeof MovementView>;
 

@@ -79,7 +79,11 @@ export function movementView(r: Record<string, unknown>): MovementView {
   };
 }
 
-/** The ledger, newest first, keyset-paged on the movement id. */
+/**
+ * The ledger, newest first, keyset-paged on the movement id. Filtered to one SKU and one warehouse,
+ * each movement carries the counters right after it: a running sum over that SKU × warehouse's whole
+ * ledger (which adds up to the counters, see verify.ts), taken before the other filters and the page.
+ */
 export async function listMovements(
   exec: SqlExecutor,
   q: MovementsQuery,
@@ -90,19 +94,47 @@ export async function listMovements(
     params.push(v);
     return `$${params.length}`;
   };
+  const running = !!(q.sku && q.warehouse);
+  const base: string[] = [];
+  if (q.sku) base.push(`m.sku = ${p(q.sku)}`);
+  if (q.warehouse) base.push(`w.code = ${p(q.warehouse)}`);
   const where: string[] = [];
-  if (q.sku) where.push(`m.sku = ${p(q.sku)}`);
-  if (q.warehouse) where.push(`w.code = ${p(q.warehouse)}`);
   if (q.type) where.push(`m.type = ${p(q.type)}`);
   if (q.from) where.push(`m.at >= ${p(new Date(q.from))}`);
   if (q.to) where.push(`m.at < ${p(new Date(q.to))}`);
   if (q.cursor) where.push(`m.id < ${p(decodeCursor(q.cursor, ['id'])[0])}`);
-  const rows = await exec.query(
-    `SELECT m.*, w.code AS warehouse FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ${limit + 1}`,
-    params,
-  );
-  const items = rows.slice(0, limit).map(movementView);
+  const rows = running
+    ? await exec.query(
+        `SELECT m.* FROM (
+           SELECT m.*, w.code AS warehouse,
+                  sum(m.on_hand) OVER run AS bal_on_hand, sum(m.reserved) OVER run AS bal_reserved,
+                  sum(m.frozen) OVER run AS bal_frozen, sum(m.in_transit) OVER run AS bal_in_transit
+           FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
+           WHERE ${base.join(' AND ')}
+           WINDOW run AS (ORDER BY m.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+         ) m ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ${limit + 1}`,
+        params,
+      )
+    : await exec.query(
+        `SELECT m.*, w.code AS warehouse FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id
+         ${[...base, ...where].length ? `WHERE ${[...base, ...where].join(' AND ')}` : ''} ORDER BY m.id DESC LIMIT ${limit + 1}`,
+        params,
+      );
+  const items = rows.slice(0, limit).map((r) => {
+    const v = movementView(r);
+    if (!running) return v;
+    const onHand = Number(r['bal_on_hand']);
+    const reserved = Number(r['bal_reserved']);
+    const frozen = Number(r['bal_frozen']);
+    const balanceAfter = {
+      onHand,
+      reserved,
+      frozen,
+      inTransit: Number(r['bal_in_transit']),
+      available: onHand - reserved - frozen,
+    };
+    return { ...v, balanceAfter };
+  });
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null };
 }
