@@ -43,6 +43,13 @@ export function useWarehouseName(): (code: string) => ReactNode {
   };
 }
 
+/** A warehouse's name as plain text (its code until the list has loaded). */
+export function useWarehouseLabel(): (code: string) => string {
+  const warehouses = useWarehouses();
+  const names = new Map((warehouses.data ?? []).map((w) => [w.code, w.name]));
+  return (code) => names.get(code) ?? code;
+}
+
 /** SKU and warehouse (and, for levels, "below safety stock only"). */
 export function Filters({ onSearch, extra }: { onSearch: (v: StockFilter) => void; extra?: boolean }) {
   const t = useT(messages);

@@ -1,5 +1,5 @@
 import { MOVEMENT_TYPE_LABELS, type MovementView } from '@orderhub/contracts';
-import { Card, Table } from 'antd';
+import { Card, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { actorText } from '../../shared/actor.ts';
 import { api } from '../../shared/api.ts';
@@ -8,8 +8,8 @@ import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { OrderRef } from '../../shared/orderRef.tsx';
 import { PagerButtons } from '../../shared/pager.tsx';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
-import { Filters, useWarehouseName } from './Filters.tsx';
-import { ACTOR_LABELS, REASON_LABELS, SOURCE_TYPE_LABELS } from './labels.ts';
+import { Filters, useWarehouseLabel, useWarehouseName } from './Filters.tsx';
+import { ACTOR_LABELS, ledgerReason, SOURCE_TYPE_LABELS } from './labels.ts';
 import { messages } from './messages.ts';
 
 const signed = (n: number) => (n === 0 ? '' : n > 0 ? `+${n}` : String(n));
@@ -43,6 +43,9 @@ export function Movements() {
       }),
   });
   const { query } = movements;
+  /** One SKU in one warehouse: the server adds the balance after each movement. */
+  const running = !!(filter.sku && filter.warehouse);
+  const warehouseText = useWarehouseLabel();
   return (
     <Card size="small">
       <Filters
@@ -51,6 +54,11 @@ export function Movements() {
           movements.first();
         }}
       />
+      <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="movements-balance-hint">
+        {running
+          ? t('balanceOf', { sku: filter.sku ?? '', warehouse: warehouseText(filter.warehouse ?? '') })
+          : t('balanceHint')}
+      </Typography.Paragraph>
       {query.error ? <ErrorAlert error={query.error} onRetry={() => query.refetch()} /> : null}
       <Table<MovementView>
         data-testid="movements-table"
@@ -73,10 +81,34 @@ export function Movements() {
           { title: t('reserved'), dataIndex: 'reserved', align: 'right', render: signed },
           { title: t('frozen'), dataIndex: 'frozen', align: 'right', render: signed },
           { title: t('inTransit'), dataIndex: 'inTransit', align: 'right', render: signed },
+          ...(running
+            ? [
+                {
+                  title: t('balanceOnHand'),
+                  key: 'balanceOnHand',
+                  align: 'right' as const,
+                  render: (_: unknown, m: MovementView) => (
+                    <Typography.Text strong data-balance-on-hand={m.id}>
+                      {m.balanceAfter?.onHand ?? ''}
+                    </Typography.Text>
+                  ),
+                },
+                {
+                  title: t('balanceAvailable'),
+                  key: 'balanceAvailable',
+                  align: 'right' as const,
+                  render: (_: unknown, m: MovementView) => (
+                    <span data-balance-available={m.id}>{m.balanceAfter?.available ?? ''}</span>
+                  ),
+                },
+              ]
+            : []),
           {
             title: t('reason'),
             dataIndex: 'reasonCode',
-            render: (v: string | null) => (v ? labelOf(REASON_LABELS, v, locale) : ''),
+            render: (v: string | null) => (
+              <span data-reason-code={v ?? undefined}>{ledgerReason(v, locale)}</span>
+            ),
           },
           {
             title: t('actor'),

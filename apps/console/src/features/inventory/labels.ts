@@ -1,33 +1,35 @@
+import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, STOCK_MOVEMENT_REASON_LABELS } from '@orderhub/contracts';
+import type { Locale } from '../../shared/format.ts';
+import { CANCEL_REASON_LABELS } from '../../shared/messages.ts';
+
 /** Words for the codes the stock ledger carries (reasons, sources, system actors). */
 export const REASON_LABELS: Record<string, { zh: string; en: string }> = {
-  DAMAGED: { zh: '破损', en: 'Damaged' },
-  LOST: { zh: '丢失', en: 'Lost' },
-  FOUND: { zh: '盘盈找回', en: 'Found' },
-  RETURNED_TO_STOCK: { zh: '退货入库', en: 'Returned to stock' },
-  SAMPLE: { zh: '样品', en: 'Sample' },
-  CORRECTION: { zh: '更正', en: 'Correction' },
-  OTHER: { zh: '其他', en: 'Other' },
-  REFUND_ONLY: { zh: '仅退款', en: 'Refund only' },
-  AFTER_SALES: { zh: '售后', en: 'After-sales' },
-  QUALITY_CHECK: { zh: '质检', en: 'Quality check' },
-  MANUAL: { zh: '人工', en: 'Manual' },
-  APPROVED: { zh: '已通过', en: 'Approved' },
-  REJECTED: { zh: '已驳回', en: 'Rejected' },
+  ...STOCK_MOVEMENT_REASON_LABELS,
   CHANNEL_CANCELLED: { zh: '渠道已取消', en: 'Cancelled on the channel' },
-  EXPIRED: { zh: '已过期', en: 'Expired' },
   OUT_OF_STOCK: { zh: '缺货', en: 'Out of stock' },
-  PAYMENT_TIMEOUT: { zh: '超时未支付', en: 'Payment timed out' },
-  RECEIPT: { zh: '入库', en: 'Receipt' },
-  SHIPPED: { zh: '已发货', en: 'Shipped' },
   SKU_UNMAPPED: { zh: '商品未匹配', en: 'SKU not mapped' },
-  TRANSFER: { zh: '调拨', en: 'Transfer' },
   BUYER_REQUEST: { zh: '买家申请取消', en: 'Buyer asked to cancel' },
   MERCHANT_DECISION: { zh: '商家决定', en: "Merchant's decision" },
   COUNT: { zh: '盘点', en: 'Stock count' },
-  ORDER: { zh: '订单', en: 'Order' },
   RELEASED: { zh: '已释放', en: 'Released' },
   CANCELLED: { zh: '订单取消', en: 'Order cancelled' },
 };
+
+/**
+ * A ledger reason in words. A release after a cancel carries the cancel (or hold) reason, or — for a
+ * cancel without one — the status the order had: "订单取消（原为待付款）".
+ */
+export function ledgerReason(code: string | null | undefined, locale: Locale): string {
+  if (!code) return '';
+  const zh = locale === 'zh-CN';
+  for (const labels of [REASON_LABELS, CANCEL_REASON_LABELS, HOLD_REASON_LABELS as typeof REASON_LABELS]) {
+    const l = labels[code];
+    if (l) return zh ? l.zh : l.en;
+  }
+  const status = (ORDER_STATUS_LABELS as typeof REASON_LABELS)[code];
+  if (status) return zh ? `订单取消（原为${status.zh}）` : `Order cancelled (was ${status.en.toLowerCase()})`;
+  return zh ? '其他原因' : 'Other reason';
+}
 
 export const SOURCE_TYPE_LABELS: Record<string, { zh: string; en: string }> = {
   order: { zh: '订单', en: 'Order' },

@@ -23,6 +23,9 @@ const M = {
     revokedDone: '令牌已吊销',
     newToken: '新建令牌',
     secret: '令牌只显示这一次，请立即保存：',
+    nameRequired: '请输入令牌名称',
+    nameTooLong: '名称最多 100 个字符',
+    ownerHint: '留空则属于你自己',
   },
   'en-US': {
     title: 'API tokens',
@@ -38,6 +41,9 @@ const M = {
     revokedDone: 'Token revoked',
     newToken: 'New token',
     secret: 'The token is shown only now; store it:',
+    nameRequired: 'Enter a name for the token',
+    nameTooLong: 'A name has at most 100 characters',
+    ownerHint: 'Leave empty for a token of your own',
   },
 };
 
@@ -143,11 +149,18 @@ export default function Tokens() {
         confirmLoading={create.busy}
       >
         <Form form={form} layout="vertical" onFinish={(v) => void create.run(v)}>
-          <Form.Item name="name" label={t('name')} rules={[{ required: true, max: 100 }]}>
+          <Form.Item
+            name="name"
+            label={t('name')}
+            rules={[
+              { required: true, whitespace: true, message: t('nameRequired') },
+              { max: 100, message: t('nameTooLong') },
+            ]}
+          >
             <Input />
           </Form.Item>
           {can('users:manage') ? (
-            <Form.Item name="username" label={t('owner')}>
+            <Form.Item name="username" label={t('owner')} extra={t('ownerHint')}>
               <Input />
             </Form.Item>
           ) : null}

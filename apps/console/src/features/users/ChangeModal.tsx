@@ -96,7 +96,11 @@ export function ChangeModal({
             <Form.Item
               name="password"
               label={t('newPassword')}
-              rules={[{ required: true, min: 10, message: t('passwordRule') }]}
+              extra={t('passwordRule')}
+              rules={[
+                { required: true, message: t('passwordRequired') },
+                { min: 10, max: 256, message: t('passwordInvalid') },
+              ]}
             >
               <Input.Password autoComplete="new-password" data-testid="user-new-password" />
             </Form.Item>

@@ -18,6 +18,9 @@ import { ChangeModal, type UserChange, type UserChangeBody } from './ChangeModal
 import { PERMISSION_LABELS } from './labels.ts';
 import { messages } from './messages.ts';
 
+/** What the server accepts as a username (CreateUserBody), told to the user in words. */
+const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
+
 export default function Users() {
   const t = useT(messages);
   const { me } = useSession();
@@ -148,6 +151,7 @@ export default function Users() {
       <Modal
         open={creating}
         title={t('newUser')}
+        data-testid="new-user"
         onCancel={() => setCreating(false)}
         onOk={() => form.submit()}
         confirmLoading={create.busy}
@@ -156,18 +160,39 @@ export default function Users() {
           <Form.Item
             name="username"
             label={t('username')}
-            rules={[{ required: true, pattern: /^[A-Za-z0-9_.@-]{2,64}$/ }]}
+            extra={t('usernameRule')}
+            rules={[
+              { required: true, whitespace: true, message: t('usernameRequired') },
+              {
+                validator: (_, v: string | undefined) =>
+                  !v || USERNAME.test(v)
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t('usernameInvalid'))),
+              },
+            ]}
+          >
+            <Input autoComplete="off" data-testid="new-user-username" />
+          </Form.Item>
+          <Form.Item
+            name="displayName"
+            label={t('displayName')}
+            rules={[{ max: 100, message: t('displayNameTooLong') }]}
           >
             <Input />
           </Form.Item>
-          <Form.Item name="displayName" label={t('displayName')}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="role" label={t('role')} rules={[{ required: true }]}>
+          <Form.Item name="role" label={t('role')} rules={[{ required: true, message: t('roleRequired') }]}>
             <Select options={ROLES.map((r) => ({ value: r, label: labelOf(ROLE_LABELS, r, locale) }))} />
           </Form.Item>
-          <Form.Item name="password" label={t('password')} rules={[{ required: true, min: 10 }]}>
-            <Input.Password />
+          <Form.Item
+            name="password"
+            label={t('password')}
+            extra={t('passwordRule')}
+            rules={[
+              { required: true, message: t('passwordRequired') },
+              { min: 10, max: 256, message: t('passwordInvalid') },
+            ]}
+          >
+            <Input.Password autoComplete="new-password" data-testid="new-user-password" />
           </Form.Item>
         </Form>
       </Modal>
