@@ -147,6 +147,7 @@ export function paymentSentence(
     .replace(/\s{2,}/g, ' ')
     .replace(/\s+([，,:：)）])/g, '$1')
     .trim();
+  if (locale === 'zh-CN') text = text.replace(/(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])/g, '');
   const refs: string[] = [];
   const tradeNo = str(d['merchantTradeNo']);
   const txn = str(d['providerTxnId']);
