@@ -27,6 +27,7 @@ import {
   UnreadableDataError,
 } from '../platform/keys.ts';
 import { createLogger } from '../platform/log.ts';
+import { SIM_PLATFORMS, type SimPlatform, startSimulate, summaryLines } from './simulate.ts';
 
 const program = new Command('orderhub')
   .version(VERSION)
@@ -286,6 +287,105 @@ const positive = (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
   return n;
 };
+
+program
+  .command('simulate')
+  .description(
+    'live demo: start the Taobao, JD, Pinduoduo, Douyin and Shopify simulators, register one channel account per platform on a running orderhub (reused on a later run), and stream realistic orders and changes to it',
+  )
+  .requiredOption('--server <url>', 'the orderhub to feed, e.g. http://127.0.0.1:8080')
+  .option('--token <token>', 'an admin API token (`orderhub token create`); default $ORDERHUB_TOKEN')
+  .option('--rate <n>', 'orders and changes per minute, over all platforms', positive, 30)
+  .option('--duration <seconds>', 'stop streaming after this long (default: until Ctrl-C)', positive)
+  .option(
+    '--linger <seconds>',
+    'with --duration: keep the simulators up this long afterwards, so the server pulls and processes the last changes',
+    (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of seconds');
+      return n;
+    },
+    30,
+  )
+  .option(
+    '--platforms <list>',
+    `comma-separated, from ${SIM_PLATFORMS.join(', ')}`,
+    (v) => {
+      const xs = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const x of xs)
+        if (!(SIM_PLATFORMS as readonly string[]).includes(x))
+          throw new InvalidArgumentError(`unknown platform "${x}" (${SIM_PLATFORMS.join(', ')})`);
+      if (!xs.length) throw new InvalidArgumentError('name at least one platform');
+      return [...new Set(xs)] as SimPlatform[];
+    },
+    [...SIM_PLATFORMS],
+  )
+  .option('--prefix <code>', 'account codes are <prefix>-<platform>', 'demo')
+  .option('--sync-interval <seconds>', 'how often the server pulls each account (at least 30)', positive, 60)
+  .option(
+    '--push-url <url>',
+    'the address the simulators push to, when the server sees them differently (default: --server)',
+  )
+  .option('--seed <n>', 'the same seed streams the same orders', positive, 1)
+  .action(
+    async (o: {
+      server: string;
+      token?: string;
+      rate: number;
+      duration?: number;
+      linger: number;
+      platforms: SimPlatform[];
+      prefix: string;
+      syncInterval: number;
+      pushUrl?: string;
+      seed: number;
+    }) => {
+      const token = o.token ?? process.env['ORDERHUB_TOKEN'];
+      if (!token) throw new InvalidArgumentError('give --token (or set ORDERHUB_TOKEN): an admin API token');
+      if (o.syncInterval < 30) throw new InvalidArgumentError('--sync-interval: at least 30 seconds');
+      if (!/^[A-Za-z0-9_.-]{1,50}$/.test(o.prefix))
+        throw new InvalidArgumentError('--prefix: letters, digits, _ . -');
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const run = await startSimulate({
+        server: o.server,
+        token,
+        platforms: o.platforms,
+        rate: o.rate,
+        ...(o.duration ? { durationSeconds: o.duration } : {}),
+        prefix: o.prefix,
+        syncIntervalSeconds: o.syncInterval,
+        ...(o.pushUrl ? { pushBase: o.pushUrl } : {}),
+        seed: o.seed,
+        print: out,
+      });
+      out(
+        `streaming ${o.rate} event(s) a minute${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops and prints a summary`,
+      );
+      let interrupted = false;
+      await new Promise<void>((resolve) => {
+        const onSignal = () => {
+          interrupted = true;
+          resolve();
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        void run.streamed.then(async () => {
+          if (interrupted) return;
+          if (o.linger > 0) {
+            out(`stream ended; the simulators answer the server for ${o.linger} s more (Ctrl-C ends now)`);
+            await new Promise((r) => setTimeout(r, o.linger * 1000).unref());
+          }
+          resolve();
+        });
+      });
+      const summary = await run.close();
+      for (const line of summaryLines(summary)) out(line);
+      process.exit(0);
+    },
+  );
 
 /** The database for a key command: migrated on PGlite, refused on PostgreSQL while migrations are pending. */
 async function openForKeys() {
