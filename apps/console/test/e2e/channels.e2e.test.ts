@@ -257,6 +257,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
 
     await page.goto(`${base}/inventory`);
     const inv = page.locator('[data-testid=inventory-channel-pushes]');
+    await page.waitForSelector('[data-testid=inventory]');
     await inv.locator('[data-sku=CUP-02]').waitFor();
     expect(await inv.locator('[data-sku=CUP-02]').textContent()).toContain('已搁置');
     expect(await inv.locator('[data-sku=TEA-SET-01]').textContent()).toContain('7');
@@ -306,7 +307,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
       const page = await loginAs('operations', '/channels', width);
       for (const locale of ['zh-CN', 'en-US'] as const) {
         await page.goto(`${base}/channels`);
-        if (locale === 'en-US') await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+        if (locale === 'en-US') {
+          await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+          await page.mouse.move(600, 850); // away from the user menu, which opens on hover
+        }
         await page.waitForSelector('[data-account=mini-shop] [data-health]');
         if (locale === 'en-US')
           expect(await page.textContent('[data-testid=channels]')).toContain('Sync health');
@@ -322,6 +326,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         await shot(page, `channels-drift-${locale}-${width}`);
         await page.goto(`${base}/channels?account=${accountId}&edit=1`);
         await page.waitForSelector('[data-testid=account-form]');
+        expect(await page.inputValue('#account-code')).toBe('mini-shop');
         await shot(page, `channels-edit-${locale}-${width}`);
         await page.goto(`${base}/channels?account=${accountId}`);
         await page.waitForSelector('[data-testid=account-drawer]');

@@ -125,6 +125,8 @@ export function AccountForm({
           initialValues={
             account
               ? {
+                  channel: account.channel,
+                  code: account.code,
                   name: account.name,
                   active: account.active,
                   syncIntervalSeconds: account.connection.syncIntervalSeconds,
@@ -142,7 +144,6 @@ export function AccountForm({
               virtual={false}
               disabled={Boolean(account)}
               placeholder={t('chooseChannel')}
-              {...(account ? { value: account.channel } : {})}
               options={PLATFORM_CHANNELS.map((p) => ({
                 label: t(`platform.${p.platform}`),
                 title: p.platform,

@@ -58,7 +58,11 @@ export function DriftPanel() {
           {
             title: t('driftField'),
             dataIndex: 'field',
-            render: (f: string | null) => <Typography.Text code>{f}</Typography.Text>,
+            render: (f: string | null) => (
+              <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+                {f}
+              </Typography.Text>
+            ),
           },
           {
             title: t('driftChange'),
