@@ -282,7 +282,9 @@ describe('inbox', () => {
     const [failed] = await inbox('&status=failed');
     expect(failed).toMatchObject({ id: m.id, attempts: 1 });
     expect(failed.error).toContain('ORDER_AMOUNTS_INCONSISTENT');
-    const replay = await t.as('admin').post(`/api/inbox/${m.id}/replay`);
+    const replay = await t
+      .as('admin')
+      .post(`/api/inbox/${m.id}/replay`, { note: 'amounts fixed on the storefront' });
     expect(replay.status).toBe(202);
     expect(replay.body.status).toBe('received');
     expect(await processInboxMessage(t.app.deps, m.id)).toBe('failed');

@@ -47,7 +47,10 @@ export function channelRefundRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/channel-refund-reviews/:id/decision',
     {
-      config: { permission: 'orders:review', errors: ['REFUND_REVIEW_CLOSED', 'ORDER_NOT_FOUND'] },
+      config: {
+        permission: 'orders:review',
+        errors: ['REFUND_REVIEW_CLOSED', 'NOT_FOUND', 'ORDER_NOT_FOUND'],
+      },
       schema: {
         operationId: 'decideChannelRefundReview',
         tags: ['channels'],

@@ -25,6 +25,8 @@ export async function pushRoutes(app: FastifyInstance, deps: Deps): Promise<void
     {
       config: { public: true, errors: ['CHANNEL_PUSH_REJECTED', 'CHANNEL_NOT_CONNECTED'] },
       schema: {
+        // For the platforms, not for API clients: documented in docs/channels.md and docs/channels-webhook.md.
+        hide: true,
         operationId: 'receiveChannelPush',
         tags: ['channels'],
         summary:

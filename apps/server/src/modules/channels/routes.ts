@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { parseInstant } from '../../platform/time.ts';
+import { recordAudit } from '../audit/index.ts';
 import {
   accountConnection,
   ChannelAccountView,
@@ -328,11 +329,29 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['channels'],
         summary: 'Process a stored message again (after a fix); rejected messages are never processed',
         params: IdParams,
+        body: Type.Object(
+          {
+            note: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 500, description: 'why, for the audit log' }),
+            ),
+          },
+          { additionalProperties: false, examples: [{ note: 'SKU TEA-SET-01 added to the master' }] },
+        ),
         response: { 202: InboxView },
       },
     },
     async (req, reply) => {
-      const m = await database.tx((tx) => replayInboxMessage(tx, deps.jobs, req.params.id, clock.now()));
+      const m = await database.tx(async (tx) => {
+        const at = clock.now();
+        const replayed = await replayInboxMessage(tx, deps.jobs, req.params.id, at);
+        await recordAudit(tx, at, req.actor!, {
+          action: 'channel_inbox.replay',
+          entityType: 'channel_inbox',
+          entityId: replayed.id,
+          summary: { messageId: replayed.messageId, ...(req.body.note ? { note: req.body.note } : {}) },
+        });
+        return replayed;
+      });
       return reply.status(202).send(inboxView(m));
     },
   );
