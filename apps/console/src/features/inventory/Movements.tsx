@@ -75,6 +75,14 @@ export function Movements() {
             dataIndex: 'type',
             render: (v: string) => labelOf(MOVEMENT_TYPE_LABELS, v, locale),
           },
+          {
+            title: t('reason'),
+            dataIndex: 'reasonCode',
+            render: (v: string | null) => (
+              <span data-reason-code={v ?? undefined}>{ledgerReason(v, locale)}</span>
+            ),
+          },
+          { title: t('source'), render: (_, m) => <Source source={m.source} /> },
           { title: t('sku'), dataIndex: 'sku' },
           { title: t('warehouse'), dataIndex: 'warehouse', render: (c: string) => warehouseName(c) },
           { title: t('onHand'), dataIndex: 'onHand', align: 'right', render: signed },
@@ -104,17 +112,9 @@ export function Movements() {
               ]
             : []),
           {
-            title: t('reason'),
-            dataIndex: 'reasonCode',
-            render: (v: string | null) => (
-              <span data-reason-code={v ?? undefined}>{ledgerReason(v, locale)}</span>
-            ),
-          },
-          {
             title: t('actor'),
             render: (_, m) => actorText(m.actor.name, m.actor.type, locale, ACTOR_LABELS),
           },
-          { title: t('source'), render: (_, m) => <Source source={m.source} /> },
           { title: t('note'), dataIndex: 'note' },
         ]}
       />

@@ -83,7 +83,7 @@ export default function Users() {
                 <Select
                   size="small"
                   value={u.role}
-                  style={{ width: 140 }}
+                  style={{ width: 180 }}
                   disabled={u.id === me.id}
                   data-user-role={u.username}
                   onChange={(role: Role) => setChange({ kind: 'role', user: u, role })}
@@ -117,7 +117,11 @@ export default function Users() {
                 </Button>
               ),
             },
-            { title: t('createdAt'), render: (_, u) => <Time at={u.createdAt} /> },
+            {
+              title: t('createdAt'),
+              onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+              render: (_, u) => <Time at={u.createdAt} />,
+            },
           ]}
         />
       </Card>
@@ -128,7 +132,12 @@ export default function Users() {
           pagination={false}
           dataSource={ROLES.map((role: Role) => ({ role, perms: ROLE_PERMISSIONS[role] }))}
           columns={[
-            { title: t('role'), dataIndex: 'role', render: (r: Role) => labelOf(ROLE_LABELS, r, locale) },
+            {
+              title: t('role'),
+              dataIndex: 'role',
+              onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+              render: (r: Role) => labelOf(ROLE_LABELS, r, locale),
+            },
             {
               title: t('permissions'),
               dataIndex: 'perms',
