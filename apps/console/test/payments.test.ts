@@ -1,7 +1,7 @@
 import { PAYMENT_TIMELINE_ACTIONS } from '@orderhub/contracts';
 import { describe, expect, it } from 'vitest';
-import { minorToInput, parseMinor } from '../src/features/payments/money.ts';
-import { paymentSentence, refundReasonText } from '../src/features/payments/sentences.ts';
+import { minorToInput, parseMinor } from '../src/shared/payments/money.ts';
+import { paymentSentence, refundReasonText } from '../src/shared/payments/sentences.ts';
 
 describe('refund amounts typed in yuan', () => {
   it('reads the decimal string exactly into fen', () => {

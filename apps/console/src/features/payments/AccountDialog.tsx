@@ -6,8 +6,8 @@ import { useEffect } from 'react';
 import { formatTime } from '../../shared/format.ts';
 import { errorText, useApiMutation } from '../../shared/hooks.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
-import { createAccount, KEYS, type PaymentAccountView, updateAccount } from './api.ts';
-import { messages } from './messages.ts';
+import { createAccount, KEYS, type PaymentAccountView, updateAccount } from '../../shared/payments/api.ts';
+import { messages } from '../../shared/payments/messages.ts';
 
 interface FieldDef {
   key: string;

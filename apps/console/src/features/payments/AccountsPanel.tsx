@@ -4,10 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Empty, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { KEYS, listAccounts, type PaymentAccountView } from '../../shared/payments/api.ts';
+import { messages } from '../../shared/payments/messages.ts';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
 import { AccountDialog } from './AccountDialog.tsx';
-import { KEYS, listAccounts, type PaymentAccountView } from './api.ts';
-import { messages } from './messages.ts';
 
 /** Payment accounts with the notify URL to give each provider; secrets are never shown. */
 export function AccountsPanel({ mayManage }: { mayManage: boolean }) {

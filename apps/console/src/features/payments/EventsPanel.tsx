@@ -5,11 +5,11 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Locale } from '../../shared/format.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
+import { KEYS, listAccounts, listEvents, type PaymentEventView } from '../../shared/payments/api.ts';
+import { messages } from '../../shared/payments/messages.ts';
+import { skewMinutes } from '../../shared/payments/sentences.ts';
+import { EVENT_KIND_LABELS, EVENT_OUTCOME_LABELS, EVENT_REASON_LABELS } from '../../shared/payments/words.ts';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
-import { KEYS, listAccounts, listEvents, type PaymentEventView } from './api.ts';
-import { messages } from './messages.ts';
-import { skewMinutes } from './sentences.ts';
-import { EVENT_KIND_LABELS, EVENT_OUTCOME_LABELS, EVENT_REASON_LABELS } from './words.ts';
 
 const OUTCOME_COLORS: Record<string, string> = {
   applied: 'green',

@@ -5,9 +5,9 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorText, useApiMutation } from '../../shared/hooks.ts';
 import { useLocale, useT } from '../../shared/i18n.tsx';
+import { type FundVoucherView, KEYS, listExceptions, resolveException } from '../../shared/payments/api.ts';
+import { messages } from '../../shared/payments/messages.ts';
 import { ErrorAlert, Money, Time } from '../../shared/ui.tsx';
-import { type FundVoucherView, KEYS, listExceptions, resolveException } from './api.ts';
-import { messages } from './messages.ts';
 
 const QUEUES = [
   { exception: 'PAID_AFTER_CANCEL', title: 'paidAfterCancel', help: 'queueHelpPaidAfterCancel' },

@@ -5,10 +5,10 @@ import { Link } from 'react-router';
 import { formatTime, type Locale } from '../../shared/format.ts';
 import { useApiMutation } from '../../shared/hooks.ts';
 import { labelOf, type TFunction, useLocale, useT } from '../../shared/i18n.tsx';
+import { type InspectionView, KEYS, listInspections, runInspection } from '../../shared/payments/api.ts';
+import { messages } from '../../shared/payments/messages.ts';
+import { FIX_LABELS, QUERY_RESULT_LABELS, TRIGGER_LABELS } from '../../shared/payments/words.ts';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
-import { type InspectionView, KEYS, listInspections, runInspection } from './api.ts';
-import { messages } from './messages.ts';
-import { FIX_LABELS, QUERY_RESULT_LABELS, TRIGGER_LABELS } from './words.ts';
 
 type Finding = InspectionView['findings'][number];
 

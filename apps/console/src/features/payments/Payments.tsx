@@ -1,13 +1,13 @@
 import { Tabs } from 'antd';
 import { useSearchParams } from 'react-router';
 import { useT } from '../../shared/i18n.tsx';
+import { messages } from '../../shared/payments/messages.ts';
 import { useSession } from '../../shared/session.tsx';
 import { PageTitle } from '../../shared/ui.tsx';
 import { AccountsPanel } from './AccountsPanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { ExceptionsPanel } from './ExceptionsPanel.tsx';
 import { InspectionsPanel } from './InspectionsPanel.tsx';
-import { messages } from './messages.ts';
 
 const TABS = ['accounts', 'exceptions', 'inspections', 'events'] as const;
 

@@ -3,26 +3,26 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Empty, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { labelOf, useLocale, useT } from '../../../shared/i18n.tsx';
-import { useSession } from '../../../shared/session.tsx';
-import { ErrorAlert, Money, Time } from '../../../shared/ui.tsx';
 import {
   type FundVoucherView,
   KEYS,
   orderPayments,
   type PaymentAttemptView,
   type RefundView,
-} from '../../payments/api.ts';
-import { messages } from '../../payments/messages.ts';
-import { RefundDialog } from '../../payments/RefundDialog.tsx';
-import { ClientDetails, StartPaymentDialog } from '../../payments/StartPaymentDialog.tsx';
-import { refundReasonText, skewMinutes } from '../../payments/sentences.ts';
+} from '../../../shared/payments/api.ts';
+import { messages } from '../../../shared/payments/messages.ts';
+import { RefundDialog } from '../../../shared/payments/RefundDialog.tsx';
+import { ClientDetails, StartPaymentDialog } from '../../../shared/payments/StartPaymentDialog.tsx';
+import { refundReasonText, skewMinutes } from '../../../shared/payments/sentences.ts';
 import {
   ATTEMPT_STATUS_LABELS,
   DISPOSITION_LABELS,
   REFUND_STATUS_LABELS,
   VOUCHER_KIND_LABELS,
   VOUCHER_SOURCE_LABELS,
-} from '../../payments/words.ts';
+} from '../../../shared/payments/words.ts';
+import { useSession } from '../../../shared/session.tsx';
+import { ErrorAlert, Money, Time } from '../../../shared/ui.tsx';
 
 /** The server's default skew alert line (ORDERHUB_PAYMENT_SKEW_ALERT_SECONDS), used until a skew warning names it. */
 const DEFAULT_SKEW_ALERT_SECONDS = 120;

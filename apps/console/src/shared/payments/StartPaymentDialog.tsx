@@ -2,10 +2,10 @@ import { PAYMENT_PROVIDER_LABELS } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Descriptions, Form, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
-import { formatMoney } from '../../shared/format.ts';
-import { errorText, useApiMutation } from '../../shared/hooks.ts';
-import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
-import { Time } from '../../shared/ui.tsx';
+import { formatMoney } from '../format.ts';
+import { errorText, useApiMutation } from '../hooks.ts';
+import { labelOf, useLocale, useT } from '../i18n.tsx';
+import { Time } from '../ui.tsx';
 import { KEYS, listAccounts, type OrderPaymentsView, type PaymentAttemptView, startPayment } from './api.ts';
 import { messages } from './messages.ts';
 

@@ -1,4 +1,4 @@
-import type { MessageBundle } from '../../shared/i18n.tsx';
+import type { MessageBundle } from '../i18n.tsx';
 
 export const messages: MessageBundle = {
   'zh-CN': {

@@ -7,7 +7,7 @@ import {
   PAYMENT_REFUSAL_LABELS,
   PAYMENT_TIMELINE_LABELS,
 } from '@orderhub/contracts';
-import { formatMoney, type Locale } from '../../shared/format.ts';
+import { formatMoney, type Locale } from '../format.ts';
 import { EVENT_REASON_LABELS, REFUND_REASON_LABELS } from './words.ts';
 
 type Labels = Record<string, { zh: string; en: string }>;

@@ -7,7 +7,7 @@ import type {
   PaymentEventView,
   RefundView,
 } from '@orderhub/contracts';
-import { ApiError, api, toApiError } from '../../shared/api.ts';
+import { ApiError, api, toApiError } from '../api.ts';
 
 export type {
   FundVoucherView,
