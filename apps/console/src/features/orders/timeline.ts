@@ -11,7 +11,7 @@ import {
   SOURCE_LABELS,
   SYSTEM_ACTOR_LABELS,
 } from '../../shared/messages.ts';
-import { paymentSentence } from '../payments/sentences.ts';
+import { paymentSentence } from '../../shared/payments/sentences.ts';
 
 type Labels = Record<string, { zh: string; en: string }>;
 
