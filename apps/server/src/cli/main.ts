@@ -307,22 +307,17 @@ program
     },
     30,
   )
-  .option(
-    '--platforms <list>',
-    `comma-separated, from ${SIM_PLATFORMS.join(', ')}`,
-    (v) => {
-      const xs = v
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-      for (const x of xs)
-        if (!(SIM_PLATFORMS as readonly string[]).includes(x))
-          throw new InvalidArgumentError(`unknown platform "${x}" (${SIM_PLATFORMS.join(', ')})`);
-      if (!xs.length) throw new InvalidArgumentError('name at least one platform');
-      return [...new Set(xs)] as SimPlatform[];
-    },
-    [...SIM_PLATFORMS],
-  )
+  .option('--platforms <list>', `comma-separated, from ${SIM_PLATFORMS.join(', ')} (default: all)`, (v) => {
+    const xs = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const x of xs)
+      if (!(SIM_PLATFORMS as readonly string[]).includes(x))
+        throw new InvalidArgumentError(`unknown platform "${x}" (${SIM_PLATFORMS.join(', ')})`);
+    if (!xs.length) throw new InvalidArgumentError('name at least one platform');
+    return [...new Set(xs)] as SimPlatform[];
+  })
   .option('--prefix <code>', 'account codes are <prefix>-<platform>', 'demo')
   .option('--sync-interval <seconds>', 'how often the server pulls each account (at least 30)', positive, 60)
   .option(
@@ -337,7 +332,7 @@ program
       rate: number;
       duration?: number;
       linger: number;
-      platforms: SimPlatform[];
+      platforms?: SimPlatform[];
       prefix: string;
       syncInterval: number;
       pushUrl?: string;
@@ -352,7 +347,7 @@ program
       const run = await startSimulate({
         server: o.server,
         token,
-        platforms: o.platforms,
+        platforms: o.platforms ?? SIM_PLATFORMS,
         rate: o.rate,
         ...(o.duration ? { durationSeconds: o.duration } : {}),
         prefix: o.prefix,
@@ -361,9 +356,6 @@ program
         seed: o.seed,
         print: out,
       });
-      out(
-        `streaming ${o.rate} event(s) a minute${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops and prints a summary`,
-      );
       let interrupted = false;
       await new Promise<void>((resolve) => {
         const onSignal = () => {

@@ -360,6 +360,9 @@ export async function startSimulate(o: SimulateOptions): Promise<SimulateRun> {
     pushesFailed: 0,
     seconds: 0,
   };
+  print(
+    `streaming ${o.rate} event(s) a minute${o.durationSeconds ? ` for ${o.durationSeconds} s` : ''}; Ctrl-C stops and prints a summary`,
+  );
   const started = Date.now();
   const r = rng(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
