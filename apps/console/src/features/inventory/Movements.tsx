@@ -83,8 +83,17 @@ export function Movements() {
             ),
           },
           { title: t('source'), render: (_, m) => <Source source={m.source} /> },
-          { title: t('sku'), dataIndex: 'sku' },
-          { title: t('warehouse'), dataIndex: 'warehouse', render: (c: string) => warehouseName(c) },
+          // One SKU in one warehouse (named above the table): room for the balance instead.
+          ...(running
+            ? []
+            : [
+                { title: t('sku'), dataIndex: 'sku' },
+                {
+                  title: t('warehouse'),
+                  dataIndex: 'warehouse',
+                  render: (c: string) => warehouseName(c),
+                },
+              ]),
           { title: t('onHand'), dataIndex: 'onHand', align: 'right', render: signed },
           { title: t('reserved'), dataIndex: 'reserved', align: 'right', render: signed },
           { title: t('frozen'), dataIndex: 'frozen', align: 'right', render: signed },
@@ -95,6 +104,7 @@ export function Movements() {
                   title: t('balanceOnHand'),
                   key: 'balanceOnHand',
                   align: 'right' as const,
+                  fixed: 'right' as const,
                   render: (_: unknown, m: MovementView) => (
                     <Typography.Text strong data-balance-on-hand={m.id}>
                       {m.balanceAfter?.onHand ?? ''}
@@ -105,6 +115,7 @@ export function Movements() {
                   title: t('balanceAvailable'),
                   key: 'balanceAvailable',
                   align: 'right' as const,
+                  fixed: 'right' as const,
                   render: (_: unknown, m: MovementView) => (
                     <span data-balance-available={m.id}>{m.balanceAfter?.available ?? ''}</span>
                   ),
