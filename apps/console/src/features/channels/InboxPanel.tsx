@@ -35,7 +35,8 @@ export function InboxPanel({ mayManage }: { mayManage: boolean }) {
       api<CursorPage<InboxMessage>>('/api/inbox', { query: { account, status, cursor, limit: 50 }, signal }),
   });
   const replay = useApiMutation(
-    (id: string) => api<InboxMessage>(`/api/inbox/${encodeURIComponent(id)}/replay`, { method: 'POST' }),
+    (id: string) =>
+      api<InboxMessage>(`/api/inbox/${encodeURIComponent(id)}/replay`, { method: 'POST', body: {} }),
     { success: t('replayQueued'), invalidate: [KEYS.inbox], toastError: true },
   );
   const names = new Map((accounts.data ?? []).map((a) => [a.id, a.name]));
