@@ -229,7 +229,7 @@ describe('password and role changes', () => {
     expect(await bearer(reduced.token)).toBe(401);
 
     const widened = await setUp('role-up', 'finance');
-    expect((await t.as('admin').patch(`/api/users/${widened.id}`, { role: 'auditor' })).status).toBe(200);
+    expect((await t.as('admin').patch(`/api/users/${widened.id}`, { role: 'admin' })).status).toBe(200);
     expect(await widened.session()).toBe(401);
     expect(await bearer(widened.token)).toBe(200);
   });

@@ -39,7 +39,11 @@ describe('order machine', () => {
         { lineNo: 2, sku: null, channelSku: 'DY-BABY-SH-001' },
       ],
     });
-    expect(failure).toEqual({ code: 'SKU_UNMAPPED', message: 'SKU_UNMAPPED on line 2 (DY-BABY-SH-001)' });
+    expect(failure).toEqual({
+      code: 'SKU_UNMAPPED',
+      message: 'SKU_UNMAPPED on line 2 (DY-BABY-SH-001)',
+      lines: [{ lineNo: 2, channelSku: 'DY-BABY-SH-001' }],
+    });
     expect(
       checkGuards(ORDER_MACHINE.approve, { lines: [{ lineNo: 1, sku: 'A', channelSku: 'A' }] }),
     ).toBeNull();

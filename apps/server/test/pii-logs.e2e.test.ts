@@ -154,9 +154,17 @@ beforeAll(async () => {
     );
     expect(res.status).toBe(200);
   }
+  // By receiver name and by the phone's last four (both searched through keyed hashes).
+  for (const url of [
+    `/api/orders?receiverName=${encodeURIComponent(NAME)}`,
+    `/api/orders?phone=${PHONE.slice(-4)}&receiverName=${encodeURIComponent(NAME)}`,
+  ]) {
+    const res = await request('GET', url, 'finance');
+    expect(res.status, url).toBe(200);
+  }
   for (const url of [
     `/api/orders?phone=${PHONE}99`,
-    `/api/orders?receiverName=${encodeURIComponent(NAME)}`,
+    `/api/orders?receiverName=${encodeURIComponent(NAME)}&phone=12ab`,
     `/api/orders?q=${encodeURIComponent(DETAIL)}&buyerPhone=${PHONE}`,
     `/api/orders/${encodeURIComponent(PHONE)}`,
   ]) {
