@@ -354,6 +354,15 @@ describe('master key safety', () => {
         // The phone's blind index follows the key: the old orders are found by phone again.
         const byPhone = await call(app, 'GET', '/api/orders?phone=13812345678&limit=100');
         expect(byPhone.body.items).toHaveLength(4);
+        // So do the last-four and name hashes.
+        const byLast4 = await call(app, 'GET', '/api/orders?phone=5678&limit=100');
+        expect(byLast4.body.items).toHaveLength(4);
+        const byName = await call(
+          app,
+          'GET',
+          `/api/orders?receiverName=${encodeURIComponent('李四')}&limit=100`,
+        );
+        expect(byName.body.items).toHaveLength(4);
       } finally {
         await app.close();
       }

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildApp, VERSION } from '../app.ts';
 import { createToken, createUser, findUserByUsername } from '../modules/auth/index.ts';
 import { generatePassword } from '../modules/auth/passwords.ts';
+import { channelsSealedData } from '../modules/channels/index.ts';
 import {
   adjustStock,
   applyCount,
@@ -12,6 +13,7 @@ import {
   verifyLedger,
 } from '../modules/inventory/index.ts';
 import { ordersSealedData } from '../modules/orders/index.ts';
+import { paymentsSealedData } from '../modules/payments/index.ts';
 import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { DataDirLockedError, openDatabase } from '../platform/db.ts';
@@ -280,7 +282,12 @@ inventory
   );
 
 /** Every module's sealed personal data, re-sealed by `keys rotate`. */
-const SEALED_STORES: readonly SealedStore[] = [...ordersSealedData];
+/** Every sealed column there is: `keys rotate` re-seals them all, so a retired key strands nothing. */
+const SEALED_STORES: readonly SealedStore[] = [
+  ...ordersSealedData,
+  ...paymentsSealedData,
+  ...channelsSealedData,
+];
 
 const positive = (v: string) => {
   const n = Number(v);

@@ -50,6 +50,7 @@ export {
   setReviewFreezes,
   settleRefundReview,
 } from './refund-reviews.ts';
+export { channelsSealedData } from './reseal.ts';
 export { channelRoutes } from './routes.ts';
 export {
   CHANNEL_BACKFILL_QUEUE,
