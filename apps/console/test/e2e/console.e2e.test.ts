@@ -375,6 +375,33 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     await shot(page, 'exceptions');
   });
 
+  it('shows a dashboard a manager reads in ten seconds: sales with money, figures explained, misses in red', async () => {
+    for (const [locale, width] of [
+      ['zh-CN', 1440],
+      ['en-US', 1024],
+    ] as const) {
+      const page = await loginAs('admin', '/dashboard');
+      if (locale === 'en-US') await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+      await page.setViewportSize({ width, height: 1000 });
+      await page.waitForSelector('[data-testid=sales-gmv]');
+      // Six orders of 80.00 in the fixture (all own-store, all paid).
+      await expect.poll(() => page.textContent('[data-testid=sales-orders]')).toContain('6');
+      expect(await page.textContent('[data-testid=sales-gmv]')).toMatch(/480\.00/);
+      const drift = page.locator('[data-figure=stateDriftRate]');
+      await drift.waitFor();
+      const text = (await page.textContent('[data-testid=dashboard]')) ?? '';
+      if (locale === 'zh-CN') {
+        expect(text).toContain('订单状态反复率');
+        expect(text).not.toContain('状态漂移率');
+        expect(text).toMatch(/目标 [<>]/);
+      } else expect(text).toContain('Status back-and-forth');
+      // Each missed figure is marked in red, each figure met in green.
+      for (const f of await page.locator('[data-figure][data-missed=true]').all())
+        expect(await f.locator('.ant-tag-red').count()).toBe(1);
+      await shot(page, `dashboard-${locale}-${width}`);
+    }
+  });
+
   it('exports the list to Excel in the reader’s language, with the fields chosen', async () => {
     const page = await loginAs('admin', '/orders');
     await page.waitForSelector('[data-order-link]');
@@ -451,7 +478,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
   it('shows API errors with their code instead of a blank page', async () => {
     const page = await loginAs('admin', '/orders/ord_00000000000000000000000000');
     await page.waitForSelector('[data-error-code=ORDER_NOT_FOUND]');
-    expect(await page.textContent('[data-testid=api-error]')).toContain('no order');
+    // In the reader's language, with the code for support.
+    expect(await page.textContent('[data-testid=api-error]')).toContain('找不到这个订单');
   });
 
   it('sends an expired session to log in and comes back to the same page', async () => {
