@@ -54,7 +54,7 @@ async function expectMirrored(accountId: string, ids: readonly string[]) {
 describe.each([
   ['Taobao', 'taobao', startTaobaoSimulator],
   ['JD', 'jd', startJdSimulator],
-] as const)('%s end to end through its simulator', (name, channel, start) => {
+] as const)('%s end to end through its simulator', (_name, channel, start) => {
   it('pulls over windows while pages shift and orders change, losing and doubling nothing', async () => {
     const sim = await start({ now: () => clock.now(), seed: 7 });
     try {

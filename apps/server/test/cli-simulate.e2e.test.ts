@@ -70,7 +70,9 @@ describe('orderhub simulate', () => {
       // order is fetched from the simulator, which stays up until we close it).
       const complete = await waitFor(async () => {
         const have = await stored(codes);
-        return Object.entries(summary.orders).every(([code, ids]) => ids.every((id) => have.get(code)!.has(id)));
+        return Object.entries(summary.orders).every(([code, ids]) =>
+          ids.every((id) => have.get(code)!.has(id)),
+        );
       }, 40_000);
       const have = await stored(codes);
       const missing = Object.entries(summary.orders).flatMap(([code, ids]) =>

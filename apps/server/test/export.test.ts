@@ -22,16 +22,14 @@ describe('order export', () => {
     expect(res.body.created, JSON.stringify(res.body).slice(0, 300)).toBe(230);
     const formulas = await t.as('admin').post('/api/orders', formulaOrder());
     expect(formulas.status, JSON.stringify(formulas.body).slice(0, 300)).toBe(201);
-    const taobao = await t
-      .as('admin')
-      .post(
-        '/api/orders',
-        sampleOrder({
-          externalOrderId: TAOBAO_ID,
-          placedAt: '2026-03-01T16:30:00Z',
-          paidAt: '2026-03-01T16:31:00Z',
-        }),
-      );
+    const taobao = await t.as('admin').post(
+      '/api/orders',
+      sampleOrder({
+        externalOrderId: TAOBAO_ID,
+        placedAt: '2026-03-01T16:30:00Z',
+        paidAt: '2026-03-01T16:31:00Z',
+      }),
+    );
     expect(taobao.status, JSON.stringify(taobao.body).slice(0, 300)).toBe(201);
   });
   afterAll(async () => t?.close());

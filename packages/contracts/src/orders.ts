@@ -399,7 +399,9 @@ export const OrderView = Type.Object({
   buyerRemark: Nullable(Type.String()),
   sellerRemark: Nullable(Type.String()),
   tags: Type.Array(Type.String()),
-  sellerFlag: Nullable(Type.Integer({ minimum: 1, maximum: 5, description: '旗帜: 1 red, 2 yellow, 3 green, 4 blue, 5 purple' })),
+  sellerFlag: Nullable(
+    Type.Integer({ minimum: 1, maximum: 5, description: '旗帜: 1 red, 2 yellow, 3 green, 4 blue, 5 purple' }),
+  ),
   lineCount: Type.Integer(),
   linesPreview: Type.Optional(
     Type.Array(
