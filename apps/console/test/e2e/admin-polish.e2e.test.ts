@@ -144,7 +144,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin and stock ledger polish in Chromium',
 
     await select.click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title=运营]').click();
-    await dialog(page).locator('[data-testid=user-change-ok]').click();
+    const again = dialog(page);
+    await again.locator('[data-testid=user-change]').waitFor();
+    expect(await again.textContent()).toContain('改为「运营」');
+    await again.locator('[data-testid=user-change-ok]').click();
+    await again.waitFor({ state: 'hidden' });
     await expect.poll(async () => (await staff()).role, { timeout: 30_000 }).toBe('operations');
   });
 

@@ -319,7 +319,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         }
         expect(await page.isDisabled('[data-testid=approve-confirm-ok]')).toBe(true);
         await shot(page, `orders-approve-confirm-${locale}`);
-        await page.keyboard.press('Escape');
+        // The dialog's own cancel button (the first in its footer) closes it and changes nothing.
+        await page.locator('.ant-modal-wrap:visible .ant-modal-footer button').first().click();
         await page.waitForSelector('[data-testid=approve-confirm]', { state: 'detached' });
 
         await pick(['e']);
@@ -334,7 +335,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         // Nothing is cancelled without a reason, and the dialog's cancel keeps the orders.
         expect(await page.isDisabled('[data-testid=cancel-confirm-ok]')).toBe(true);
         await shot(page, `orders-cancel-confirm-${locale}`);
-        await page.keyboard.press('Escape');
+        await page.locator('.ant-modal-wrap:visible .ant-modal-footer button').first().click();
+        await page.waitForSelector('[data-testid=cancel-confirm]', { state: 'detached' });
       }
       const still = await t.as('admin').get(`/api/orders/${seeded['d']!.id}`);
       expect(still.body.status).toBe('approved');

@@ -174,7 +174,7 @@ export function ExportDialog({
           <Typography.Text>{t('exportFormat')}</Typography.Text>
           <Radio.Group
             value={choice.format}
-            onChange={(e) => setChoice({ ...choice, format: e.target.value as Format })}
+            onChange={(e) => setChoice((c) => ({ ...c, format: e.target.value as Format }))}
             options={[
               { value: 'xlsx', label: 'Excel (XLSX)' },
               { value: 'csv', label: 'CSV' },
@@ -206,15 +206,17 @@ export function ExportDialog({
               options={g.fields.map((f) => ({ value: f.key, label: label(f) }))}
               onChange={(v) => {
                 const inGroup = new Set(g.fields.map((f) => f.key));
-                const others = choice.fields.filter((k) => !inGroup.has(k));
-                // Keep the order the fields were ticked in; new ones go to the end of their group.
-                setChoice({ ...choice, fields: [...others, ...(v as string[])] });
+                // From the latest state: quick clicks must not undo each other.
+                setChoice((c) => ({
+                  ...c,
+                  fields: [...c.fields.filter((k) => !inGroup.has(k)), ...(v as string[])],
+                }));
               }}
             />
           </div>
         ))}
         <Space>
-          <Typography.Link onClick={() => setChoice({ ...choice, fields: defaultFields(choice.level) })}>
+          <Typography.Link onClick={() => setChoice((c) => ({ ...c, fields: defaultFields(c.level) }))}>
             {t('exportDefaults')}
           </Typography.Link>
           {!choice.fields.length ? (
