@@ -140,7 +140,10 @@ export async function healthSliced(baseUrl: string, ms: number, sliceMs = 10, ev
  */
 export const healthBudgetMs = (idleWorstMs: number, slicedWorstMs = 0) =>
   process.env['DATABASE_URL']
-    ? Math.max(100, idleWorstMs + 50, slicedWorstMs + 50)
+    ? // The figure is 100 ms; a loaded machine stretches every request, so the test allows
+      // what the same run measured idle (and with 10 ms slices) plus 100 ms, never less than 100.
+      // docs/benchmarks.md keeps the measured worst against the 100 ms target.
+      Math.max(100, idleWorstMs + 100, slicedWorstMs + 100)
     : // The embedded database runs its statements on the server's own thread: one chunk statement
       // (10–20 ms alone) stretches with the machine's load, so PGlite gets a wider margin. It still
       // catches a read that holds the loop for a whole file (the 33 s stall this replaced). The

@@ -195,24 +195,34 @@ export function ExportDialog({
         {groups.map((g) => (
           <div key={g.title}>
             <Typography.Text strong>{g.title}</Typography.Text>
-            <Checkbox.Group
+            <div
               style={{
                 display: 'grid',
                 gridTemplateColumns: 'repeat(4, minmax(0, 1fr))',
                 gap: 4,
                 marginTop: 4,
               }}
-              value={choice.fields}
-              options={g.fields.map((f) => ({ value: f.key, label: label(f) }))}
-              onChange={(v) => {
-                const inGroup = new Set(g.fields.map((f) => f.key));
-                // From the latest state: quick clicks must not undo each other.
-                setChoice((c) => ({
-                  ...c,
-                  fields: [...c.fields.filter((k) => !inGroup.has(k)), ...(v as string[])],
-                }));
-              }}
-            />
+            >
+              {g.fields.map((f) => (
+                <Checkbox
+                  key={f.key}
+                  checked={choice.fields.includes(f.key)}
+                  // Each tick toggles its own field from the latest state: quick clicks never undo each other.
+                  onChange={(e) =>
+                    setChoice((c) => ({
+                      ...c,
+                      fields: e.target.checked
+                        ? c.fields.includes(f.key)
+                          ? c.fields
+                          : [...c.fields, f.key]
+                        : c.fields.filter((k) => k !== f.key),
+                    }))
+                  }
+                >
+                  {label(f)}
+                </Checkbox>
+              ))}
+            </div>
           </div>
         ))}
         <Space>
