@@ -385,11 +385,20 @@ export async function getAccount(exec: SqlExecutor, id: string): Promise<Channel
   return view(r);
 }
 
-/** A fresh install has one account, `default` (channel `api`), for a self-built storefront. */
+/**
+ * A fresh install has one account, `default` (channel `api`), for a self-built storefront, named
+ * 自营店铺 (the merchant renames it like any account). Installs from before kept an English name
+ * nobody chose; it is renamed once, unless someone already changed it.
+ */
 export async function ensureDefaultAccount(exec: SqlExecutor, at: Date): Promise<void> {
   await exec.query(
     `INSERT INTO channel_accounts (id, code, name, channel, active, created_at, updated_at)
-     VALUES ($1, 'default', 'Default storefront', 'api', true, $2, $2) ON CONFLICT (code) DO NOTHING`,
+     VALUES ($1, 'default', '自营店铺', 'api', true, $2, $2) ON CONFLICT (code) DO NOTHING`,
     [newId('channelAccount'), at],
+  );
+  await exec.query(
+    `UPDATE channel_accounts SET name = '自营店铺', updated_at = $1
+      WHERE code = 'default' AND name = 'Default storefront'`,
+    [at],
   );
 }
