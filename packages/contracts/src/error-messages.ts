@@ -149,6 +149,40 @@ export const ERROR_MESSAGES: Record<ErrorCode, Words> & Partial<Record<string, W
     zh: '系统出错，请将错误码告知管理员',
     en: 'Something went wrong on our side: tell an administrator the code',
   },
+  VIEW_NOT_FOUND: {
+    zh: '找不到这个视图（可能已被删除或不再共享给您）',
+    en: 'No such view (it may have been deleted or is no longer shared with you)',
+  },
+  VIEW_NOT_OWNER: {
+    zh: '这个视图属于{owner}，只有创建者可以修改',
+    en: 'This view belongs to {owner}: only its owner may change it',
+  },
+  VIEW_NAME_TAKEN: { zh: '已有名为“{name}”的视图', en: 'You already have a view named “{name}”' },
+  VIEW_NAME_INVALID: {
+    zh: '视图名称不能为空，最多 {max} 个字',
+    en: 'A view’s name must not be empty and has at most {max} characters',
+  },
+  VIEW_ROLE_UNKNOWN: { zh: '没有这个角色：{role}', en: 'There is no such role: {role}' },
+  VIEW_FILTER_UNKNOWN: {
+    zh: '视图中有订单列表不认识的筛选条件：{key}',
+    en: 'The view holds a filter the order list does not know: {key}',
+  },
+  VIEW_FILTER_PERSONAL: {
+    zh: '视图不能保存手机号、收货人等个人信息筛选：{key}',
+    en: 'A view cannot keep filters on personal data such as phone or receiver: {key}',
+  },
+  VIEW_QUERY_TOO_LONG: {
+    zh: '视图的筛选条件太长{limitText}',
+    en: 'The view’s filters are too long{limitText}',
+  },
+  VIEW_LIMIT: {
+    zh: '每人每个页面最多保存 {limit} 个视图',
+    en: 'At most {limit} views per person and page',
+  },
+  VIEW_VERSION_CONFLICT: {
+    zh: '视图刚被修改过，请刷新后再试',
+    en: 'The view changed meanwhile: reload and try again',
+  },
   SERVICE_UNAVAILABLE: {
     zh: '服务暂时不可用，请稍后再试',
     en: 'The service is unavailable for now: try again later',

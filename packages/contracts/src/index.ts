@@ -6,3 +6,4 @@ export * from './inventory.ts';
 export * from './labels.ts';
 export * from './orders.ts';
 export * from './payments.ts';
+export * from './views.ts';

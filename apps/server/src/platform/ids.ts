@@ -46,6 +46,7 @@ export const ID_PREFIXES = {
   backfill: 'bkf',
   channelAlert: 'cal',
   refundReview: 'rfr',
+  savedView: 'viw',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {
