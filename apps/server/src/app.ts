@@ -9,6 +9,7 @@ import { inventoryModule } from './modules/inventory/index.ts';
 import { metricsModule } from './modules/metrics/index.ts';
 import { ORDER_EVENTS_QUEUE, ordersModule } from './modules/orders/index.ts';
 import { paymentsModule } from './modules/payments/index.ts';
+import { viewsModule } from './modules/views/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { serveConsole } from './platform/console.ts';
@@ -42,6 +43,7 @@ export const MODULES: readonly ModuleDescriptor[] = [
   channelSyncFlow,
   metricsModule,
   exportsModule,
+  viewsModule,
 ];
 
 export const VERSION = '0.1.0';
