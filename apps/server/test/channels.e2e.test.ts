@@ -25,6 +25,13 @@ async function ordersOf(account: string) {
   );
 }
 
+/** The dashboard's channel sync health figure (computed from the same health as the account route). */
+async function syncFigure() {
+  const res = await t.as('admin').get('/api/metrics/health');
+  expect(res.status).toBe(200);
+  return res.body.figures.find((f: { key: string }) => f.key === 'channelSyncHealth');
+}
+
 async function inbox(query = '') {
   const res = await t.as('admin').get(`/api/inbox?account=${accountId}${query}`);
   expect(res.status).toBe(200);
@@ -123,6 +130,8 @@ describe('pull sync', () => {
     const health = await t.as('admin').get(`/api/channel-accounts/${accountId}/health`);
     expect(health.body).toMatchObject({ status: 'green', consecutiveFailures: 0 });
     expect(health.body.lagSeconds).toBeGreaterThanOrEqual(180);
+    // The one connected account is green: the dashboard figure is 1 of 1, on target.
+    expect(await syncFigure()).toMatchObject({ value: 1, numerator: 1, denominator: 1, missed: false });
   });
 
   it('an HTTP 200 with an error envelope is a failure; three in a row turn the account red with an alert', async () => {
@@ -137,10 +146,12 @@ describe('pull sync', () => {
     expect(health.body).toMatchObject({ status: 'red', consecutiveFailures: 3 });
     const alerts = await t.as('admin').get(`/api/channels/alerts?open=true&account=${accountId}`);
     expect(alerts.body.map((a: any) => a.kind)).toContain('sync_failing');
+    expect(await syncFigure()).toMatchObject({ value: 0, numerator: 0, denominator: 1, missed: true });
     clock.advance(6 * MIN);
     expect((await runAccountSync(t.app.deps, accountId)).status).toBe('synced');
     const after = await t.as('admin').get(`/api/channel-accounts/${accountId}/health`);
     expect(after.body.status).toBe('green');
+    expect(await syncFigure()).toMatchObject({ value: 1, missed: false });
     const open = await t.as('admin').get(`/api/channels/alerts?open=true&account=${accountId}`);
     expect(open.body.filter((a: any) => a.kind === 'sync_failing')).toHaveLength(0);
   });
@@ -151,6 +162,7 @@ describe('pull sync', () => {
     expect((await runAccountSync(t.app.deps, accountId)).status).toBe('expired');
     const health = await t.as('admin').get(`/api/channel-accounts/${accountId}/health`);
     expect(health.body.status).toBe('expired');
+    expect(await syncFigure()).toMatchObject({ value: 0, missed: true });
     const before = store.requests;
     clock.advance(60 * MIN);
     await channelTick(t.app.deps);

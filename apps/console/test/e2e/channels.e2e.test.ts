@@ -335,6 +335,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         await page.click('[data-tab=stock-pushes]');
         await page.waitForSelector('[data-testid=stock-push-table] [data-sku=CUP-02]');
         await shot(page, `channels-drawer-${locale}-${width}`);
+        // The dashboard's sync figure counts the three connected shops: one expired, so it misses in red.
+        await page.goto(`${base}/dashboard`);
+        const panel = page.locator('[data-figure=channelSyncHealthPanel]');
+        await expect.poll(() => panel.getAttribute('data-missed')).toBe('true');
+        expect(await panel.locator('.ant-tag-red').count()).toBe(1);
+        expect(await panel.textContent()).toMatch(
+          locale === 'zh-CN'
+            ? /3 个已接通店铺中 [0-2] 个同步正常/
+            : /[0-2] of 3 connected shops synchronise normally/,
+        );
+        await shot(page, `dashboard-sync-health-${locale}-${width}`);
       }
     }
   });

@@ -11,6 +11,7 @@ function figureLink(key: string, range: DashboardRange): string | null {
   if (key === 'channelAttributionCompleteness')
     return `/orders?channel=api&from=${range.fromDay}&to=${range.toDay}`;
   if (key === 'stateDriftRate') return `/orders?from=${range.fromDay}&to=${range.toDay}`;
+  if (key === 'channelSyncHealth') return '/channels';
   return null;
 }
 
@@ -76,17 +77,47 @@ export function HealthPanel({ range }: { range: DashboardRange }) {
   );
 }
 
-/** Channel sync health: not recorded yet, says why. */
+/**
+ * Channel sync health: how many connected shops synchronise normally (the same green as on the
+ * channels page), against its target, red when it misses, with a way to the shops behind it.
+ */
 export function SyncHealthPanel({ range }: { range: DashboardRange }) {
   const t = useT(messages);
+  const { locale } = useLocale();
   const health = useHealth(range);
+  const f = health.data?.figures.find((x) => x.key === 'channelSyncHealth');
+  const red = f?.missed ? { color: '#cf1322' } : undefined;
   return (
-    <Card size="small" title={t('syncHealth')} style={{ marginBottom: 16 }}>
-      <Typography.Text type="secondary">
-        {health.data?.figures.some((f) => f.key === 'channelSyncHealth' && f.value === null)
-          ? t('reason_channelSyncHealth')
-          : t('noData')}
-      </Typography.Text>
+    <Card
+      size="small"
+      title={t('syncHealth')}
+      extra={<Link to="/channels">{t('syncHealthOpen')}</Link>}
+      style={{ marginBottom: 16 }}
+      data-figure="channelSyncHealthPanel"
+      data-missed={f?.missed ?? false}
+    >
+      {health.error ? <ErrorAlert error={health.error} /> : null}
+      {!f || f.value === null ? (
+        <Typography.Text type="secondary">
+          {f?.reason ? t('reason_channelSyncHealth') : t('noData')}
+        </Typography.Text>
+      ) : (
+        <>
+          <Statistic title={t('channelSyncHealth')} value={formatPercent(f.value, locale)} valueStyle={red} />
+          <div>
+            {f.missed ? <Tag color="red">{t('missed')}</Tag> : <Tag color="green">{t('met')}</Tag>}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('target', { op: f.target.op, value: formatPercent(f.target.value, locale, 2) })}
+            </Typography.Text>
+          </div>
+          <Typography.Paragraph style={{ margin: '8px 0 0', ...red }}>
+            {t('syncHealthLine', { green: f.numerator ?? 0, total: f.denominator ?? 0 })}
+          </Typography.Paragraph>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '4px 0 0' }}>
+            {t('explain_channelSyncHealth')}
+          </Typography.Paragraph>
+        </>
+      )}
     </Card>
   );
 }

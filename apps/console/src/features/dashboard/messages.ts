@@ -15,7 +15,8 @@ export const messages: MessageBundle = {
     explain_channelAttributionCompleteness:
       '能确定来源渠道的订单占比：自营店铺的订单，以及由平台接口拉取的平台订单',
     explain_fundVoucherMatchRate: '已确认的支付凭证与银行流水逐笔对上的比例',
-    explain_channelSyncHealth: '各店铺订单同步按时成功的比例',
+    explain_channelSyncHealth:
+      '已接通的店铺中同步正常（绿色）的比例：最近一次同步成功，且订单已拉到两个同步间隔以内；同步失败、落后或授权过期都算不正常',
     missed: '未达标',
     met: '达标',
     sales: '销售概览',
@@ -43,7 +44,9 @@ export const messages: MessageBundle = {
     syncHealth: '渠道同步',
     clickHint: '点击图表查看对应订单',
     reason_fundVoucherMatchRate: '支付凭证与银行流水尚未记录',
-    reason_channelSyncHealth: '渠道同步运行尚未记录',
+    reason_channelSyncHealth: '还没有已接通、需要同步的店铺',
+    syncHealthLine: '{total} 个已接通店铺中 {green} 个同步正常',
+    syncHealthOpen: '查看渠道',
     reason_exceptionClosureRate72h: '范围内没有已闭环或已超过 72 小时的异常',
     reason_stateDriftRate: '范围内没有订单',
     reason_channelAttributionCompleteness: '范围内没有订单',
@@ -63,7 +66,8 @@ export const messages: MessageBundle = {
     explain_channelAttributionCompleteness:
       'Share of orders whose channel is certain: own-store orders, and marketplace orders brought by the marketplace’s connector',
     explain_fundVoucherMatchRate: 'Share of confirmed payments matched one by one to bank statement lines',
-    explain_channelSyncHealth: 'Share of shop synchronisations that succeeded on time',
+    explain_channelSyncHealth:
+      'Share of connected shops whose sync is healthy (green): the last sync succeeded and orders are in to within two sync intervals; failing, lagging or expired authorisation counts against it',
     missed: 'Missed',
     met: 'Met',
     sales: 'Sales',
@@ -91,7 +95,9 @@ export const messages: MessageBundle = {
     syncHealth: 'Channel sync',
     clickHint: 'Click a chart to open the orders behind it',
     reason_fundVoucherMatchRate: 'Payment vouchers and bank statement lines are not recorded yet',
-    reason_channelSyncHealth: 'Channel synchronisation runs are not recorded yet',
+    reason_channelSyncHealth: 'No shop is connected for synchronisation yet',
+    syncHealthLine: '{green} of {total} connected shops synchronise normally',
+    syncHealthOpen: 'Open channels',
     reason_exceptionClosureRate72h: 'No exception in the range has been closed or is older than 72 h',
     reason_stateDriftRate: 'No orders placed in the range',
     reason_channelAttributionCompleteness: 'No orders placed in the range',

@@ -36,6 +36,7 @@ export {
 export { signWebhook } from './connectors/webhook/index.ts';
 export { connectorContext, setPlatformFetch } from './context.ts';
 export { recordShapes } from './drift.ts';
+export { type SyncHealthSummary, syncHealthSummary } from './health.ts';
 export { beginAttempt, finishAttempt, getInboxMessage, type InboxMessage, parkPulledOrder } from './inbox.ts';
 export { channelsModule } from './module.ts';
 export {

@@ -20,11 +20,12 @@ import { listAlerts } from './alerts.ts';
 import { backfillView, createBackfill, listBackfills } from './backfill.ts';
 import { connectorContext } from './context.ts';
 import { shapeSummaries } from './drift.ts';
+import { accountHealth } from './health.ts';
 import { getInboxMessage, inboxView, listInbox, replayInboxMessage } from './inbox.ts';
 import { pushRoutes } from './push-routes.ts';
 import { channelSettingsOf } from './settings.ts';
 import { listStockPushes } from './stock-push.ts';
-import { healthOf, resetAfterNewCredentials, syncState } from './sync-state.ts';
+import { resetAfterNewCredentials } from './sync-state.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Iso = Type.String({ format: 'date-time' });
@@ -177,17 +178,7 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
       const at = clock.now();
       const account = await accountConnection(database, crypto, { id: req.params.id });
       if (!account) throw new DomainError('NOT_FOUND', `no channel account ${req.params.id}`);
-      const c = connectorContext(account, at);
-      const auth =
-        c && account.credentials ? c.connector.authorisation(c.ctx) : { expiresAt: null, expired: false };
-      return healthOf(
-        account.id,
-        await syncState(database, account.id),
-        at,
-        account.syncIntervalSeconds,
-        channelSettingsOf(deps),
-        auth,
-      );
+      return accountHealth(database, account, at, channelSettingsOf(deps));
     },
   );
   r.post(

@@ -1,6 +1,8 @@
 import type { SqlExecutor } from '../../platform/db.ts';
-import { listAccounts } from '../channels/index.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { channelSettingsOf, listAccounts, syncHealthSummary } from '../channels/index.ts';
 import { ordersPlacedPerDay, salesPerDay } from '../orders/index.ts';
+import type { HealthFigure } from './order-health.ts';
 
 export { funnel, holdQueues, waitingStages } from '../orders/index.ts';
 
@@ -58,4 +60,24 @@ export async function salesByChannel(exec: SqlExecutor, from: Date, to: Date, tz
   return [...sums.values()].sort((a, b) =>
     a.day === b.day ? a.channel.localeCompare(b.channel) : a.day.localeCompare(b.day),
   );
+}
+
+/**
+ * Channel sync health, now: the share of the accounts the schedule pulls (active, connected) whose
+ * sync health is green — last run succeeded and everything up to two intervals behind now is in —
+ * with the same definition as `GET /api/channel-accounts/{id}/health`. Yellow (a failure or
+ * behind), red (failing again and again) and expired authorisation all count against it.
+ */
+export async function channelSyncHealth(
+  deps: Pick<Deps, 'database' | 'crypto' | 'clock' | 'settings'>,
+): Promise<HealthFigure> {
+  const s = await syncHealthSummary(deps.database, deps.crypto, deps.clock.now(), channelSettingsOf(deps));
+  return {
+    key: 'channelSyncHealth',
+    value: s.connected === 0 ? null : s.green / s.connected,
+    numerator: s.green,
+    denominator: s.connected,
+    target: { op: '>', value: 0.99 },
+    reason: s.connected === 0 ? 'no active channel account has a connection to synchronise' : null,
+  };
 }

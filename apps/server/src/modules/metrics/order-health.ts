@@ -94,13 +94,5 @@ export function notYetRecorded(): HealthFigure[] {
       target: { op: '>', value: 0.9998 },
       reason: 'payment vouchers and bank statement lines are not recorded yet',
     },
-    {
-      key: 'channelSyncHealth',
-      value: null,
-      numerator: null,
-      denominator: null,
-      target: { op: '>', value: 0.99 },
-      reason: 'channel synchronisation runs are not recorded yet',
-    },
   ];
 }

@@ -5,7 +5,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { assertTimeZone, parseInstant } from '../../platform/time.ts';
 import { seesAmounts } from '../orders/index.ts';
-import { funnel, ordersByChannel, salesByChannel, waitingStages } from './dashboard.ts';
+import { channelSyncHealth, funnel, ordersByChannel, salesByChannel, waitingStages } from './dashboard.ts';
 import {
   channelAttribution,
   exceptionClosure,
@@ -232,6 +232,7 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
         await stateDrift(database, { from, to }),
         await exceptionClosure(database, { from, to }, clock.now()),
         await channelAttribution(database, { from, to }),
+        await channelSyncHealth(deps),
         ...notYetRecorded(),
       ];
       return {
