@@ -145,7 +145,7 @@ describe('Shopify connector: protocol vectors', () => {
       { from: new Date('2026-06-10T00:00:00Z'), to: new Date('2026-06-10T00:30:00Z') },
       null,
     );
-    expect(page).toEqual({ orders: [], next: null, shapes: [] });
+    expect(page).toEqual({ orders: [], rejected: [], next: null, shapes: [] });
     expect(seen!.token).toBe('shpat_abc');
     expect(seen!.url).toBe(
       'https://demo.myshopify.com/admin/api/2025-01/orders.json?limit=250&status=any&updated_at_min=2026-06-10T00%3A00%3A00.000Z&updated_at_max=2026-06-10T00%3A30%3A00.000Z',

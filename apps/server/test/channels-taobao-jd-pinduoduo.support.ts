@@ -23,6 +23,7 @@ import {
   type ConnectorContext,
   ConnectorError,
   type RawPush,
+  type RejectedOrder,
   type ShapeSample,
 } from '../src/modules/channels/connector.ts';
 
@@ -101,17 +102,19 @@ export function ctxFor(
 
 export async function pullWindow(c: Connector, ctx: ConnectorContext, from: Date, to: Date) {
   const orders: ChannelOrder[] = [];
+  const rejected: RejectedOrder[] = [];
   const shapes: ShapeSample[] = [];
   let next: string | null = null;
   let pages = 0;
   do {
     const page = await c.pullOrders(ctx, { from, to }, next);
     orders.push(...page.orders);
+    rejected.push(...page.rejected);
     shapes.push(...page.shapes);
     next = page.next;
     if (++pages > 500) throw new Error('paging does not end');
   } while (next !== null);
-  return { orders, shapes, pages };
+  return { orders, rejected, shapes, pages };
 }
 
 export async function rejection(p: Promise<unknown>): Promise<ConnectorError> {
@@ -448,15 +451,17 @@ export function describeCnConnector(spec: CnSpec): void {
       checkIngestable(o);
     });
 
-    it('refuses an order id with a suffix glued on as malformed, never as a new order', async () => {
+    it('refuses an order id with a suffix glued on as malformed, never as a new order, and keeps the rest of the page', async () => {
       const s = await start();
       const good = s.addOrder();
       const bad = s.addOrder();
       s.glueIdSuffix(bad, 'ERR');
       const ctx = ctxFor(s, now, spec.settings);
-      const e = await rejection(pullWindow(c, ctx, new Date(T0 - 10 * 60_000), new Date(T0 + 5 * 60_000)));
-      expect(e.code).toBe('ORDER_ID_MALFORMED');
-      expect(e.retryable).toBe(false);
+      const got = await pullWindow(c, ctx, new Date(T0 - 10 * 60_000), new Date(T0 + 5 * 60_000));
+      expect(got.orders.map((o) => o.externalOrderId)).toEqual([good]);
+      expect(got.rejected).toHaveLength(1);
+      expect(got.rejected[0]).toMatchObject({ externalOrderId: `${bad}ERR`, code: 'ORDER_ID_MALFORMED' });
+      expect(JSON.stringify(got.rejected[0]!.raw)).toContain(`${bad}ERR`);
       expect((await rejection(c.fetchOrder(ctx, `${good}ERR`))).code).toBe('ORDER_ID_MALFORMED');
     });
 

@@ -98,6 +98,15 @@ async function pullWindow(
   for (;;) {
     const got = await c.connector.pullOrders({ ...c.ctx, now: deps.clock.now() }, window, position);
     await recordShapes(deps.database, c.connector.platform, got.shapes, deps.clock.now());
+    // An order whose data is bad is set aside on its own (raw, error, replayable); the page goes on.
+    for (const bad of got.rejected ?? [])
+      await parkPulledOrder(deps.database, deps.clock.now(), {
+        accountId: account.id,
+        externalOrderId: bad.externalOrderId,
+        version: null,
+        raw: bad.raw,
+        error: `${bad.code}: ${bad.message}`,
+      });
     // A page's orders are distinct orders: stored a few at a time (each in its own transaction),
     // all of them before the page's position is saved.
     let next = 0;
@@ -268,8 +277,8 @@ export async function processInboxMessage(
   if (!account || !c) return fail('the account has no connector');
   if (m.topic === 'pull') {
     // An order the pull could not store: fetch it again.
-    const orderIds = m.orderIds;
-    return ingestFetched(deps, account, c, orderIds, id, fail);
+    if (m.orderIds.length === 0) return fail('the stored order carries no order id to fetch again');
+    return ingestFetched(deps, account, c, m.orderIds, id, fail);
   }
   // Verified when it arrived; verifying again (at its arrival time) yields what it carries.
   const v = c.connector.verifyPush({ headers: m.headers, query: {}, body: m.rawBody }, c.ctx);

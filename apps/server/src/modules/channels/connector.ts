@@ -63,10 +63,25 @@ export interface PullWindow {
 
 export interface PulledPage {
   orders: ChannelOrder[];
+  /**
+   * Orders of the page whose data is bad (an id with a suffix glued on, an unknown status, an
+   * amount in the wrong unit…): set aside one by one with their raw payload and the error, so the
+   * rest of the page is stored and the cursor moves on.
+   */
+  rejected: RejectedOrder[];
   /** Opaque position of the next page within the same window, or null after the last page. */
   next: string | null;
   /** Field sets seen per API in this page, for drift watch: api → field path → JSON type. */
   shapes: ShapeSample[];
+}
+
+/** One order of a pulled page that could not be mapped: kept raw with its error, never lost. */
+export interface RejectedOrder {
+  /** The order id as the platform sent it (even malformed), null when none could be read. */
+  externalOrderId: string | null;
+  raw: unknown;
+  code: string;
+  message: string;
 }
 
 export interface ShapeSample {
@@ -158,4 +173,66 @@ export class CredentialsError extends Error {
     super(message);
     this.name = 'CredentialsError';
   }
+}
+
+/** Errors that belong to one order's data, not to the call: that order is set aside, the page goes on. */
+const ORDER_DATA_ERRORS: ReadonlySet<string> = new Set([
+  'ORDER_INVALID',
+  'ORDER_ID_MALFORMED',
+  'ORDER_UNMAPPABLE',
+]);
+
+export const isOrderDataError = (e: unknown): e is ConnectorError =>
+  e instanceof ConnectorError && ORDER_DATA_ERRORS.has(e.code);
+
+/** Where platforms put an order's id, in the order they are tried (a best effort for the record only). */
+const ID_FIELDS = [
+  'tid_str',
+  'tid',
+  'orderId',
+  'order_sn',
+  'order_id',
+  'shop_order_id',
+  'externalOrderId',
+  'id',
+];
+
+/** The order id a raw platform order carries, as sent (for naming a rejected order), or null. */
+export function rawOrderId(raw: unknown): string | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const o = raw as Record<string, unknown>;
+  for (const k of ID_FIELDS) {
+    const v = o[k];
+    if ((typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)))
+      return String(v).slice(0, 120);
+  }
+  return null;
+}
+
+/**
+ * Runs `fn` over one order's raw payload; when the order's own data is bad, records it in
+ * `rejected` and answers undefined. Any other failure (the call, the platform) propagates.
+ */
+export function settleOrder<T>(rejected: RejectedOrder[], raw: unknown, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!isOrderDataError(e)) throw e;
+    rejected.push({ externalOrderId: rawOrderId(raw), raw, code: e.code, message: e.message });
+    return undefined;
+  }
+}
+
+/** Maps a page's raw orders, each bad one set aside (see `settleOrder`). */
+export function mapOrders(
+  list: readonly unknown[],
+  map: (raw: unknown, i: number) => ChannelOrder,
+): { orders: ChannelOrder[]; rejected: RejectedOrder[] } {
+  const rejected: RejectedOrder[] = [];
+  const orders: ChannelOrder[] = [];
+  list.forEach((raw, i) => {
+    const o = settleOrder(rejected, raw, () => map(raw, i));
+    if (o) orders.push(o);
+  });
+  return { orders, rejected };
 }

@@ -95,13 +95,26 @@ export async function storePush(
   return { id, duplicate: false };
 }
 
-/** Stores an order the pull could not ingest, so that it stays visible and can be replayed. */
+/**
+ * Stores an order the pull could not ingest (or could not even map: `version` null), so that it
+ * stays visible with its raw payload and error and can be replayed. The same version (or, unmapped,
+ * the same payload) seen again by an overlapping window counts one more attempt on the same message.
+ */
 export async function parkPulledOrder(
   exec: SqlExecutor,
   at: Date,
-  input: { accountId: string; externalOrderId: string; version: Date; raw: unknown; error: string },
+  input: {
+    accountId: string;
+    externalOrderId: string | null;
+    version: Date | null;
+    raw: unknown;
+    error: string;
+  },
 ): Promise<void> {
   const body = Buffer.from(JSON.stringify(input.raw ?? null));
+  const key = input.version
+    ? `pull:${input.externalOrderId}@${input.version.toISOString()}`
+    : `pull:${input.externalOrderId ?? 'unreadable'}#${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
   await exec.query(
     `INSERT INTO channel_inbox (id, account_id, message_id, topic, headers, raw_body, status, error, attempts, order_ids, received_at, updated_at)
      VALUES ($1,$2,$3,'pull','{}'::jsonb,$4,'failed',$5,1,$6::jsonb,$7,$7)
@@ -110,10 +123,10 @@ export async function parkPulledOrder(
     [
       newId('inboxMessage'),
       input.accountId,
-      `pull:${input.externalOrderId}@${input.version.toISOString()}`,
+      key,
       body,
       input.error.slice(0, 2000),
-      JSON.stringify([input.externalOrderId]),
+      JSON.stringify(input.externalOrderId ? [input.externalOrderId] : []),
       at,
     ],
   );

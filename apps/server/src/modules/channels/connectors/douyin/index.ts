@@ -5,6 +5,7 @@ import {
   type ConnectorContext,
   ConnectorError,
   CredentialsError,
+  mapOrders,
   type PulledPage,
   type PushAck,
   type PushVerification,
@@ -282,15 +283,16 @@ export const douyinConnector: Connector = {
         const last = Math.ceil(data.total / size) - 1;
         return {
           orders: [],
+          rejected: [],
           next: encodeCursor({ p: last, t: data.total, r: 0 }),
           shapes: shapes(data.list),
         };
       }
-      return { orders: data.list.map(mapDouyinOrder), next: null, shapes: shapes(data.list) };
+      return { ...mapOrders(data.list, mapDouyinOrder), next: null, shapes: shapes(data.list) };
     }
     cursor = decodeCursor(page);
     data = listOf(await call(ctx, 'order.searchList', searchParams(window, cursor.p, size)));
-    const orders = data.list.map(mapDouyinOrder);
+    const mapped = mapOrders(data.list, mapDouyinOrder);
     if (data.total > cursor.t) {
       if (cursor.r >= s.maxRestarts)
         throw new ConnectorError(
@@ -300,10 +302,10 @@ export const douyinConnector: Connector = {
         );
       const last = Math.ceil(data.total / size) - 1;
       cursor = { p: last, t: data.total, r: cursor.r + 1 };
-      return { orders, next: encodeCursor(cursor), shapes: shapes(data.list) };
+      return { ...mapped, next: encodeCursor(cursor), shapes: shapes(data.list) };
     }
     const next = cursor.p > 0 ? encodeCursor({ ...cursor, p: cursor.p - 1 }) : null;
-    return { orders, next, shapes: shapes(data.list) };
+    return { ...mapped, next, shapes: shapes(data.list) };
   },
 
   async fetchOrder(ctx, externalOrderId) {

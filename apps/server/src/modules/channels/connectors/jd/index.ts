@@ -10,6 +10,7 @@ import {
   type Connector,
   type ConnectorContext,
   ConnectorError,
+  mapOrders,
   type PulledPage,
   type PushAck,
   type PushVerification,
@@ -448,8 +449,10 @@ export const jdConnector: Connector = {
         throw new ConnectorError('BAD_RESPONSE', `${api}: orderTotal missing`, true);
       return { total, items: arr(r.orderInfoList, 'orderInfoList') };
     });
-    const orders = items.map((o, i) => mapJdOrder(obj(o, `orderInfoList[${i}]`), s.freightField));
-    return { orders, next, shapes: shapeSample(api, examples) };
+    const { orders, rejected } = mapOrders(items, (o, i) =>
+      mapJdOrder(obj(o, `orderInfoList[${i}]`), s.freightField),
+    );
+    return { orders, rejected, next, shapes: shapeSample(api, examples) };
   },
 
   async fetchOrder(ctx, externalOrderId) {

@@ -16,8 +16,10 @@ import {
   type PulledPage,
   type PushAck,
   type PushVerification,
+  type RejectedOrder,
   type ShapeSample,
   type StockPushResult,
+  settleOrder,
 } from '../../connector.ts';
 import {
   arr,
@@ -398,9 +400,13 @@ export const pinduoduoConnector: Connector = {
     const shapes: ShapeSample[] = [...shapeSample(api, lists)];
     const details: unknown[] = [];
     const orders: ChannelOrder[] = [];
-    const briefs = items.map((raw, i) => {
-      const brief = obj(raw, `order_sn_list[${i}]`);
-      return { brief, sn: checkOrderId(idString(brief.order_sn, 'order_sn'), ORDER_SN, 'Pinduoduo') };
+    const rejected: RejectedOrder[] = [];
+    const briefs = items.flatMap((raw, i) => {
+      const ok = settleOrder(rejected, raw, () => {
+        const brief = obj(raw, `order_sn_list[${i}]`);
+        return { brief, sn: checkOrderId(idString(brief.order_sn, 'order_sn'), ORDER_SN, 'Pinduoduo') };
+      });
+      return ok ? [ok] : [];
     });
     const fulls = await mapLimit(briefs, s.detailConcurrency, async ({ brief, sn }) =>
       s.fetchDetails ? fetchInfo(ctx, sn) : brief,
@@ -408,10 +414,11 @@ export const pinduoduoConnector: Connector = {
     for (const full of fulls) {
       if (!full) continue;
       details.push(full);
-      orders.push(mapPddOrder(full, s.ciphertextPattern));
+      const o = settleOrder(rejected, full, () => mapPddOrder(full, s.ciphertextPattern));
+      if (o) orders.push(o);
     }
     if (s.fetchDetails) shapes.push(...shapeSample('pdd.order.information.get', details));
-    return { orders, next, shapes };
+    return { orders, rejected, next, shapes };
   },
 
   async fetchOrder(ctx, externalOrderId) {

@@ -1,16 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   type ChannelCredentials,
-  type ChannelOrder,
   type Connector,
   type ConnectorContext,
   ConnectorError,
   CredentialsError,
+  mapOrders,
   type PulledPage,
   type PushAck,
   type PushVerification,
   type RawPush,
-  type ShapeSample,
   type StockPushResult,
 } from '../../connector.ts';
 import { parsePlatformJson, shapeOf } from './json.ts';
@@ -212,11 +211,11 @@ export function nextPageInfo(link: string | null): string | null {
   return null;
 }
 
-function mapAll(list: unknown[]): { orders: ChannelOrder[]; shapes: ShapeSample[] } {
+function mapAll(list: unknown[]): Omit<PulledPage, 'next'> {
   const fields: Record<string, string> = {};
   for (const o of list) shapeOf(o, fields);
   return {
-    orders: list.map(mapShopifyOrder),
+    ...mapOrders(list, (o) => mapShopifyOrder(o)),
     shapes: list.length ? [{ api: 'orders.json', fields, example: list[0] }] : [],
   };
 }

@@ -14,8 +14,10 @@ import {
   type PushAck,
   type PushVerification,
   type RawPush,
+  type RejectedOrder,
   type ShapeSample,
   type StockPushResult,
+  settleOrder,
 } from '../../connector.ts';
 import {
   arr,
@@ -432,9 +434,13 @@ export const taobaoConnector: Connector = {
     const shapes: ShapeSample[] = [...shapeSample(api, listShapes)];
     const details: Record<string, unknown>[] = [];
     const orders: ChannelOrder[] = [];
-    const tids = items.map((t, i) => {
-      const brief = obj(t, `trades.trade[${i}]`);
-      return { brief, tid: checkOrderId(idString(brief.tid_str ?? brief.tid, 'trade.tid'), TID, 'Taobao') };
+    const rejected: RejectedOrder[] = [];
+    const tids = items.flatMap((t, i) => {
+      const ok = settleOrder(rejected, t, () => {
+        const brief = obj(t, `trades.trade[${i}]`);
+        return { brief, tid: checkOrderId(idString(brief.tid_str ?? brief.tid, 'trade.tid'), TID, 'Taobao') };
+      });
+      return ok ? [ok] : [];
     });
     const fulls = await mapLimit(tids, s.detailConcurrency, async ({ brief, tid }) =>
       s.fetchDetails ? fetchTrade(ctx, tid, s.detailFields) : brief,
@@ -442,10 +448,11 @@ export const taobaoConnector: Connector = {
     for (const full of fulls) {
       if (!full) continue; // gone since listed (older than 3 months): nothing to map
       details.push(full);
-      orders.push(mapTaobaoTrade(full));
+      const o = settleOrder(rejected, full, () => mapTaobaoTrade(full));
+      if (o) orders.push(o);
     }
     if (s.fetchDetails) shapes.push(...shapeSample('taobao.trade.fullinfo.get', details));
-    return { orders, next, shapes };
+    return { orders, rejected, next, shapes };
   },
 
   async fetchOrder(ctx, externalOrderId) {

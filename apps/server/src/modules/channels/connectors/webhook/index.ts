@@ -5,6 +5,7 @@ import {
   type ConnectorContext,
   ConnectorError,
   CredentialsError,
+  mapOrders,
   type PushVerification,
   type RawPush,
 } from '../../connector.ts';
@@ -168,10 +169,11 @@ export const webhookConnector: Connector = {
     const body = json as { orders?: unknown; next?: unknown };
     if (!body || !Array.isArray(body.orders))
       throw new ConnectorError('BAD_RESPONSE', 'the feed answer has no orders array', false);
-    const orders = body.orders.map((o) => toOrder(o, ctx));
+    const { orders, rejected } = mapOrders(body.orders, (o) => toOrder(o, ctx));
     const next = typeof body.next === 'string' && body.next ? body.next : null;
     return {
       orders,
+      rejected,
       next,
       shapes: distinctShapes('orders', body.orders),
     };
