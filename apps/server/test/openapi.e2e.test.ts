@@ -77,6 +77,13 @@ function made(created: Created, route: string): Record<string, unknown> {
   return res.body;
 }
 
+/** A saved view of the admin's order list, for the routes that change one. */
+async function freshView(name: string): Promise<string> {
+  const res = await t.as('admin').post('/api/views', { page: 'orders', name, query: 'tab=to_review' });
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
 /**
  * Real ids for the path parameters of each route: what the collection route's own example created
  * (examples run first, in order). A new route with a path parameter needs an entry here.
@@ -113,6 +120,11 @@ const FIXTURES: Record<string, (created: Created) => Promise<Record<string, stri
   'PATCH /api/payment-accounts/{id}': async (c) => ({
     id: made(c, 'POST /api/payment-accounts')['id'] as string,
   }),
+  'PATCH /api/views/{id}': async (c) => ({ id: made(c, 'POST /api/views')['id'] as string }),
+  // Sharing and deleting each take a view of their own, whatever order the document lists them in.
+  'PUT /api/views/{id}/sharing': async () => ({ id: await freshView('to share') }),
+  'DELETE /api/views/{id}': async () => ({ id: await freshView('to delete') }),
+  'PUT /api/view-defaults/{page}': async () => ({ page: 'orders' }),
 };
 
 /**

@@ -12,6 +12,7 @@ import {
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { shareView, updateView } from './change-view.ts';
 import { createView } from './create-view.ts';
 import { deleteView } from './delete-view.ts';
@@ -19,7 +20,10 @@ import { listViews } from './list-views.ts';
 import { setDefaultView } from './set-default-view.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const PageParams = Type.Object({ page: Type.Union(VIEW_PAGES.map((p) => Type.Literal(p))) });
+// A plain string: an unknown page is a missing resource (404), checked after the body.
+const PageParams = Type.Object({
+  page: Type.String({ minLength: 1, maxLength: 32, description: `one of ${VIEW_PAGES.join(', ')}` }),
+});
 const tags = ['views'];
 
 /** Saved views of the console's lists: everyone who reads orders keeps his own and sees shared ones. */
@@ -139,7 +143,7 @@ export function viewRoutes(app: FastifyInstance, deps: Deps): void {
   r.put(
     '/api/view-defaults/:page',
     {
-      config: { permission: 'orders:read', errors: ['VIEW_NOT_FOUND'] },
+      config: { permission: 'orders:read', errors: ['VIEW_NOT_FOUND', 'NOT_FOUND'] },
       schema: {
         operationId: 'setDefaultSavedView',
         tags,
@@ -149,7 +153,10 @@ export function viewRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: SavedViewList },
       },
     },
-    async (req) =>
-      database.tx((tx) => setDefaultView(tx, clock.now(), req.actor!, req.params.page, req.body.viewId)),
+    async (req) => {
+      const page = VIEW_PAGES.find((p) => p === req.params.page);
+      if (!page) throw new DomainError('NOT_FOUND', `no list ${req.params.page} keeps views`);
+      return database.tx((tx) => setDefaultView(tx, clock.now(), req.actor!, page, req.body.viewId));
+    },
   );
 }
