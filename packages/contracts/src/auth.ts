@@ -112,6 +112,22 @@ export const LoginBody = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBody>;
 
+/** What a user may see: channel account ids and warehouse ids; an empty list means all of them. */
+export const UserScope = Type.Object(
+  {
+    channelAccounts: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      maxItems: 200,
+      description: 'Channel account ids (shops) the user sees; empty = every shop',
+    }),
+    warehouses: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      maxItems: 200,
+      description: 'Warehouse ids the user sees; empty = every warehouse',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type UserScope = Static<typeof UserScope>;
+
 export const UserView = Type.Object({
   id: Type.String(),
   username: Type.String(),
@@ -119,6 +135,7 @@ export const UserView = Type.Object({
   role: RoleSchema,
   active: Type.Boolean(),
   permissions: Type.Array(Type.String()),
+  scope: UserScope,
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type UserView = Static<typeof UserView>;
@@ -129,6 +146,7 @@ export const CreateUserBody = Type.Object(
     displayName: Type.Optional(Type.String({ maxLength: 100 })),
     role: RoleSchema,
     password: Type.String({ minLength: 10, maxLength: 256 }),
+    scope: Type.Optional(UserScope),
   },
   {
     additionalProperties: false,
@@ -150,6 +168,7 @@ export const UpdateUserBody = Type.Object(
     role: Type.Optional(RoleSchema),
     active: Type.Optional(Type.Boolean()),
     password: Type.Optional(Type.String({ minLength: 10, maxLength: 256 })),
+    scope: Type.Optional(UserScope),
     /**
      * A new password or a role with fewer permissions revokes the user's API tokens (their sessions
      * end in any case); `true` keeps the tokens working. Deactivating always revokes them.

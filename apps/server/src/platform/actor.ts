@@ -15,6 +15,27 @@ export interface Actor {
   ip: string | null;
   userAgent: string | null;
   source: 'console' | 'api' | 'cli' | 'job' | 'channel' | 'system';
+  /** The data this actor may see; absent or null lists mean everything (docs/security.md, data scopes). */
+  scope?: DataScope;
+}
+
+/**
+ * A user's data scope: the channel account ids and the warehouse ids they may see, `null` for all.
+ * Tokens carry their user's scope. Each module filters its reads with one helper of its own.
+ */
+export interface DataScope {
+  accounts: readonly string[] | null;
+  warehouses: readonly string[] | null;
+}
+
+/** The channel account ids the actor is limited to, or null when not limited. */
+export function scopedAccounts(actor: Pick<Actor, 'scope'> | null | undefined): readonly string[] | null {
+  return actor?.scope?.accounts ?? null;
+}
+
+/** The warehouse ids the actor is limited to, or null when not limited. */
+export function scopedWarehouses(actor: Pick<Actor, 'scope'> | null | undefined): readonly string[] | null {
+  return actor?.scope?.warehouses ?? null;
 }
 
 export function systemActor(name: string, source: Actor['source'] = 'system'): Actor {

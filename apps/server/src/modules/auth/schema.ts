@@ -9,6 +9,9 @@ export const users = pgTable('users', {
   role: text('role').notNull(),
   passwordHash: text('password_hash').notNull(),
   active: boolean('active').notNull().default(true),
+  /** Data scope: the channel account ids and warehouse ids this user may see; empty = all. */
+  scopeAccounts: text('scope_accounts').array().notNull().default([]),
+  scopeWarehouses: text('scope_warehouses').array().notNull().default([]),
   createdAt: tstz('created_at').notNull(),
   updatedAt: tstz('updated_at').notNull(),
 });

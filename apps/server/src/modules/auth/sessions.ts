@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/index.ts';
 import { attemptSucceeded, knownDevice, limitKeys, rememberDevice, takeAttempt } from './login-limits.ts';
 import { verifyPassword } from './passwords.ts';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './secrets.ts';
-import { findUserByUsername, type UserRow, userView } from './users.ts';
+import { dataScopeOf, findUserByUsername, type UserRow, userView } from './users.ts';
 
 export const SESSION_COOKIE = 'orderhub_session';
 
@@ -130,6 +130,9 @@ function actorOf(u: Joined, via: 'session' | 'token', ip: string | null, ua: str
     ip,
     userAgent: ua,
     source: via === 'session' ? 'console' : 'api',
+    // Read from the user's row on every request: a token acts within its user's scope, and a scope
+    // change applies to open sessions and tokens at their next request.
+    scope: dataScopeOf(u),
   };
 }
 

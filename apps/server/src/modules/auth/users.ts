@@ -3,13 +3,16 @@ import {
   ROLE_PERMISSIONS,
   type Role,
   type UpdateUserBody,
+  type UserScope,
   type UserView,
 } from '@orderhub/contracts';
-import type { Actor } from '../../platform/actor.ts';
+import type { Actor, DataScope } from '../../platform/actor.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
+import { accountsByIds } from '../channels/index.ts';
+import { listWarehouses } from '../inventory/index.ts';
 import { clearAccountLimit } from './login-limits.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -26,8 +29,49 @@ export interface UserRow {
   role: Role;
   password_hash: string;
   active: boolean;
+  scope_accounts?: string[] | null;
+  scope_warehouses?: string[] | null;
   created_at: Date | string;
 }
+
+/** The user's data scope as the principal carries it: null lists for "all". */
+export function dataScopeOf(u: Pick<UserRow, 'scope_accounts' | 'scope_warehouses'>): DataScope {
+  return {
+    accounts: u.scope_accounts?.length ? u.scope_accounts : null,
+    warehouses: u.scope_warehouses?.length ? u.scope_warehouses : null,
+  };
+}
+
+/**
+ * A scope as asked: de-duplicated, and every id an existing channel account or warehouse (through
+ * those modules' public functions). Refused as a whole with the unknown ids, before anything is written.
+ */
+async function checkedScope(exec: SqlExecutor, scope: UserScope): Promise<UserScope> {
+  const accounts = [...new Set(scope.channelAccounts)];
+  const warehouses = [...new Set(scope.warehouses)];
+  const known = await accountsByIds(exec, accounts);
+  const unknownAccounts = accounts.filter((id) => !known.has(id));
+  if (unknownAccounts.length)
+    throw new DomainError(
+      'USER_SCOPE_UNKNOWN_ACCOUNT',
+      `no channel account ${unknownAccounts.map((id) => `"${id}"`).join(', ')}`,
+      { accounts: unknownAccounts.join(', '), ids: unknownAccounts },
+    );
+  if (warehouses.length) {
+    const ids = new Set((await listWarehouses(exec)).map((w) => w.id));
+    const unknownWarehouses = warehouses.filter((id) => !ids.has(id));
+    if (unknownWarehouses.length)
+      throw new DomainError(
+        'USER_SCOPE_UNKNOWN_WAREHOUSE',
+        `no warehouse ${unknownWarehouses.map((id) => `"${id}"`).join(', ')}`,
+        { warehouses: unknownWarehouses.join(', '), ids: unknownWarehouses },
+      );
+  }
+  return { channelAccounts: accounts.sort(), warehouses: warehouses.sort() };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 export function userView(u: UserRow): UserView {
   return {
@@ -37,6 +81,7 @@ export function userView(u: UserRow): UserView {
     role: u.role,
     active: u.active,
     permissions: [...ROLE_PERMISSIONS[u.role]],
+    scope: { channelAccounts: u.scope_accounts ?? [], warehouses: u.scope_warehouses ?? [] },
     createdAt: new Date(u.created_at).toISOString(),
   };
 }
@@ -67,12 +112,22 @@ export async function countUsers(exec: SqlExecutor): Promise<number> {
 
 export async function createUser(tx: Tx, at: Date, actor: Actor, input: CreateUserBody): Promise<UserView> {
   const id = newId('user');
+  const scope = await checkedScope(tx, input.scope ?? { channelAccounts: [], warehouses: [] });
   const hash = await hashPassword(input.password);
   try {
     await tx.query(
-      `INSERT INTO users (id, username, display_name, role, password_hash, active, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,true,$6,$6)`,
-      [id, input.username, input.displayName ?? input.username, input.role, hash, at],
+      `INSERT INTO users (id, username, display_name, role, password_hash, active, scope_accounts, scope_warehouses, created_at, updated_at)
+       VALUES ($1,$2,$3,$4,$5,true,$7::text[],$8::text[],$6,$6)`,
+      [
+        id,
+        input.username,
+        input.displayName ?? input.username,
+        input.role,
+        hash,
+        at,
+        scope.channelAccounts,
+        scope.warehouses,
+      ],
     );
   } catch (e) {
     if (isUniqueViolation(e)) {
@@ -84,7 +139,11 @@ export async function createUser(tx: Tx, at: Date, actor: Actor, input: CreateUs
     action: 'user.create',
     entityType: 'user',
     entityId: id,
-    summary: { username: input.username, role: input.role },
+    summary: {
+      username: input.username,
+      role: input.role,
+      ...(scope.channelAccounts.length || scope.warehouses.length ? { scope } : {}),
+    },
   });
   return userView(await getUser(tx, id));
 }
@@ -100,12 +159,34 @@ export async function updateUser(
   if (actor.id === id && (input.active === false || (input.role && input.role !== before.role))) {
     throw new DomainError('CANNOT_DEACTIVATE_SELF', 'you cannot deactivate yourself or change your own role');
   }
+  const scope = input.scope ? await checkedScope(tx, input.scope) : null;
+  const beforeScope = {
+    channelAccounts: before.scope_accounts ?? [],
+    warehouses: before.scope_warehouses ?? [],
+  };
+  const scopeChanged =
+    scope !== null &&
+    !(
+      sameList(scope.channelAccounts, [...beforeScope.channelAccounts].sort()) &&
+      sameList(scope.warehouses, [...beforeScope.warehouses].sort())
+    );
   const hash = input.password ? await hashPassword(input.password) : null;
   await tx.query(
     `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
-            active = COALESCE($4, active), password_hash = COALESCE($5, password_hash), updated_at = $6
+            active = COALESCE($4, active), password_hash = COALESCE($5, password_hash), updated_at = $6,
+            scope_accounts = COALESCE($7::text[], scope_accounts),
+            scope_warehouses = COALESCE($8::text[], scope_warehouses)
       WHERE id = $1`,
-    [id, input.displayName ?? null, input.role ?? null, input.active ?? null, hash, at],
+    [
+      id,
+      input.displayName ?? null,
+      input.role ?? null,
+      input.active ?? null,
+      hash,
+      at,
+      scope?.channelAccounts ?? null,
+      scope?.warehouses ?? null,
+    ],
   );
   const roleChanged = input.role !== undefined && input.role !== before.role;
   const reduced = roleChanged && isReduction(before.role, input.role!);
@@ -136,6 +217,7 @@ export async function updateUser(
       ...(input.role ? { role: [before.role, input.role] } : {}),
       ...(input.active !== undefined ? { active: [before.active, input.active] } : {}),
       ...(hash ? { password: 'changed' } : {}),
+      ...(scopeChanged ? { scope: [beforeScope, scope] } : {}),
       ...(sessionsEnded ? { sessionsEnded } : {}),
       ...(tokensRevoked ? { tokensRevoked } : {}),
     },

@@ -1,4 +1,5 @@
 import type { ReservationBody, ReservationView } from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { countRefusal } from '../../platform/metrics.ts';
@@ -6,6 +7,7 @@ import { requireSkus } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import type { StockCtx } from './ledger.ts';
 import { reserveLines } from './reserve.ts';
+import { warehouseScopeCond } from './scope.ts';
 
 const refused = countRefusal('orderhub_reservation_refusals_total', 'Checkout reservations refused, by code');
 
@@ -124,6 +126,12 @@ export async function reservationViews(
   }));
 }
 
-export function orderReservations(exec: SqlExecutor, orderId: string): Promise<ReservationView[]> {
-  return reservationViews(exec, 'r.order_id = $1', [orderId]);
+export function orderReservations(
+  exec: SqlExecutor,
+  orderId: string,
+  reader: Pick<Actor, 'scope'> | null = null,
+): Promise<ReservationView[]> {
+  const params: unknown[] = [orderId];
+  const scoped = warehouseScopeCond(reader, params, 'r.warehouse_id');
+  return reservationViews(exec, `r.order_id = $1${scoped ? ` AND ${scoped}` : ''}`, params);
 }

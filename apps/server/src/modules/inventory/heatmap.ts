@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { skuCategorySql } from '../catalog/index.ts';
+import { warehouseScopeCond } from './scope.ts';
 
 export const HEATMAP_MEASURES = ['available', 'sellable'] as const;
 export type HeatmapMeasure = (typeof HEATMAP_MEASURES)[number];
@@ -48,8 +50,16 @@ const MEASURE_SQL: Record<HeatmapMeasure, string> = {
  * Units per warehouse × SKU category, summed in the database: one row per cell, however many SKUs.
  * Levels of SKUs missing from the master count under the null category rather than disappearing.
  */
-export async function stockHeatmap(exec: SqlExecutor, q: HeatmapQuery): Promise<HeatmapView> {
+export async function stockHeatmap(
+  exec: SqlExecutor,
+  q: HeatmapQuery,
+  reader: Pick<Actor, 'scope'> | null = null,
+): Promise<HeatmapView> {
   const measure = q.measure ?? 'available';
+  const cellParams: unknown[] = [];
+  const cellScope = warehouseScopeCond(reader, cellParams, 'w.id');
+  const whParams: unknown[] = [];
+  const whScope = warehouseScopeCond(reader, whParams, 'warehouses.id');
   const [cells, warehouses] = await Promise.all([
     exec.query(
       `SELECT w.code AS warehouse, ${skuCategorySql('l.sku')} AS category,
@@ -58,15 +68,17 @@ export async function stockHeatmap(exec: SqlExecutor, q: HeatmapQuery): Promise<
               COUNT(*) FILTER (WHERE l.on_hand - l.reserved - l.frozen < l.safety_stock)::int AS below
          FROM stock_levels l
          JOIN warehouses w ON w.id = l.warehouse_id
+        ${cellScope ? `WHERE ${cellScope}` : ''}
         GROUP BY 1, 2
         ORDER BY 1, 2 NULLS LAST`,
-      [],
+      cellParams,
     ),
     exec.query(
       `SELECT code, name, active FROM warehouses
-        WHERE active OR EXISTS (SELECT 1 FROM stock_levels l WHERE l.warehouse_id = warehouses.id)
+        WHERE (active OR EXISTS (SELECT 1 FROM stock_levels l WHERE l.warehouse_id = warehouses.id))
+          ${whScope ? `AND ${whScope}` : ''}
         ORDER BY priority DESC, code`,
-      [],
+      whParams,
     ),
   ]);
   const categories = [...new Set(cells.map((c) => (c['category'] as string | null) ?? null))].sort((a, b) =>

@@ -1,6 +1,8 @@
 import type { LevelsQuery, MovementsQuery, MovementView, StockLevelView } from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
+import { warehouseScopeCond } from './scope.ts';
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
@@ -29,6 +31,7 @@ export function levelView(r: Record<string, unknown>): StockLevelView {
 export async function listLevels(
   exec: SqlExecutor,
   q: LevelsQuery,
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<{ items: StockLevelView[]; nextCursor: string | null }> {
   const limit = q.limit ?? 100;
   const params: unknown[] = [];
@@ -37,6 +40,8 @@ export async function listLevels(
     return `$${params.length}`;
   };
   const where: string[] = [];
+  const scoped = warehouseScopeCond(reader, params, 'l.warehouse_id');
+  if (scoped) where.push(scoped);
   if (q.sku) where.push(`l.sku = ${p(q.sku)}`);
   if (q.warehouse) where.push(`w.code = ${p(q.warehouse)}`);
   if (q.belowSafety !== undefined)
@@ -87,6 +92,7 @@ export function movementView(r: Record<string, unknown>): MovementView {
 export async function listMovements(
   exec: SqlExecutor,
   q: MovementsQuery,
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<{ items: MovementView[]; nextCursor: string | null }> {
   const limit = q.limit ?? 100;
   const params: unknown[] = [];
@@ -96,6 +102,8 @@ export async function listMovements(
   };
   const running = !!(q.sku && q.warehouse);
   const base: string[] = [];
+  const scoped = warehouseScopeCond(reader, params, 'm.warehouse_id');
+  if (scoped) base.push(scoped);
   if (q.sku) base.push(`m.sku = ${p(q.sku)}`);
   if (q.warehouse) base.push(`w.code = ${p(q.warehouse)}`);
   const where: string[] = [];

@@ -6,12 +6,15 @@ import type {
   ChannelSharesBody,
   SafetyStockBody,
 } from '@orderhub/contracts';
+import { type Actor, scopedAccounts } from '../../platform/actor.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { activeSkuCodes, requireSkus, skuNames } from '../catalog/index.ts';
 import { requireActiveAccount } from '../channels/index.ts';
 import { checkSafetyCrossing, ensureLevel, type LevelRow, type StockCtx } from './ledger.ts';
+import { warehouseScopeCond } from './scope.ts';
 import { requireWarehouses } from './warehouses.ts';
 
 /** Tells the channels that what they may sell changed: a mark per SKU, relayed debounced (`relayStockMarks`). */
@@ -68,9 +71,15 @@ export async function setSafetyStock(ctx: StockCtx, input: SafetyStockBody): Pro
   return items.length;
 }
 
-export async function listAlerts(exec: SqlExecutor, q: AlertsQuery): Promise<AlertView[]> {
+export async function listAlerts(
+  exec: SqlExecutor,
+  q: AlertsQuery,
+  reader: Pick<Actor, 'scope'> | null = null,
+): Promise<AlertView[]> {
   const params: unknown[] = [];
   const where: string[] = [];
+  const scoped = warehouseScopeCond(reader, params, 'a.warehouse_id');
+  if (scoped) where.push(scoped);
   if (q.active !== false) where.push('a.cleared_at IS NULL');
   if (q.sku) where.push(`a.sku = $${params.push(q.sku)}`);
   if (q.warehouse) where.push(`w.code = $${params.push(q.warehouse)}`);
@@ -173,8 +182,18 @@ export async function channelAvailability(
 }
 
 /** What one channel account may sell per SKU of the master, keyset-paged by SKU code. */
-export async function availableToSell(exec: SqlExecutor, q: AvailableQuery): Promise<AvailableView> {
-  await requireActiveAccount(exec, q.account);
+export async function availableToSell(
+  exec: SqlExecutor,
+  q: AvailableQuery,
+  reader: Pick<Actor, 'scope'> | null = null,
+): Promise<AvailableView> {
+  const account = await requireActiveAccount(exec, q.account);
+  // A shop outside the reader's data scope is answered as if it did not exist.
+  const shops = scopedAccounts(reader);
+  if (shops && !shops.includes(account.id))
+    throw new DomainError('CHANNEL_ACCOUNT_UNKNOWN', `no channel account "${q.account}"`, {
+      channelAccount: q.account,
+    });
   const limit = q.limit ?? 100;
   const after = q.cursor ? decodeCursor(q.cursor, ['text'])[0]! : undefined;
   const codes = await activeSkuCodes(exec, { only: q.sku, after, limit: limit + 1 });

@@ -32,7 +32,7 @@ import {
 } from '@orderhub/contracts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Actor } from '../../platform/actor.ts';
+import { type Actor, scopedWarehouses } from '../../platform/actor.ts';
 import type { Tx } from '../../platform/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -45,6 +45,7 @@ import type { StockCtx } from './ledger.ts';
 import { listLevels, listMovements } from './levels.ts';
 import { availableToSell, listAlerts, setChannelShares, setSafetyStock } from './planning.ts';
 import { adjustStock, receiveStock } from './receive-adjust.ts';
+import { warehouseInScope } from './scope.ts';
 import { stockDepsOf } from './settings.ts';
 import { createTransfer, receiveTransfer } from './transfers.ts';
 import { createWarehouse, listWarehouses, updateWarehouse } from './warehouses.ts';
@@ -60,6 +61,16 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
     database.tx((tx: Tx) => fn({ tx, deps: stockDeps, at: clock.now(), actor }));
   const tags = ['inventory'];
   const importEnv = { database, deps: stockDeps, now: () => clock.now() };
+  // Data scopes: a count that names a warehouse outside the reader's scope is not his to see.
+  const countInScope = async (reader: Actor | null, id: string) => {
+    if (!scopedWarehouses(reader)) return true;
+    const all = await getCount(database, id, {});
+    const codes = new Set((all?.rows ?? []).map((r) => r.warehouse));
+    const mine = new Set(
+      (await listWarehouses(database)).filter((w) => warehouseInScope(reader, w.id)).map((w) => w.code),
+    );
+    return [...codes].every((c) => mine.has(c));
+  };
 
   r.get(
     '/api/warehouses',
@@ -72,7 +83,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Array(WarehouseView) },
       },
     },
-    async () => listWarehouses(database),
+    async (req) => (await listWarehouses(database)).filter((w) => warehouseInScope(req.actor, w.id)),
   );
   r.post(
     '/api/warehouses',
@@ -119,7 +130,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: LevelsResponse },
       },
     },
-    async (req) => listLevels(database, req.query),
+    async (req) => listLevels(database, req.query, req.actor),
   );
   r.get(
     '/api/inventory/movements',
@@ -133,7 +144,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: MovementsResponse },
       },
     },
-    async (req) => listMovements(database, req.query),
+    async (req) => listMovements(database, req.query, req.actor),
   );
   r.get(
     '/api/inventory/heatmap',
@@ -147,7 +158,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: HeatmapView },
       },
     },
-    async (req) => stockHeatmap(database, req.query),
+    async (req) => stockHeatmap(database, req.query, req.actor),
   );
   r.post(
     '/api/inventory/receipts',
@@ -231,7 +242,8 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (req) => {
       const view = await getCount(database, req.params.id, req.query);
-      if (!view) throw new DomainError('NOT_FOUND', `no count ${req.params.id}`);
+      if (!view || !(await countInScope(req.actor, req.params.id)))
+        throw new DomainError('NOT_FOUND', `no count ${req.params.id}`);
       return view;
     },
   );
@@ -334,7 +346,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Array(AlertView) },
       },
     },
-    async (req) => listAlerts(database, req.query),
+    async (req) => listAlerts(database, req.query, req.actor),
   );
   r.put(
     '/api/inventory/safety-stock',
@@ -379,7 +391,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: AvailableView },
       },
     },
-    async (req) => availableToSell(database, req.query),
+    async (req) => availableToSell(database, req.query, req.actor),
   );
   r.post(
     '/api/reservations',
@@ -420,6 +432,6 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Array(ReservationView) },
       },
     },
-    async (req) => orderReservations(database, req.params.id),
+    async (req) => orderReservations(database, req.params.id, req.actor),
   );
 }

@@ -7,6 +7,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { accountsByIds } from '../channels/index.ts';
 import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
 import { orderLines, orders, orderTimeline } from './schema.ts';
+import { accountInScope } from './scope.ts';
 import type { OrderRow } from './store.ts';
 import type { TransitionGuard } from './transition.ts';
 import { amountsFor, lineView, nextEvents, orderView } from './view.ts';
@@ -27,7 +28,8 @@ export async function getOrderDetail(
   const db = exec.db;
   const found = await db.select().from(orders).where(eq(orders.id, id));
   const o = found[0];
-  if (!o) throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
+  if (!o || !accountInScope(actor, o.channelAccountId))
+    throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
   const account = (await accountsByIds(exec, [o.channelAccountId])).get(o.channelAccountId)!;
   const row = { o, code: account.code, channel: account.channel };
   const [lines, timeline] = await Promise.all([

@@ -10,7 +10,7 @@ import {
   splitOrderNos,
 } from '@orderhub/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
-import type { Actor } from '../../platform/actor.ts';
+import { type Actor, scopedAccounts } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { DbReader, SqlExecutor } from '../../platform/db.ts';
@@ -19,6 +19,7 @@ import { localDayRange, parseInstant } from '../../platform/time.ts';
 import { accountIdsWhere, accountsByIds } from '../channels/index.ts';
 import { nameIndex, phoneIndex, phoneLast4Index } from './normalise.ts';
 import { orderLines, orders } from './schema.ts';
+import { orderScopeWhere } from './scope.ts';
 import { orderView } from './view.ts';
 
 const SORT_COLUMNS = {
@@ -43,8 +44,11 @@ export async function orderFilters(
   q: OrderCountsQuery & { status?: OrderListQuery['status'] },
   tzDefault: string,
   now: Date = new Date(),
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<SQL[]> {
   const where: SQL[] = [];
+  const scoped = orderScopeWhere(reader);
+  if (scoped) where.push(scoped);
   if (q.status?.length) where.push(inArray(orders.status, q.status));
   if (q.channel?.length || q.account?.length) {
     const ids = await accountIdsWhere(exec, {
@@ -153,20 +157,24 @@ export async function countOrders(
   q: OrderCountsQuery,
   tzDefault: string,
   now?: Date,
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<OrderCountsResponse> {
+  const scope = scopedAccounts(reader);
   // Filtered by nothing but shops (the usual first view): the kept totals, whatever the size.
   const onlyShops = Object.entries(q).every(
     ([k, v]) => v === undefined || k === 'channel' || k === 'account' || k === 'tz',
   );
   let rows: { status: string; n: string | number }[];
   if (onlyShops) {
-    const ids =
+    let ids =
       q.channel?.length || q.account?.length
         ? await accountIdsWhere(exec, {
             channels: q.channel?.length ? q.channel : undefined,
             codes: q.account?.length ? q.account : undefined,
           })
         : null;
+    // The kept totals are per shop, so a scoped reader's counts are the sum over his shops only.
+    if (scope) ids = ids ? ids.filter((id) => scope.includes(id)) : [...scope];
     if (q.tz) localDayRange('2000-01-01', q.tz); // a bad zone is refused even when unused
     rows = await exec.query<{ status: string; n: string }>(
       `SELECT status, sum(n) AS n FROM (
@@ -177,7 +185,7 @@ export async function countOrders(
       [ids],
     );
   } else {
-    const where = await orderFilters(exec, crypto, q, tzDefault, now);
+    const where = await orderFilters(exec, crypto, q, tzDefault, now, reader);
     rows = await exec.db
       .select({ status: orders.status, n: sql<string>`count(*)` })
       .from(orders)
@@ -203,10 +211,10 @@ export async function listOrders(
   crypto: FieldCrypto,
   q: OrderListQuery,
   tzDefault: string,
-  reader: Pick<Actor, 'type' | 'permissions'>,
+  reader: Pick<Actor, 'type' | 'permissions' | 'scope'>,
   now?: Date,
 ): Promise<{ items: OrderView[]; nextCursor: string | null }> {
-  const where = await orderFilters(exec, crypto, q, tzDefault, now);
+  const where = await orderFilters(exec, crypto, q, tzDefault, now, reader);
 
   const [sortKey, dir] = (q.sort ?? 'placedAt:desc').split(':') as [
     keyof typeof SORT_COLUMNS,

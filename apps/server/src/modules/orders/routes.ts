@@ -17,6 +17,7 @@ import { recordAudit } from '../audit/index.ts';
 import { changeOrderTags } from './change-tags.ts';
 import { getOrderDetail } from './get-order.ts';
 import { countOrders, listOrders } from './list-orders.ts';
+import { requireOrderInScope } from './scope.ts';
 import { changeSellerNote } from './seller-note.ts';
 import { holdQueues } from './stats.ts';
 import { transitionContext, transitionOrder } from './transition.ts';
@@ -27,6 +28,13 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { database, clock, crypto, config } = deps;
   const guards = transitionContext(deps).guards ?? [];
+  // Data scopes: every /api/orders/:id route, whichever module declares it, reads and writes only
+  // orders of the actor's shops; any other order answers 404 as if it did not exist.
+  app.addHook('preHandler', async (req) => {
+    if (!req.actor?.scope?.accounts || !req.routeOptions.url?.startsWith('/api/orders/:id')) return;
+    const id = (req.params as { id?: unknown }).id;
+    if (typeof id === 'string') await requireOrderInScope(database, req.actor, id);
+  });
 
   r.get(
     '/api/orders',
@@ -65,7 +73,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: OrderCountsResponse },
       },
     },
-    async (req) => countOrders(database, crypto, req.query, config.tzDefault, clock.now()),
+    async (req) => countOrders(database, crypto, req.query, config.tzDefault, clock.now(), req.actor),
   );
 
   r.get(
@@ -90,7 +98,7 @@ export function orderRoutes(app: FastifyInstance, deps: Deps): void {
         },
       },
     },
-    async () => holdQueues(database, clock.now()),
+    async (req) => holdQueues(database, clock.now(), req.actor),
   );
 
   r.get(

@@ -1,5 +1,10 @@
 import { HOLD_REASONS } from '@orderhub/contracts';
+import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
+import { orderScopeText } from './scope.ts';
+
+/** Whose figures: a reader with a data scope counts only his shops' orders (scope.ts). */
+type Scoped = Pick<Actor, 'scope'> | null;
 
 // Read functions over the order tables for the dashboard and health figures (the metrics module
 // composes them; it names no order table itself).
@@ -7,13 +12,20 @@ import type { SqlExecutor } from '../../platform/db.ts';
 const num = (v: unknown) => Number(v ?? 0);
 
 /** Orders placed per local calendar day (in `tz`) and channel account. */
-export async function ordersPlacedPerDay(exec: SqlExecutor, from: Date, to: Date, tz: string) {
+export async function ordersPlacedPerDay(
+  exec: SqlExecutor,
+  from: Date,
+  to: Date,
+  tz: string,
+  reader: Scoped = null,
+) {
+  const params: unknown[] = [from, to, tz];
   const rows = await exec.query(
     `SELECT to_char(o.placed_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, o.channel_account_id AS account, count(*) AS n
        FROM orders o
-      WHERE o.placed_at >= $1 AND o.placed_at < $2
+      WHERE o.placed_at >= $1 AND o.placed_at < $2${orderScopeText(reader, params)}
       GROUP BY 1, 2 ORDER BY 1, 2`,
-    [from, to, tz],
+    params,
   );
   return rows.map((r) => ({ day: String(r['day']), accountId: String(r['account']), count: num(r['n']) }));
 }
@@ -22,15 +34,16 @@ export async function ordersPlacedPerDay(exec: SqlExecutor, from: Date, to: Date
  * Orders placed in the range per channel account, and how many of them a channel connector brought
  * (their `created` timeline entry has source `channel`) rather than a person or an API client.
  */
-export async function ordersPerAccount(exec: SqlExecutor, from: Date, to: Date) {
+export async function ordersPerAccount(exec: SqlExecutor, from: Date, to: Date, reader: Scoped = null) {
+  const params: unknown[] = [from, to];
   const rows = await exec.query(
     `SELECT o.channel_account_id AS account, count(*) AS n,
             count(*) FILTER (WHERE EXISTS (
               SELECT 1 FROM order_timeline t
                WHERE t.order_id = o.id AND t.event = 'created' AND t.source = 'channel')) AS via_channel
        FROM orders o
-      WHERE o.placed_at >= $1 AND o.placed_at < $2 GROUP BY 1`,
-    [from, to],
+      WHERE o.placed_at >= $1 AND o.placed_at < $2${orderScopeText(reader, params)} GROUP BY 1`,
+    params,
   );
   return rows.map((r) => ({
     accountId: String(r['account']),
@@ -44,16 +57,23 @@ export async function ordersPerAccount(exec: SqlExecutor, from: Date, to: Date) 
  * `orders` every order placed, `gmv` the sum of their totals, `paid` the totals of those paid
  * (a paid time set). The one definition the dashboard's sales figures use.
  */
-export async function salesPerDay(exec: SqlExecutor, from: Date, to: Date, tz: string) {
+export async function salesPerDay(
+  exec: SqlExecutor,
+  from: Date,
+  to: Date,
+  tz: string,
+  reader: Scoped = null,
+) {
+  const params: unknown[] = [from, to, tz];
   const rows = await exec.query(
     `SELECT to_char(o.placed_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, o.channel_account_id AS account,
             o.currency, count(*) AS n, sum(o.total) AS gmv,
             coalesce(sum(o.total) FILTER (WHERE o.paid_at IS NOT NULL), 0) AS paid,
             count(*) FILTER (WHERE o.paid_at IS NOT NULL) AS paid_n
        FROM orders o
-      WHERE o.placed_at >= $1 AND o.placed_at < $2
+      WHERE o.placed_at >= $1 AND o.placed_at < $2${orderScopeText(reader, params)}
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    [from, to, tz],
+    params,
   );
   return rows.map((r) => ({
     day: String(r['day']),
@@ -77,7 +97,8 @@ export const WAITING_STATUSES = [
 ];
 
 /** Orders waiting per stage, with how long they have been in it (since they entered their status). */
-export async function waitingStages(exec: SqlExecutor, now: Date) {
+export async function waitingStages(exec: SqlExecutor, now: Date, reader: Scoped = null) {
+  const params: unknown[] = [now, WAITING_STATUSES];
   const rows = await exec.query(
     `SELECT o.status, count(*) AS n,
             avg(extract(epoch FROM ($1::timestamptz - coalesce(e.entered, o.placed_at)))) AS avg_age,
@@ -88,9 +109,9 @@ export async function waitingStages(exec: SqlExecutor, now: Date) {
           WHERE t.order_id = o.id AND t.to_status = o.status
             AND (t.from_status IS NULL OR t.from_status <> t.to_status)
        ) e ON true
-      WHERE o.status = ANY($2::text[])
+      WHERE o.status = ANY($2::text[])${orderScopeText(reader, params)}
       GROUP BY o.status`,
-    [now, WAITING_STATUSES],
+    params,
   );
   const by = new Map(rows.map((r) => [String(r['status']), r]));
   return WAITING_STATUSES.map((status) => {
@@ -107,17 +128,19 @@ export async function waitingStages(exec: SqlExecutor, now: Date) {
 export const FUNNEL_STEPS = ['paid', 'approved', 'shipped', 'delivered'] as const;
 
 /** Of the orders placed in the range, how many ever reached each step (from their timelines). */
-export async function funnel(exec: SqlExecutor, from: Date, to: Date) {
+export async function funnel(exec: SqlExecutor, from: Date, to: Date, reader: Scoped = null) {
+  const params: unknown[] = [from, to, [...FUNNEL_STEPS]];
   const rows = await exec.query(
     `SELECT t.to_status AS status, count(DISTINCT t.order_id) AS n
        FROM order_timeline t JOIN orders o ON o.id = t.order_id
-      WHERE o.placed_at >= $1 AND o.placed_at < $2 AND t.to_status = ANY($3::text[])
+      WHERE o.placed_at >= $1 AND o.placed_at < $2 AND t.to_status = ANY($3::text[])${orderScopeText(reader, params)}
       GROUP BY t.to_status`,
-    [from, to, [...FUNNEL_STEPS]],
+    params,
   );
+  const placedParams: unknown[] = [from, to];
   const placed = await exec.query(
-    `SELECT count(*) AS n FROM orders WHERE placed_at >= $1 AND placed_at < $2`,
-    [from, to],
+    `SELECT count(*) AS n FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2${orderScopeText(reader, placedParams)}`,
+    placedParams,
   );
   const by = new Map(rows.map((r) => [String(r['status']), num(r['n'])]));
   return {
@@ -130,11 +153,13 @@ export async function funnel(exec: SqlExecutor, from: Date, to: Date) {
  * Orders on hold per reason. Every reason the back-end knows is listed (zero included), and any
  * reason found in the data that is not in that list too: a new reason shows up as a new queue.
  */
-export async function holdQueues(exec: SqlExecutor, now: Date) {
+export async function holdQueues(exec: SqlExecutor, now: Date, reader: Scoped = null) {
+  const params: unknown[] = [];
   const rows = await exec.query(
     `SELECT o.hold_reason AS reason, count(*) AS n, min(o.updated_at) AS oldest
-       FROM orders o WHERE o.status = 'on_hold'
+       FROM orders o WHERE o.status = 'on_hold'${orderScopeText(reader, params)}
       GROUP BY o.hold_reason`,
+    params,
   );
   const by = new Map(rows.map((r) => [r['reason'] === null ? 'UNKNOWN' : String(r['reason']), r]));
   const reasons = [...new Set<string>([...HOLD_REASONS, ...by.keys()])];
@@ -166,8 +191,10 @@ export async function statusChangeCounts(
   from: Date,
   to: Date,
   paths: readonly MinimalPath[],
+  reader: Scoped = null,
 ): Promise<{ orders: number; changes: number; minimal: number }> {
   const params: unknown[] = [from, to];
+  const scoped = orderScopeText(reader, params);
   const values = paths
     .map((p) => {
       params.push(p.from, p.to, p.steps);
@@ -177,7 +204,7 @@ export async function statusChangeCounts(
     .join(', ');
   const rows = await exec.query(
     `WITH scope AS (
-       SELECT o.id, o.status FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2
+       SELECT o.id, o.status FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2${scoped}
      ), firsts AS (
        SELECT DISTINCT ON (t.order_id) t.order_id, t.to_status
          FROM order_timeline t JOIN scope s ON s.id = t.order_id
@@ -211,7 +238,10 @@ export async function holdClosure(
   from: Date,
   to: Date,
   now: Date,
+  reader: Scoped = null,
 ): Promise<{ closed: number; decided: number }> {
+  const params: unknown[] = [from, to, now];
+  const scoped = orderScopeText(reader, params);
   const rows = await exec.query(
     `WITH holds AS (
        SELECT h.order_id, h.at,
@@ -221,11 +251,12 @@ export async function holdClosure(
          FROM order_timeline h
         WHERE h.to_status = 'on_hold' AND (h.from_status IS NULL OR h.from_status <> 'on_hold')
           AND h.at >= $1 AND h.at < $2
+          ${scoped ? `AND EXISTS (SELECT 1 FROM orders o WHERE o.id = h.order_id${scoped})` : ''}
      )
      SELECT count(*) FILTER (WHERE closed_at IS NOT NULL AND closed_at <= at + interval '72 hours') AS closed,
             count(*) FILTER (WHERE closed_at IS NOT NULL OR at <= $3::timestamptz - interval '72 hours') AS decided
        FROM holds`,
-    [from, to, now],
+    params,
   );
   return { closed: num(rows[0]?.['closed']), decided: num(rows[0]?.['decided']) };
 }
