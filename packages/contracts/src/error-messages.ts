@@ -42,6 +42,23 @@ export const ERROR_MESSAGES: Record<ErrorCode, Words> & Partial<Record<string, W
     zh: '订单当前状态（{status}）不能执行此操作',
     en: 'The order’s status ({status}) does not allow this',
   },
+  ORDER_NOT_EDITABLE: {
+    zh: '订单已审核或已发货，不能再修改（只有待付款、待审核、已付款和挂起的订单可以修改）',
+    en: 'This order is approved or on its way and can no longer be edited (only unpaid, paid, under review and held orders can)',
+  },
+  ORDER_LINE_UNKNOWN: { zh: '这个订单里没有这一行商品', en: 'This order has no such line' },
+  ORDER_ADDRESS_INCOMPLETE: {
+    zh: '收货地址不完整：请填写{field}',
+    en: 'The address is incomplete: fill in {field}',
+  },
+  ORDER_LINES_TOO_MANY: {
+    zh: '一个订单最多 {limit} 行商品',
+    en: 'An order holds at most {limit} lines',
+  },
+  MANUAL_ORDER_ACCOUNT_NOT_OWN: {
+    zh: '手工建单只能选择自营店铺（平台店铺的订单从平台同步）',
+    en: 'Manual orders go to one of your own shops (orders of platform shops come from the platform)',
+  },
   ORDER_VERSION_CONFLICT: {
     zh: '订单刚被其他人修改过，请刷新后再试',
     en: 'Someone changed the order meanwhile: reload and try again',
@@ -69,6 +86,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Words> & Partial<Record<string, W
   CHANNEL_CREDENTIALS_INVALID: {
     zh: '店铺授权信息有误{fields}',
     en: 'The shop’s credentials are not valid{fields}',
+  },
+  CHANNEL_SETTINGS_INVALID: {
+    zh: '店铺的接口设置有误{fields}',
+    en: 'The shop’s connector settings are not valid{fields}',
   },
   CHANNEL_NOT_CONNECTED: { zh: '店铺尚未接入平台授权', en: 'This shop is not connected to its platform' },
   CHANNEL_PUSH_REJECTED: { zh: '平台推送的签名校验失败', en: 'The platform push failed its signature check' },

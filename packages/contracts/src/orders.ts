@@ -310,6 +310,7 @@ export const OrderLineView = Type.Object({
     Type.Integer({ description: 'quantity × unitPrice − discount; null without orders:amounts' }),
   ),
   status: Type.String(),
+  gift: Type.Boolean({ description: 'a gift line added at zero price (赠品)' }),
 });
 
 export const ReceiverView = Type.Object({
@@ -600,3 +601,147 @@ export const OrderListResponse = Type.Object({
   items: Type.Array(OrderView),
   nextCursor: Nullable(Type.String()),
 });
+
+/**
+ * Order editing before approval (docs/orders.md): statuses in which the receiver and the lines may
+ * change. From approval on the warehouse works from what was approved.
+ */
+export const ORDER_EDITABLE_STATUSES = ['pending_payment', 'paid', 'under_review', 'on_hold'] as const;
+/** Most units one edited or manual line may carry (a typo guard; channels' own orders may carry more). */
+export const MAX_EDIT_QUANTITY = 9999;
+const Version = Type.Integer({
+  minimum: 1,
+  description: 'the order version you saw; a stale one is refused with 409 ORDER_VERSION_CONFLICT',
+});
+const EditReason = Type.Optional(
+  Type.String({ maxLength: 200, description: 'why (kept on the timeline and in the audit log)' }),
+);
+const EditQuantity = Type.Integer({ minimum: 1, maximum: MAX_EDIT_QUANTITY });
+
+/** A receiver as staff type it: name, phone and province–city–district–detail all required. */
+export const ReceiverEdit = Type.Object(
+  {
+    name: Str(100),
+    phone: Type.String({ minLength: 5, maxLength: 32 }),
+    country: Type.Optional(Type.String({ minLength: 2, maxLength: 2, description: 'default CN' })),
+    province: Str(50),
+    city: Str(50),
+    district: Type.Optional(Type.String({ maxLength: 50 })),
+    detail: Str(300),
+    postalCode: Type.Optional(Type.String({ maxLength: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type ReceiverEdit = Static<typeof ReceiverEdit>;
+
+export const EditReceiverBody = Type.Object(
+  { version: Version, receiver: ReceiverEdit, reason: EditReason },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        version: 1,
+        receiver: {
+          name: '李四',
+          phone: '13900001234',
+          province: '上海市',
+          city: '上海市',
+          district: '浦东新区',
+          detail: '世纪大道 100 号 8 楼',
+        },
+        reason: '客户来电改地址',
+      },
+    ],
+  },
+);
+export type EditReceiverBody = Static<typeof EditReceiverBody>;
+
+export const ReplaceLineBody = Type.Object(
+  {
+    version: Version,
+    sku: Type.Optional(Str(128, 'the master SKU the line becomes; left out, the SKU stays')),
+    quantity: Type.Optional(EditQuantity),
+    unitPrice: Type.Optional(Fen('price of one unit; left out, the line keeps its price')),
+    reason: EditReason,
+  },
+  {
+    additionalProperties: false,
+    examples: [{ version: 1, sku: 'CUP-02', quantity: 3, reason: '客户换颜色' }],
+  },
+);
+export type ReplaceLineBody = Static<typeof ReplaceLineBody>;
+
+export const AddGiftLineBody = Type.Object(
+  {
+    version: Version,
+    sku: Str(128, 'the master SKU given away'),
+    quantity: EditQuantity,
+    reason: EditReason,
+  },
+  {
+    additionalProperties: false,
+    examples: [{ version: 1, sku: 'CUP-02', quantity: 1, reason: '老客户赠品' }],
+  },
+);
+export type AddGiftLineBody = Static<typeof AddGiftLineBody>;
+
+export const ManualOrderBody = Type.Object(
+  {
+    requestId: Type.String({
+      minLength: 8,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'chosen by the client once per order form: sending it again returns the same order',
+    }),
+    channelAccount: Str(64, 'one of your own shops (自营: api, wechat_mini, pos, shopify channels)'),
+    receiver: ReceiverEdit,
+    buyerNick: Type.Optional(Type.String({ maxLength: 128 })),
+    lines: Type.Array(
+      Type.Object(
+        { sku: Str(128), quantity: EditQuantity, unitPrice: Fen('price of one unit') },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+    shippingFee: Type.Optional(Fen('shipping charged to the buyer')),
+    discount: Type.Optional(Fen('a discount on the whole order, shared over the lines')),
+    paid: Type.Boolean({ description: 'paid already (cash, transfer) or waiting for payment' }),
+    buyerRemark: Type.Optional(Type.String({ maxLength: 1000 })),
+    sellerRemark: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        requestId: 'phone-20260109-0001',
+        channelAccount: 'default',
+        receiver: {
+          name: '王五',
+          phone: '13700005678',
+          province: '浙江省',
+          city: '杭州市',
+          district: '西湖区',
+          detail: '文三路 100 号',
+        },
+        lines: [{ sku: 'CUP-02', quantity: 2, unitPrice: 1000 }],
+        shippingFee: 800,
+        paid: true,
+        sellerRemark: '电话订单',
+      },
+    ],
+  },
+);
+export type ManualOrderBody = Static<typeof ManualOrderBody>;
+
+/** One receiver an order had before an edit (masked unless revealed). */
+export const ReceiverHistoryView = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      replacedBy: Type.String({ description: 'who changed it' }),
+      receiver: ReceiverView,
+    }),
+  ),
+});
+export type ReceiverHistoryView = Static<typeof ReceiverHistoryView>;

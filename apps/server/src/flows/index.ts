@@ -11,12 +11,22 @@ import { channelRefundRoutes } from './channel-refund-routes.ts';
 import { escalateRefundReviews } from './channel-refunds.ts';
 import { channelTick, processInboxMessage, runAccountSync, runBackfill } from './channel-sync.ts';
 import { ingestRoutes } from './ingest-routes.ts';
+import { orderEditRoutes } from './order-edit-routes.ts';
 import { expireDue, onStockChanged, orderStockEffect } from './order-inventory.ts';
 import { stockGuard } from './stock-guard.ts';
 import { stockRoutes } from './stock-routes.ts';
 
-/** The doors orders come in through: `POST /api/orders` and `POST /api/orders:batch`. */
-export const ingestFlow = defineModule({ name: 'ingest', routes: ingestRoutes });
+/**
+ * The doors orders come in through: `POST /api/orders` and `POST /api/orders:batch`; and, through
+ * the same ingest, manual orders, with the edits before approval that move stock (order-edit-routes.ts).
+ */
+export const ingestFlow = defineModule({
+  name: 'ingest',
+  routes: (app, deps) => {
+    ingestRoutes(app, deps);
+    orderEditRoutes(app, deps);
+  },
+});
 
 /**
  * What orders do to stock: cancel/close releases an order's stock, ship consumes it, pay stops its
@@ -109,5 +119,6 @@ export {
   runBackfill,
 } from './channel-sync.ts';
 export { type IngestOutcome, type IngestResult, ingestOrder, prepareIngest } from './ingest-order.ts';
+export { createManualOrder, editOrderLines } from './order-edit.ts';
 export { expireDue, onStockChanged, shipOrderUnits, syncOrderStock } from './order-inventory.ts';
 export { retryOrderReservation } from './stock-routes.ts';

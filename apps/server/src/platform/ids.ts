@@ -47,6 +47,7 @@ export const ID_PREFIXES = {
   channelAlert: 'cal',
   refundReview: 'rfr',
   savedView: 'viw',
+  receiverHistory: 'rch',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {

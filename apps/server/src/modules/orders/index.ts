@@ -1,10 +1,13 @@
+export { changeLines, type LineChange, type LinesEdit } from './edit-lines.ts';
+export { changeReceiver, type ReceiverChange } from './edit-order.ts';
 export { emitOrderEvent, ORDER_EVENTS_QUEUE, type OrderEventMessage } from './events.ts';
 export { getOrderDetail, getOrderRow } from './get-order.ts';
 export { listOrders } from './list-orders.ts';
-export { eventsFrom, ORDER_MACHINE } from './machine.ts';
+export { assertEditable, EDITABLE_STATUSES, eventsFrom, ORDER_MACHINE } from './machine.ts';
 export { ordersModule } from './module.ts';
 export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
 export { heldOrdersWithSku } from './queries.ts';
+export { receiverHistory } from './receiver-history.ts';
 export { ordersSealedData, resealOrders, resealRawPayloads } from './reseal.ts';
 export {
   funnel,

@@ -1,10 +1,12 @@
 import {
   CANCEL_REASONS,
   HOLD_REASONS,
+  ORDER_EDITABLE_STATUSES,
   type OrderEvent,
   type OrderStatus,
   type Permission,
 } from '@orderhub/contracts';
+import { DomainError } from '../../platform/errors.ts';
 
 export interface TransitionSpec {
   from: readonly OrderStatus[];
@@ -62,6 +64,20 @@ export const ORDER_MACHINE: Record<OrderEvent, TransitionSpec> = {
 };
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['cancelled', 'closed'];
+
+/**
+ * Receiver and lines may be edited only before approval (the statuses in which ingest still takes
+ * new lines from the channel): from `approve` on, the warehouse works from what was approved.
+ */
+export const EDITABLE_STATUSES: readonly OrderStatus[] = ORDER_EDITABLE_STATUSES;
+
+export function assertEditable(status: string): void {
+  if (!EDITABLE_STATUSES.includes(status as OrderStatus))
+    throw new DomainError('ORDER_NOT_EDITABLE', `an order that is ${status} can no longer be edited`, {
+      status,
+      editable: EDITABLE_STATUSES,
+    });
+}
 
 export function eventsFrom(status: string): OrderEvent[] {
   return (Object.keys(ORDER_MACHINE) as OrderEvent[]).filter((e) =>

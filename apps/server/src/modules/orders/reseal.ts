@@ -2,6 +2,7 @@ import type { FieldCrypto } from '../../platform/crypto.ts';
 import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { resealValue, type SealedStore } from '../../platform/keys.ts';
 import { nameIndex, phoneIndex, phoneLast4Index } from './normalise.ts';
+import { receiverHistorySealedData } from './receiver-history.ts';
 
 /** A sealed column's key id (`v1.<key id>.…`); NULL for NULL. */
 const kid = (col: string) => `split_part(${col}, '.', 2)`;
@@ -107,6 +108,7 @@ export const ordersSealedData: readonly SealedStore[] = [
     reseal: resealRawPayloads,
     keyIds: (db) => keyIdsOf(db, `SELECT DISTINCT ${kid('payload_enc')} AS k FROM order_raw_payloads`),
   },
+  receiverHistorySealedData,
 ];
 
 /**

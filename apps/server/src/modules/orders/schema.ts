@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   date,
   index,
@@ -103,6 +104,8 @@ export const orderLines = pgTable(
     unitPrice: money('unit_price'),
     discount: money('discount'),
     status: text('status').notNull().default('open'),
+    /** A gift line added at zero price (赠品), by an edit or a manual order. */
+    gift: boolean('gift').notNull().default(false),
   },
   (t) => [
     uniqueIndex('order_lines_order_line_uq').on(t.orderId, t.lineNo),
@@ -111,6 +114,31 @@ export const orderLines = pgTable(
     index('order_lines_sku_prefix_idx').on(sql`lower(${t.sku}) text_pattern_ops`),
     index('order_lines_title_prefix_idx').on(sql`lower(${t.title}) text_pattern_ops`),
   ],
+);
+
+/**
+ * The receivers an order had before each address edit, sealed like the order's own receiver columns
+ * (re-sealed on key rotation); the timeline names the change masked.
+ */
+export const orderReceiverHistory = pgTable(
+  'order_receiver_history',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    at: tstz('at').notNull(),
+    replacedBy: text('replaced_by').notNull(),
+    receiverNameEnc: text('receiver_name_enc'),
+    receiverPhoneEnc: text('receiver_phone_enc'),
+    receiverCountry: text('receiver_country').notNull(),
+    receiverProvince: text('receiver_province'),
+    receiverCity: text('receiver_city'),
+    receiverDistrict: text('receiver_district'),
+    receiverDetailEnc: text('receiver_detail_enc'),
+    receiverPostalCode: text('receiver_postal_code'),
+  },
+  (t) => [index('order_receiver_history_order_idx').on(t.orderId, t.at)],
 );
 
 /** Every version of an order as it arrived, verbatim, before anything was read out of it. */

@@ -145,6 +145,7 @@ export function lineView(l: OrderLineRow, reader: Reader) {
     discount: shown ? discount : null,
     amount: shown ? unitPrice * l.quantity - discount : null,
     status: l.status,
+    gift: l.gift,
   };
 }
 
