@@ -123,10 +123,11 @@ async function stop(server: Server | undefined): Promise<Done | undefined> {
 
 /** The one-time password printed on first start, waiting briefly for the pipe to deliver it. */
 async function firstAdminPassword(proc: Proc): Promise<string> {
-  for (let i = 0; i < 40 && !/one-time password/.test(proc.stdout); i++)
+  for (let i = 0; i < 40 && !/one-time password/.test(proc.stderr); i++)
     await new Promise((r) => setTimeout(r, 50));
-  const m = /one-time password\s+(\S+)/.exec(proc.stdout);
-  if (!m) throw new Error(`no one-time password in the output:\n${proc.stdout}`);
+  // On stderr: `token create > file` on a fresh install keeps the file to the token alone.
+  const m = /one-time password\s+(\S+)/.exec(proc.stderr);
+  if (!m) throw new Error(`no one-time password in the output:\n${proc.stderr}`);
   return m[1]!;
 }
 
@@ -182,7 +183,7 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
 
       const password = await firstAdminPassword(fresh.proc);
       expect(password).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
-      expect(occurrences(fresh.proc.stdout, password)).toBe(1);
+      expect(occurrences(fresh.proc.stdout + fresh.proc.stderr, password)).toBe(1);
       const login = await api(fresh.base, 'POST', '/api/auth/login', {
         body: { username: 'admin', password },
       });
@@ -195,7 +196,7 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
       expect(fs.statSync(path.join(dir, 'master.key')).mode & 0o777).toBe(0o600);
       expect(fs.existsSync(path.join(dir, 'orderhub.lock'))).toBe(true);
 
-      expect(preset.proc.stdout).not.toContain('one-time password');
+      expect(preset.proc.stdout + preset.proc.stderr).not.toContain('one-time password');
       const presetLogin = await api(preset.base, 'POST', '/api/auth/login', {
         body: { username: 'admin', password: PRESET_PASSWORD },
       });
@@ -211,7 +212,7 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
     expect(second.code).not.toBe(0);
     expect(second.code).toBe(75);
     expect(second.stderr).toContain(`another orderhub process is using the data folder ${dir}`);
-    expect(second.stdout).not.toContain('one-time password');
+    expect(second.stdout + second.stderr).not.toContain('one-time password');
 
     // One-shot commands respect the lock too.
     const create = await run(
@@ -229,6 +230,25 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
     expect(fs.existsSync(path.join(dir, 'orderhub.lock'))).toBe(false);
   });
 
+  it(
+    'token create on a fresh install: stdout holds the token alone (the demo keeps it in a file), the first admin’s password goes to the terminal',
+    SLOW,
+    async () => {
+      const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'orderhub-cli-token-'));
+      try {
+        const created = await run(
+          ['token', 'create', '--user', 'admin', '--name', 'demo'],
+          cliEnv({ ORDERHUB_DATA_DIR: fresh }),
+        );
+        expect(created.code).toBe(0);
+        expect(created.stdout).toMatch(/^oh_[A-Za-z0-9_-]{43}\n$/);
+        expect(created.stderr).toContain('one-time password');
+      } finally {
+        fs.rmSync(fresh, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('user create prints a generated password once, and never one given with --password', SLOW, async () => {
     const env = cliEnv({ ORDERHUB_DATA_DIR: dir });
     const created = await run(['user', 'create', '--username', 'kefu01', '--role', 'customer_service'], env);
@@ -239,7 +259,7 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
     kefuPassword = m![1]!;
     expect(occurrences(created.stdout, kefuPassword)).toBe(1);
     // The admin exists already: nothing about a first start.
-    expect(created.stdout).not.toContain('one-time password');
+    expect(created.stdout + created.stderr).not.toContain('one-time password');
 
     const given = await run(
       ['user', 'create', '--username', 'ops01', '--role', 'operations', '--password', OPS_PASSWORD],
@@ -270,7 +290,7 @@ describe.skipIf(onPostgres)('orderhub on a PGlite data folder', () => {
       server = await start({ ORDERHUB_DATA_DIR: dir });
       // Not a first start any more: no password this time.
       await new Promise((r) => setTimeout(r, 200));
-      expect(server.proc.stdout).not.toContain('one-time password');
+      expect(server.proc.stdout + server.proc.stderr).not.toContain('one-time password');
 
       const me = await api(server.base, 'GET', '/api/auth/me', { token });
       expect(me.status).toBe(200);
@@ -336,7 +356,7 @@ describe.runIf(onPostgres)('orderhub on PostgreSQL', () => {
     );
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('run `orderhub migrate` first');
-    expect(res.stdout).not.toContain('one-time password');
+    expect(res.stdout + res.stderr).not.toContain('one-time password');
     // It refused before touching anything: no tables, no first admin.
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -381,7 +401,7 @@ describe.runIf(onPostgres)('orderhub on PostgreSQL', () => {
       const ready = await api(server.base, 'GET', '/readyz');
       expect(ready.body).toEqual({ status: 'ready', database: 'postgres' });
       const password = await firstAdminPassword(server.proc);
-      expect(occurrences(server.proc.stdout, password)).toBe(1);
+      expect(occurrences(server.proc.stdout + server.proc.stderr, password)).toBe(1);
       expect(
         (await api(server.base, 'POST', '/api/auth/login', { body: { username: 'admin', password } })).status,
       ).toBe(200);

@@ -30,6 +30,12 @@ import {
 } from '../platform/keys.ts';
 import { createLogger } from '../platform/log.ts';
 import { SIM_PLATFORMS, type SimPlatform, startSimulate, summaryLines } from './simulate.ts';
+import {
+  paymentsSummaryLines,
+  SIM_PROVIDERS,
+  type SimProvider,
+  startPaymentsSimulate,
+} from './simulate-payments.ts';
 
 const program = new Command('orderhub')
   .version(VERSION)
@@ -55,8 +61,9 @@ async function withApp<T>(fn: (app: Awaited<ReturnType<typeof buildApp>>) => Pro
 /** How long `start` waits for requests and jobs in hand to finish on SIGTERM or SIGINT. */
 const SHUTDOWN_GRACE_MS = 20_000;
 
+/** On stderr: `orderhub token create > file` on a fresh install keeps the file to the token alone. */
 function printFirstAdmin(password: string) {
-  process.stdout.write(
+  process.stderr.write(
     `\n  First start: created the user "admin" with the one-time password\n\n      ${password}\n\n  It is shown only now. Log in and change it (PATCH /api/users/:id), or set ORDERHUB_ADMIN_PASSWORD before the first start.\n\n`,
   );
 }
@@ -314,17 +321,43 @@ program
     },
     30,
   )
-  .option('--platforms <list>', `comma-separated, from ${SIM_PLATFORMS.join(', ')} (default: all)`, (v) => {
-    const xs = v
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-    for (const x of xs)
-      if (!(SIM_PLATFORMS as readonly string[]).includes(x))
-        throw new InvalidArgumentError(`unknown platform "${x}" (${SIM_PLATFORMS.join(', ')})`);
-    if (!xs.length) throw new InvalidArgumentError('name at least one platform');
-    return [...new Set(xs)] as SimPlatform[];
-  })
+  .option(
+    '--platforms <list>',
+    `comma-separated, from ${SIM_PLATFORMS.join(', ')}, or none (default: all)`,
+    (v) => {
+      if (v.trim() === 'none') return [] as SimPlatform[];
+      const xs = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const x of xs)
+        if (!(SIM_PLATFORMS as readonly string[]).includes(x))
+          throw new InvalidArgumentError(`unknown platform "${x}" (${SIM_PLATFORMS.join(', ')})`);
+      if (!xs.length) throw new InvalidArgumentError('name at least one platform');
+      return [...new Set(xs)] as SimPlatform[];
+    },
+  )
+  .option(
+    '--payments [list]',
+    `also buyers paying through the payment simulators: comma-separated, from ${SIM_PROVIDERS.join(', ')} (alone: all); one payment account per provider, orders from the --storefront account`,
+    (v) => {
+      const xs = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const x of xs)
+        if (!(SIM_PROVIDERS as readonly string[]).includes(x))
+          throw new InvalidArgumentError(`unknown payment provider "${x}" (${SIM_PROVIDERS.join(', ')})`);
+      if (!xs.length) throw new InvalidArgumentError('name at least one provider');
+      return [...new Set(xs)] as SimProvider[];
+    },
+  )
+  .option('--payment-rate <n>', 'with --payments: buyers per minute', positive, 12)
+  .option(
+    '--storefront <code>',
+    'with --payments: the channel account the paying orders come from',
+    'default',
+  )
   .option('--prefix <code>', 'account codes are <prefix>-<platform>', 'demo')
   .option('--sync-interval <seconds>', 'how often the server pulls each account (at least 30)', positive, 60)
   .option(
@@ -344,6 +377,9 @@ program
       syncInterval: number;
       pushUrl?: string;
       seed: number;
+      payments?: SimProvider[] | true;
+      paymentRate: number;
+      storefront: string;
     }) => {
       const token = o.token ?? process.env['ORDERHUB_TOKEN'];
       if (!token) throw new InvalidArgumentError('give --token (or set ORDERHUB_TOKEN): an admin API token');
@@ -351,18 +387,51 @@ program
       if (!/^[A-Za-z0-9_.-]{1,50}$/.test(o.prefix))
         throw new InvalidArgumentError('--prefix: letters, digits, _ . -');
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      const run = await startSimulate({
-        server: o.server,
-        token,
-        platforms: o.platforms ?? SIM_PLATFORMS,
-        rate: o.rate,
-        ...(o.duration ? { durationSeconds: o.duration } : {}),
-        prefix: o.prefix,
-        syncIntervalSeconds: o.syncInterval,
-        ...(o.pushUrl ? { pushBase: o.pushUrl } : {}),
-        seed: o.seed,
-        print: out,
-      });
+      const platforms = o.platforms ?? SIM_PLATFORMS;
+      const providers = o.payments === true ? SIM_PROVIDERS : (o.payments ?? []);
+      if (!platforms.length && !providers.length)
+        throw new InvalidArgumentError('--platforms none needs --payments: nothing to simulate');
+      const channelsRun = platforms.length
+        ? await startSimulate({
+            server: o.server,
+            token,
+            platforms,
+            rate: o.rate,
+            ...(o.duration ? { durationSeconds: o.duration } : {}),
+            prefix: o.prefix,
+            syncIntervalSeconds: o.syncInterval,
+            ...(o.pushUrl ? { pushBase: o.pushUrl } : {}),
+            seed: o.seed,
+            print: out,
+          })
+        : null;
+      const paymentsRun = providers.length
+        ? await startPaymentsSimulate({
+            server: o.server,
+            ...(o.pushUrl ? { notifyBase: o.pushUrl } : {}),
+            token,
+            providers,
+            rate: o.paymentRate,
+            ...(o.duration ? { durationSeconds: o.duration } : {}),
+            prefix: o.prefix,
+            channelAccount: o.storefront,
+            seed: o.seed,
+            duplicateShare: 0.1,
+            lostShare: 0.05,
+            abandonShare: 0.1,
+            print: out,
+          }).catch(async (e: unknown) => {
+            await channelsRun?.close();
+            throw e;
+          })
+        : null;
+      const run = {
+        streamed: Promise.all([channelsRun?.streamed, paymentsRun?.streamed]),
+        close: async () => {
+          const [c, p] = await Promise.all([channelsRun?.close(), paymentsRun?.close()]);
+          return [...(c ? summaryLines(c) : []), ...(p ? paymentsSummaryLines(p) : [])];
+        },
+      };
       let interrupted = false;
       await new Promise<void>((resolve) => {
         const onSignal = () => {
@@ -380,8 +449,7 @@ program
           resolve();
         });
       });
-      const summary = await run.close();
-      for (const line of summaryLines(summary)) out(line);
+      for (const line of await run.close()) out(line);
       process.exit(0);
     },
   );

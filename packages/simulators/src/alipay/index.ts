@@ -35,6 +35,8 @@ export interface AlipayFaults {
   loseNext: number;
   /** Send every notification this many extra times after it was acknowledged. */
   duplicates: number;
+  /** The next N notifications are each sent once more after they were acknowledged (on top of `duplicates`). */
+  duplicateNext: number;
   /** Hold notifications; release() sends them (in order, reversed or shuffled). */
   hold: boolean;
   /** Added to the simulator's clock (notify_time, gmt_*, send_pay_date). */
@@ -149,6 +151,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}) {
   const faults: AlipayFaults = {
     loseNext: 0,
     duplicates: 0,
+    duplicateNext: 0,
     hold: false,
     clockSkewMs: 0,
     tamperNext: 0,
@@ -253,7 +256,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}) {
     return ok;
   }
 
-  async function deliver(n: Notice): Promise<void> {
+  async function deliver(n: Notice, extra = 0): Promise<void> {
     let ok = false;
     for (let i = 0; i <= retrySchedule.length && !closed; i++) {
       if (i > 0) await sleep(retrySchedule[i - 1] ?? 0);
@@ -263,7 +266,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}) {
       ok = await attempt(n, i + 1);
       if (ok) break;
     }
-    for (let d = 0; d < faults.duplicates && ok && !closed; d++) await attempt(n, 1);
+    for (let d = 0; d < faults.duplicates + extra && ok && !closed; d++) await attempt(n, 1);
   }
 
   function stripSign(p: Record<string, string>): Record<string, string> {
@@ -273,7 +276,9 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}) {
 
   function dispatch(n: Notice): void {
     if (closed) return;
-    const p = deliver(n).finally(() => inflight.delete(p));
+    const extra = faults.duplicateNext > 0 ? 1 : 0;
+    faults.duplicateNext -= extra;
+    const p = deliver(n, extra).finally(() => inflight.delete(p));
     inflight.add(p);
   }
 

@@ -27,6 +27,8 @@ export interface StripeFaults {
   loseNext: number;
   /** Deliver every event this many extra times after its first delivery (same id, fresh signature). */
   duplicates: number;
+  /** The next N notifications are each sent once more after they were acknowledged (on top of `duplicates`). */
+  duplicateNext: number;
   /** Hold events instead of delivering; release() sends them (in order, reversed or shuffled). */
   hold: boolean;
   /** Added to the simulator's clock for `t=` and `created`. */
@@ -134,6 +136,7 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
   const faults: StripeFaults = {
     loseNext: 0,
     duplicates: 0,
+    duplicateNext: 0,
     hold: false,
     clockSkewMs: 0,
     tamperNext: 0,
@@ -220,7 +223,7 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
     return ok;
   }
 
-  async function deliver(evt: StripeEvent): Promise<void> {
+  async function deliver(evt: StripeEvent, extra = 0): Promise<void> {
     let ok = false;
     for (let n = 0; n <= retrySchedule.length && !closed; n++) {
       if (n > 0) await sleep(retrySchedule[n - 1] ?? 0);
@@ -228,7 +231,7 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
       ok = await attempt(evt, n + 1);
       if (ok) break;
     }
-    for (let d = 0; d < faults.duplicates && ok && !closed; d++) await attempt(evt, 1);
+    for (let d = 0; d < faults.duplicates + extra && ok && !closed; d++) await attempt(evt, 1);
   }
 
   function dispatch(evt: StripeEvent): void {
@@ -237,7 +240,9 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
       waiting.push(evt);
       return;
     }
-    const p = deliver(evt).finally(() => inflight.delete(p));
+    const extra = faults.duplicateNext > 0 ? 1 : 0;
+    faults.duplicateNext -= extra;
+    const p = deliver(evt, extra).finally(() => inflight.delete(p));
     inflight.add(p);
   }
 
