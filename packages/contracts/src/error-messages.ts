@@ -107,6 +107,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, Words> & Partial<Record<string, W
   },
   TIME_INVALID: { zh: '时间无效{fields}', en: 'The time is not valid{fields}' },
   CANNOT_DEACTIVATE_SELF: { zh: '不能停用自己的账号', en: 'You cannot deactivate yourself' },
+  USER_SCOPE_UNKNOWN_ACCOUNT: {
+    zh: '数据范围里有不存在的店铺：{accounts}',
+    en: 'The data scope names a shop that does not exist: {accounts}',
+  },
+  USER_SCOPE_UNKNOWN_WAREHOUSE: {
+    zh: '数据范围里有不存在的仓库：{warehouses}',
+    en: 'The data scope names a warehouse that does not exist: {warehouses}',
+  },
   INVENTORY_INSUFFICIENT: { zh: '可用库存不足', en: 'Not enough stock available' },
   INVENTORY_LIMIT: { zh: '库存数量超出上限', en: 'The quantity is beyond what stock can hold' },
   SKU_UNKNOWN: { zh: '没有这个商品编码', en: 'No such SKU' },

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { listRefundReviews, refundReviewView } from '../modules/channels/index.ts';
+import { keepOrdersInScope } from '../modules/orders/index.ts';
 import type { Deps } from '../platform/deps.ts';
 import { decideRefundReview } from './channel-refunds.ts';
 
@@ -42,7 +43,15 @@ export function channelRefundRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Array(ReviewView) },
       },
     },
-    async (req) => (await listRefundReviews(deps.database, req.query)).map(refundReviewView),
+    async (req) =>
+      (
+        await keepOrdersInScope(
+          deps.database,
+          req.actor,
+          await listRefundReviews(deps.database, req.query),
+          (r) => r.orderId,
+        )
+      ).map(refundReviewView),
   );
   r.post(
     '/api/channel-refund-reviews/:id/decision',

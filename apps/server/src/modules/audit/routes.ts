@@ -29,6 +29,14 @@ export function auditRoutes(app: FastifyInstance, { database }: Deps) {
         ),
       },
     },
-    async (req) => listAudit(database, req.query as Parameters<typeof listAudit>[1]),
+    // Data scopes: audit rows are not tied to a shop, so a user with a data scope reads only the
+    // rows of his own actions (docs/security.md).
+    async (req) =>
+      listAudit(database, {
+        ...(req.query as Parameters<typeof listAudit>[1]),
+        ...(req.actor?.scope?.accounts || req.actor?.scope?.warehouses
+          ? { actorId: req.actor.id ?? '' }
+          : {}),
+      }),
   );
 }

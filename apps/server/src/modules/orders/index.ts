@@ -9,6 +9,7 @@ export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
 export { heldOrdersWithSku } from './queries.ts';
 export { receiverHistory } from './receiver-history.ts';
 export { ordersSealedData, resealOrders, resealRawPayloads } from './reseal.ts';
+export { accountInScope, keepOrdersInScope, orderScopeText, requireOrderInScope } from './scope.ts';
 export {
   funnel,
   holdClosure,

@@ -45,3 +45,33 @@ export function accountInScope(actor: Scoped, channelAccountId: string): boolean
   const accounts = scopedAccounts(actor);
   return !accounts || accounts.includes(channelAccountId);
 }
+
+/**
+ * Rows of another module that name an order (payments, refund reviews), kept only where the order
+ * is in the actor's scope; everything when the actor sees every shop.
+ */
+export async function keepOrdersInScope<T>(
+  exec: SqlExecutor,
+  actor: Scoped,
+  rows: readonly T[],
+  orderIdOf: (row: T) => string | null | undefined,
+): Promise<T[]> {
+  const accounts = scopedAccounts(actor);
+  if (!accounts) return [...rows];
+  const ids = [...new Set(rows.map(orderIdOf).filter((id): id is string => !!id))];
+  const inScope = ids.length
+    ? new Set(
+        (
+          await exec.query<{ id: string }>(
+            `SELECT id FROM orders WHERE id = ANY($1::text[]) AND channel_account_id = ANY($2::text[])`,
+            [ids, [...accounts]],
+          )
+        ).map((r) => r.id),
+      )
+    : new Set<string>();
+  // A row tied to no order (a payment notice that matched none) belongs to no shop: not shown.
+  return rows.filter((r) => {
+    const id = orderIdOf(r);
+    return !!id && inScope.has(id);
+  });
+}

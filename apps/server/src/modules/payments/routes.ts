@@ -15,6 +15,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotencyKey } from '../../platform/idempotency.ts';
 import { recordAudit } from '../audit/index.ts';
+import { keepOrdersInScope } from '../orders/index.ts';
 import {
   CreatePaymentAccountBody,
   createPaymentAccount,
@@ -232,10 +233,15 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
       },
     },
     async (req) =>
-      voucherViews(
+      keepOrdersInScope(
         database,
-        `v.exception IS NOT NULL AND v.exception_resolved_at IS NULL AND ($1::text IS NULL OR v.exception = $1)`,
-        [req.query.exception ?? null],
+        req.actor,
+        await voucherViews(
+          database,
+          `v.exception IS NOT NULL AND v.exception_resolved_at IS NULL AND ($1::text IS NULL OR v.exception = $1)`,
+          [req.query.exception ?? null],
+        ),
+        (v) => v.orderId,
       ),
   );
   r.post(
@@ -300,7 +306,7 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
           ORDER BY received_at DESC, id DESC LIMIT $4`,
         [q.paymentAccount ?? null, q.outcome ?? null, q.orderId ?? null, q.limit ?? 50],
       );
-      return rows.map(eventView);
+      return keepOrdersInScope(database, req.actor, rows.map(eventView), (e) => e.orderId);
     },
   );
 
@@ -319,7 +325,13 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
         response: { 200: Type.Array(InspectionView) },
       },
     },
-    async (req) => listInspections(deps, req.query.limit ?? 10),
+    async (req) =>
+      Promise.all(
+        (await listInspections(deps, req.query.limit ?? 10)).map(async (run) => {
+          const findings = await keepOrdersInScope(database, req.actor, run.findings, (f) => f.orderId);
+          return findings.length === run.findings.length ? run : { ...run, findings };
+        }),
+      ),
   );
   r.post(
     '/api/inspections',
