@@ -23,6 +23,7 @@ import { shapeSummaries } from './drift.ts';
 import { accountHealth } from './health.ts';
 import { getInboxMessage, inboxView, listInbox, replayInboxMessage } from './inbox.ts';
 import { pushRoutes } from './push-routes.ts';
+import { accountVisible, keepVisible } from './scope.ts';
 import { channelSettingsOf } from './settings.ts';
 import { listStockPushes } from './stock-push.ts';
 import { resetAfterNewCredentials } from './sync-state.ts';
@@ -104,6 +105,14 @@ const StockPushView = Type.Object({
 export function channelRoutes(app: FastifyInstance, deps: Deps): void {
   const { database, clock, crypto } = deps;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // Data scopes: an account outside the actor's scope is answered as if it did not exist, on every
+  // /api/channel-accounts/:id route.
+  app.addHook('preHandler', async (req) => {
+    if (!req.actor?.scope?.accounts || !req.routeOptions.url?.startsWith('/api/channel-accounts/:id')) return;
+    const id = (req.params as { id?: unknown }).id;
+    if (typeof id === 'string' && !accountVisible(req.actor, id))
+      throw new DomainError('NOT_FOUND', `no channel account ${id}`);
+  });
   r.get(
     '/api/channel-accounts',
     {
@@ -115,7 +124,7 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Array(ChannelAccountView) },
       },
     },
-    async () => listAccounts(database),
+    async (req) => keepVisible(req.actor, await listAccounts(database), (a) => a.id),
   );
   r.post(
     '/api/channel-accounts',
@@ -303,8 +312,8 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
         ...(before ? { before } : {}),
         limit: limit + 1,
       });
-      const items = rows.slice(0, limit).map(inboxView);
-      const last = items.at(-1);
+      const items = keepVisible(req.actor, rows.slice(0, limit), (m) => m.accountId).map(inboxView);
+      const last = rows.slice(0, limit).map(inboxView).at(-1);
       return {
         items,
         nextCursor: rows.length > limit && last ? encodeCursor([last.receivedAt, last.id]) : null,
@@ -358,7 +367,12 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: InboxView },
       },
     },
-    async (req) => inboxView(await getInboxMessage(database, req.params.id)),
+    async (req) => {
+      const m = await getInboxMessage(database, req.params.id);
+      if (!accountVisible(req.actor, m.accountId))
+        throw new DomainError('NOT_FOUND', `no inbox message ${req.params.id}`);
+      return inboxView(m);
+    },
   );
   r.get(
     '/api/channels/drift',
@@ -398,10 +412,14 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req) => ({
-      alerts: await listAlerts(database, {
-        kinds: ['drift_new_field', 'drift_vanished_field', 'drift_retyped_field'],
-        ...(req.query.open ? { open: true } : {}),
-      }),
+      alerts: keepVisible(
+        req.actor,
+        await listAlerts(database, {
+          kinds: ['drift_new_field', 'drift_vanished_field', 'drift_retyped_field'],
+          ...(req.query.open ? { open: true } : {}),
+        }),
+        (a) => a.accountId,
+      ),
       apis: await shapeSummaries(database),
     }),
   );
@@ -424,10 +442,14 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req) =>
-      listAlerts(database, {
-        ...(req.query.open ? { open: true } : {}),
-        ...(req.query.account ? { accountId: req.query.account } : {}),
-      }),
+      keepVisible(
+        req.actor,
+        await listAlerts(database, {
+          ...(req.query.open ? { open: true } : {}),
+          ...(req.query.account ? { accountId: req.query.account } : {}),
+        }),
+        (a) => a.accountId,
+      ),
   );
   app.register(async (scope) => pushRoutes(scope, deps));
 }

@@ -1,3 +1,4 @@
+import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { channelSettingsOf, listAccounts, syncHealthSummary } from '../channels/index.ts';
@@ -7,8 +8,17 @@ import type { HealthFigure } from './order-health.ts';
 export { funnel, holdQueues, waitingStages } from '../orders/index.ts';
 
 /** Orders placed per local calendar day (in `tz`) and channel. */
-export async function ordersByChannel(exec: SqlExecutor, from: Date, to: Date, tz: string) {
-  const [rows, accounts] = await Promise.all([ordersPlacedPerDay(exec, from, to, tz), listAccounts(exec)]);
+export async function ordersByChannel(
+  exec: SqlExecutor,
+  from: Date,
+  to: Date,
+  tz: string,
+  reader: Pick<Actor, 'scope'> | null = null,
+) {
+  const [rows, accounts] = await Promise.all([
+    ordersPlacedPerDay(exec, from, to, tz, reader),
+    listAccounts(exec),
+  ]);
   const channelOf = new Map(accounts.map((a) => [a.id, a.channel]));
   const sums = new Map<string, { day: string; channel: string; count: number }>();
   for (const r of rows) {
@@ -24,8 +34,14 @@ export async function ordersByChannel(exec: SqlExecutor, from: Date, to: Date, t
 }
 
 /** Sales per local day, channel and currency (see salesPerDay for the definitions). */
-export async function salesByChannel(exec: SqlExecutor, from: Date, to: Date, tz: string) {
-  const [rows, accounts] = await Promise.all([salesPerDay(exec, from, to, tz), listAccounts(exec)]);
+export async function salesByChannel(
+  exec: SqlExecutor,
+  from: Date,
+  to: Date,
+  tz: string,
+  reader: Pick<Actor, 'scope'> | null = null,
+) {
+  const [rows, accounts] = await Promise.all([salesPerDay(exec, from, to, tz, reader), listAccounts(exec)]);
   const channelOf = new Map(accounts.map((a) => [a.id, a.channel]));
   const sums = new Map<
     string,

@@ -1,3 +1,4 @@
+import type { Actor } from '../../platform/actor.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { listAccounts } from '../channels/index.ts';
 import { holdClosure, ordersPerAccount, statusChangeCounts } from '../orders/index.ts';
@@ -17,6 +18,8 @@ export interface HealthFigure {
 export interface HealthRange {
   from: Date;
   to: Date;
+  /** Whose figures: a reader with a data scope gets his shops' figures only. */
+  reader?: Pick<Actor, 'scope'> | null;
 }
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
@@ -27,7 +30,13 @@ const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
  * is the fewest changes from the order's first status to its current one.
  */
 export async function stateDrift(exec: SqlExecutor, r: HealthRange): Promise<HealthFigure> {
-  const { orders, changes, minimal } = await statusChangeCounts(exec, r.from, r.to, minimalPathLengths());
+  const { orders, changes, minimal } = await statusChangeCounts(
+    exec,
+    r.from,
+    r.to,
+    minimalPathLengths(),
+    r.reader ?? null,
+  );
   const extra = Math.max(0, changes - minimal);
   return {
     key: 'stateDriftRate',
@@ -45,7 +54,7 @@ export async function stateDrift(exec: SqlExecutor, r: HealthRange): Promise<Hea
  * left out of both sides.
  */
 export async function exceptionClosure(exec: SqlExecutor, r: HealthRange, now: Date): Promise<HealthFigure> {
-  const { closed, decided } = await holdClosure(exec, r.from, r.to, now);
+  const { closed, decided } = await holdClosure(exec, r.from, r.to, now, r.reader ?? null);
   return {
     key: 'exceptionClosureRate72h',
     value: ratio(closed, decided),
@@ -67,7 +76,7 @@ export const OWN_STOREFRONT_CHANNELS: readonly string[] = ['api', 'wechat_mini',
  */
 export async function channelAttribution(exec: SqlExecutor, r: HealthRange): Promise<HealthFigure> {
   const [perAccount, accounts] = await Promise.all([
-    ordersPerAccount(exec, r.from, r.to),
+    ordersPerAccount(exec, r.from, r.to, r.reader ?? null),
     listAccounts(exec),
   ]);
   const own = new Set(accounts.filter((a) => OWN_STOREFRONT_CHANNELS.includes(a.channel)).map((a) => a.id));

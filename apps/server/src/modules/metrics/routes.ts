@@ -79,7 +79,7 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
       const tz = req.query.tz ?? config.tzDefault;
       assertTimeZone(tz);
       const { from, to } = range(req.query, 14);
-      const buckets = await ordersByChannel(database, from, to, tz);
+      const buckets = await ordersByChannel(database, from, to, tz, req.actor);
       return { tz, from: from.toISOString(), to: to.toISOString(), buckets };
     },
   );
@@ -129,7 +129,7 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
       assertTimeZone(tz);
       const { from, to } = range(req.query, 14);
       const money = seesAmounts(req.actor!);
-      const buckets = (await salesByChannel(database, from, to, tz)).map((b) => ({
+      const buckets = (await salesByChannel(database, from, to, tz, req.actor)).map((b) => ({
         ...b,
         gmv: money ? b.gmv : null,
         paid: money ? b.paid : null,
@@ -181,9 +181,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
         },
       },
     },
-    async () => {
+    async (req) => {
       const now = clock.now();
-      return { at: now.toISOString(), stages: await waitingStages(database, now) };
+      return { at: now.toISOString(), stages: await waitingStages(database, now, req.actor) };
     },
   );
 
@@ -208,7 +208,11 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (req) => {
       const { from, to } = range(req.query);
-      return { from: from.toISOString(), to: to.toISOString(), ...(await funnel(database, from, to)) };
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        ...(await funnel(database, from, to, req.actor)),
+      };
     },
   );
 
@@ -229,9 +233,9 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
     async (req) => {
       const { from, to } = range(req.query);
       const figures = [
-        await stateDrift(database, { from, to }),
-        await exceptionClosure(database, { from, to }, clock.now()),
-        await channelAttribution(database, { from, to }),
+        await stateDrift(database, { from, to, reader: req.actor }),
+        await exceptionClosure(database, { from, to, reader: req.actor }, clock.now()),
+        await channelAttribution(database, { from, to, reader: req.actor }),
         await channelSyncHealth(deps),
         ...notYetRecorded(),
       ];
