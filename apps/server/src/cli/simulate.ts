@@ -118,9 +118,12 @@ async function startDriven(platform: SimPlatform, code: string, seed: number): P
       code,
       url: sim.url,
       credentials: sim.credentials,
-      // The API takes scalar settings only: the per-SKU inventory item ids (used for stock pushes,
-      // not for orders) stay out.
-      settings: { apiVersion: sim.settings.apiVersion, locationId: sim.settings.locationId },
+      // With the per-SKU inventory item ids, stock pushes reach the shop's location.
+      settings: {
+        apiVersion: sim.settings.apiVersion,
+        locationId: sim.settings.locationId,
+        inventoryItemIds: sim.settings.inventoryItemIds,
+      },
       skus: Object.keys(sim.settings.inventoryItemIds).map((c) => ({ code: c, name: c })),
       setPushUrl: (u) => sim.setWebhookUrl(u),
       newOrder: (r) => {

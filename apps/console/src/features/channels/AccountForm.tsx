@@ -23,7 +23,31 @@ interface Values {
   baseUrl?: string;
   syncIntervalSeconds?: number;
   cred?: Partial<Record<CredentialField, string | Dayjs | null>>;
+  /** Shopify: the location stock is set at, and one "SKU, inventory item id" per line. */
+  locationId?: string;
+  inventoryItems?: string;
 }
+
+/** One "SKU, inventory item id" pair per line (comma, tab, equals sign or spaces between), as pasted from a sheet. */
+export function parseInventoryItems(text: string): { map: Record<string, string>; bad: number[] } {
+  const map: Record<string, string> = {};
+  const bad: number[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const l = line.trim();
+    if (!l) return;
+    const m = /^(.+?)\s*(?:[,\t=，]|\s)\s*(\d{1,19})$/.exec(l);
+    if (!m || m[1]!.length > 128) bad.push(i + 1);
+    else map[m[1]!.trim()] = m[2]!;
+  });
+  return { map, bad };
+}
+
+const itemsText = (v: unknown): string =>
+  v && typeof v === 'object'
+    ? Object.entries(v as Record<string, unknown>)
+        .map(([k, x]) => `${k}, ${String(x)}`)
+        .join('\n')
+    : '';
 
 /** What the form sends: only what was typed (credentials and base URL are write-only, empty keeps). */
 export function accountBody(values: Values, account: ChannelAccount | null): Record<string, unknown> {
@@ -43,6 +67,18 @@ export function accountBody(values: Values, account: ChannelAccount | null): Rec
     body['active'] = values.active;
   if (Object.keys(credentials).length) body['credentials'] = credentials;
   if (values.baseUrl?.trim()) body['baseUrl'] = values.baseUrl.trim();
+  if (values.locationId !== undefined || values.inventoryItems !== undefined) {
+    // Settings are replaced whole: keep the others on file, change the two the form shows.
+    const before = account?.connection.connectorSettings ?? {};
+    const next: Record<string, unknown> = { ...before };
+    const loc = values.locationId?.trim();
+    if (loc) next['locationId'] = loc;
+    else delete next['locationId'];
+    const items = parseInventoryItems(values.inventoryItems ?? '').map;
+    if (Object.keys(items).length) next['inventoryItemIds'] = items;
+    else delete next['inventoryItemIds'];
+    if (JSON.stringify(next) !== JSON.stringify(before)) body['connectorSettings'] = next;
+  }
   if (
     values.syncIntervalSeconds !== undefined &&
     values.syncIntervalSeconds !== null &&
@@ -130,6 +166,12 @@ export function AccountForm({
                   name: account.name,
                   active: account.active,
                   syncIntervalSeconds: account.connection.syncIntervalSeconds,
+                  ...(platformOfChannel(account.channel) === 'shopify'
+                    ? {
+                        locationId: String(account.connection.connectorSettings['locationId'] ?? ''),
+                        inventoryItems: itemsText(account.connection.connectorSettings['inventoryItemIds']),
+                      }
+                    : {}),
                 }
               : { syncIntervalSeconds: 300 }
           }
@@ -210,6 +252,39 @@ export function AccountForm({
                   placeholder={account?.connection.baseUrlSet ? t('baseUrlSaved') : 'https://'}
                 />
               </Form.Item>
+              {platform === 'shopify' ? (
+                <>
+                  <Form.Item
+                    name="locationId"
+                    label={t('shopifyLocation')}
+                    extra={t('shopifyLocationHint')}
+                    rules={[{ pattern: /^\d{1,19}$/, message: t('shopifyLocationBad') }]}
+                  >
+                    <Input id="account-location-id" autoComplete="off" style={{ width: 240 }} />
+                  </Form.Item>
+                  <Form.Item
+                    name="inventoryItems"
+                    label={t('shopifyItems')}
+                    extra={t('shopifyItemsHint')}
+                    rules={[
+                      {
+                        validator: async (_r, v: string | undefined) => {
+                          const { bad } = parseInventoryItems(v ?? '');
+                          if (bad.length)
+                            throw new Error(t('shopifyItemsBad', { lines: bad.slice(0, 5).join(', ') }));
+                        },
+                      },
+                    ]}
+                  >
+                    <Input.TextArea
+                      id="account-inventory-items"
+                      rows={4}
+                      placeholder={'TEE-ORG-BLK-M, 42000000001000'}
+                      spellCheck={false}
+                    />
+                  </Form.Item>
+                </>
+              ) : null}
               <Form.Item
                 name="syncIntervalSeconds"
                 label={t('syncInterval')}

@@ -55,6 +55,14 @@ export const messages: MessageBundle = {
     required: '必填',
     baseUrl: '接口地址（Base URL）',
     baseUrlHint: '留空使用平台官方地址；可指向模拟器。',
+    shopifyLocation: '库存地点 ID（Location）',
+    shopifyLocationHint:
+      '库存推送写入 Shopify 的这个地点，可在 Shopify 后台“设置 → 地点”的网址中看到数字 ID。',
+    shopifyLocationBad: '地点 ID 是一串数字',
+    shopifyItems: 'SKU 与库存项 ID 对照',
+    shopifyItemsHint:
+      '每行一个：渠道 SKU，库存项 ID（Inventory item ID），中间用逗号、制表符或空格隔开，可从表格直接粘贴。没有对照的 SKU 不会推送库存。',
+    shopifyItemsBad: '第 {lines} 行不是“SKU，数字 ID”的格式',
     baseUrlSaved: '已保存自定义地址，留空则不修改',
     pushUrl: '推送地址（填到平台的消息推送配置里）',
     copy: '复制',
@@ -190,6 +198,14 @@ export const messages: MessageBundle = {
     required: 'Required',
     baseUrl: 'API base URL',
     baseUrlHint: 'Empty: the platform’s own address. May point at a simulator.',
+    shopifyLocation: 'Location ID',
+    shopifyLocationHint:
+      'Stock pushes set availability at this Shopify location (the number in the address of Settings → Locations).',
+    shopifyLocationBad: 'A location ID is a number',
+    shopifyItems: 'SKU to inventory item ID',
+    shopifyItemsHint:
+      'One per line: the channel SKU, then its inventory item ID, separated by a comma, tab or space (paste from a sheet). SKUs without one get no stock push.',
+    shopifyItemsBad: 'Line {lines} is not “SKU, numeric ID”',
     baseUrlSaved: 'A custom address is saved — leave empty to keep',
     pushUrl: 'Push URL (enter it in the platform’s push settings)',
     copy: 'Copy',

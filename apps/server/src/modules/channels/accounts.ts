@@ -10,6 +10,7 @@ import type { ChannelCredentials } from './connector.ts';
 import { platformOfChannel } from './connectors/index.ts';
 import {
   CredentialsInput,
+  checkConnectorSettings,
   checkCredentials,
   credentialFields,
   openCredentials,
@@ -58,7 +59,15 @@ const ConnectionFields = {
   connectorSettings: Type.Optional(
     Type.Record(
       Type.String({ maxLength: 64 }),
-      Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean()]),
+      Type.Union([
+        Type.String({ maxLength: 500 }),
+        Type.Number(),
+        Type.Boolean(),
+        Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String({ maxLength: 500 }), {
+          maxProperties: 20000,
+          description: 'a map such as Shopify inventoryItemIds (channel SKU → inventory item id)',
+        }),
+      ]),
       {
         maxProperties: 50,
         description: 'per-account connector settings (the platform points the protocol digest leaves open)',
@@ -233,6 +242,7 @@ export async function createAccount(
 ): Promise<ChannelAccountView> {
   const id = newId('channelAccount');
   if (input.credentials) checkCredentials(input.channel, input.credentials);
+  if (input.connectorSettings) checkConnectorSettings(input.channel, input.connectorSettings);
   const creds = input.credentials ? stripUndefined(input.credentials) : null;
   try {
     await tx.query(
@@ -290,6 +300,7 @@ export async function updateAccount(
     ])
   )[0];
   if (!current) throw new DomainError('NOT_FOUND', `no channel account ${id}`);
+  if (input.connectorSettings) checkConnectorSettings(current.channel, input.connectorSettings);
   let sealed: string | null = null;
   let fields: string[] | null = null;
   if (input.credentials) {

@@ -152,6 +152,8 @@ export interface Connector {
   readonly maxWindowMs: number;
   /** Checks the credentials a user gives; throws `CredentialsError` naming the field. */
   checkCredentials(input: ChannelCredentials): void;
+  /** Checks an account's connector settings as the adapter reads them; throws `ConnectorError('SETTINGS_INVALID')`. */
+  checkSettings?(settings: Readonly<Record<string, unknown>>): void;
   pullOrders(ctx: ConnectorContext, window: PullWindow, page: string | null): Promise<PulledPage>;
   fetchOrder(ctx: ConnectorContext, externalOrderId: string): Promise<ChannelOrder | null>;
   verifyPush(push: RawPush, ctx: ConnectorContext): PushVerification;

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { type ChannelCredentials, CredentialsError } from './connector.ts';
+import { type ChannelCredentials, ConnectorError, CredentialsError } from './connector.ts';
 import { connectorForChannel } from './connectors/index.ts';
 
 const Secret = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
@@ -41,6 +41,25 @@ export function checkCredentials(channel: string, c: CredentialsInput): void {
   } catch (e) {
     if (e instanceof CredentialsError)
       throw new DomainError('CHANNEL_CREDENTIALS_INVALID', e.message, { field: `credentials.${e.field}` });
+    throw e;
+  }
+}
+
+/** Checks connector settings the way the account's adapter will read them (bad ones never reach a sync). */
+export function checkConnectorSettings(channel: string, settings: Readonly<Record<string, unknown>>): void {
+  const connector = connectorForChannel(channel);
+  if (!connector?.checkSettings) return;
+  try {
+    connector.checkSettings(settings);
+  } catch (e) {
+    if (e instanceof ConnectorError && e.code === 'SETTINGS_INVALID') {
+      // Adapters name the setting first ("Shopify settings: inventoryItemIds.X must …", 'setting "pageSize" must …').
+      const field = /settings: ([\w.-]+)|setting "([\w.-]+)"/.exec(e.message);
+      const name = field?.[1] ?? field?.[2];
+      throw new DomainError('CHANNEL_SETTINGS_INVALID', e.message, {
+        field: name ? `connectorSettings.${name}` : 'connectorSettings',
+      });
+    }
     throw e;
   }
 }

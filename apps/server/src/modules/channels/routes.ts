@@ -131,7 +131,7 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: {
         permission: 'channels:manage',
-        errors: ['CHANNEL_ACCOUNT_CODE_TAKEN', 'CHANNEL_CREDENTIALS_INVALID'],
+        errors: ['CHANNEL_ACCOUNT_CODE_TAKEN', 'CHANNEL_CREDENTIALS_INVALID', 'CHANNEL_SETTINGS_INVALID'],
       },
       schema: {
         operationId: 'createChannelAccount',
@@ -151,7 +151,7 @@ export function channelRoutes(app: FastifyInstance, deps: Deps): void {
     {
       config: {
         permission: 'channels:manage',
-        errors: ['CHANNEL_ACCOUNT_CODE_TAKEN', 'CHANNEL_CREDENTIALS_INVALID'],
+        errors: ['CHANNEL_ACCOUNT_CODE_TAKEN', 'CHANNEL_CREDENTIALS_INVALID', 'CHANNEL_SETTINGS_INVALID'],
       },
       schema: {
         operationId: 'updateChannelAccount',

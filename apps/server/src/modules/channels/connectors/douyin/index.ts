@@ -256,6 +256,10 @@ export const douyinConnector: Connector = {
   stockBatchSize: 1,
   maxWindowMs: 30 * 60_000,
 
+  checkSettings(settings) {
+    douyinSettings(settings);
+  },
+
   checkCredentials(input: ChannelCredentials): void {
     if (!input.appKey || !/^\d{6,24}$/.test(input.appKey))
       throw new CredentialsError('appKey', 'the Douyin app key is a number of 6 to 24 digits');

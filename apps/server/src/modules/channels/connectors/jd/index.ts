@@ -422,6 +422,10 @@ export const jdConnector: Connector = {
   stockBatchSize: 1,
   maxWindowMs: MAX_WINDOW_MS,
 
+  checkSettings(settings) {
+    jdSettings({ settings });
+  },
+
   checkCredentials(input) {
     checkCnCredentials(input, { appKey: 'the app key', accessToken: 'the access token' });
   },

@@ -371,6 +371,10 @@ export const pinduoduoConnector: Connector = {
   stockBatchSize: 1,
   maxWindowMs: MAX_WINDOW_MS,
 
+  checkSettings(settings) {
+    pddSettings({ settings });
+  },
+
   checkCredentials(input) {
     checkCnCredentials(input, { appKey: 'the client id', accessToken: 'the access token' });
   },

@@ -88,8 +88,11 @@ export function shopifySettings(s: Readonly<Record<string, unknown>>): ShopifySe
   if (locationId !== null && !/^\d{1,19}$/.test(locationId))
     throw settingsError('locationId must be a numeric id');
   const inventoryItemIds = stringMap(s.inventoryItemIds, 'inventoryItemIds');
-  for (const [k, v] of Object.entries(inventoryItemIds))
+  for (const [k, v] of Object.entries(inventoryItemIds)) {
+    if (!k.trim() || k.length > 128)
+      throw settingsError('inventoryItemIds: a SKU is empty or longer than 128');
     if (!/^\d{1,19}$/.test(v)) throw settingsError(`inventoryItemIds.${k} must be a numeric id`);
+  }
   const notifyCustomer = s.notifyCustomer ?? false;
   if (typeof notifyCustomer !== 'boolean') throw settingsError('notifyCustomer must be true or false');
   return {
@@ -232,6 +235,10 @@ export const shopifyConnector: Connector = {
   defaultBaseUrl: 'https://{shopDomain}',
   stockBatchSize: 1,
   maxWindowMs: 24 * 3600_000,
+
+  checkSettings(settings) {
+    shopifySettings(settings);
+  },
 
   checkCredentials(input: ChannelCredentials): void {
     if (!input.shopDomain || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(input.shopDomain))

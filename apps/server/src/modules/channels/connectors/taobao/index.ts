@@ -407,6 +407,10 @@ export const taobaoConnector: Connector = {
   stockBatchSize: 1,
   maxWindowMs: MAX_WINDOW_MS,
 
+  checkSettings(settings) {
+    topSettings({ settings });
+  },
+
   checkCredentials(input) {
     checkCnCredentials(input, { appKey: 'the app key', accessToken: 'the seller session (access token)' });
   },
