@@ -338,7 +338,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         // The dashboard's sync figure counts the three connected shops: one expired, so it misses in red.
         await page.goto(`${base}/dashboard`);
         const panel = page.locator('[data-figure=channelSyncHealthPanel]');
-        await expect.poll(() => panel.getAttribute('data-missed')).toBe('true');
+        await expect.poll(() => panel.getAttribute('data-missed'), { timeout: 30_000 }).toBe('true');
         expect(await panel.locator('.ant-tag-red').count()).toBe(1);
         expect(await panel.textContent()).toMatch(
           locale === 'zh-CN'
