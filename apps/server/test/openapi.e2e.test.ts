@@ -117,6 +117,14 @@ const FIXTURES: Record<string, (created: Created) => Promise<Record<string, stri
   'POST /api/orders/{id}/tags': async () => ({ id: await untrackedOrder(['发票']) }),
   // A fresh order at version 1 (the example's version).
   'PUT /api/orders/{id}/seller-note': async () => ({ id: await untrackedOrder() }),
+  // Edits before approval: a fresh paid order at version 1 (the examples' version).
+  'PUT /api/orders/{id}/receiver': async () => ({ id: await untrackedOrder() }),
+  'POST /api/orders/{id}/gift-lines': async () => ({ id: await untrackedOrder() }),
+  'PUT /api/orders/{id}/lines/{lineId}': async () => {
+    const id = await untrackedOrder();
+    const d = await t.as('admin').get(`/api/orders/${id}`);
+    return { id, lineId: d.body.lines[0].id };
+  },
   'PATCH /api/payment-accounts/{id}': async (c) => ({
     id: made(c, 'POST /api/payment-accounts')['id'] as string,
   }),

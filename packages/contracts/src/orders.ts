@@ -666,7 +666,7 @@ export const ReplaceLineBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ version: 1, sku: 'CUP-02', quantity: 3, reason: '客户换颜色' }],
+    examples: [{ version: 1, sku: 'TEA-SET-01', quantity: 3, reason: '客户换颜色' }],
   },
 );
 export type ReplaceLineBody = Static<typeof ReplaceLineBody>;
@@ -680,7 +680,7 @@ export const AddGiftLineBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ version: 1, sku: 'CUP-02', quantity: 1, reason: '老客户赠品' }],
+    examples: [{ version: 1, sku: 'TEA-SET-01', quantity: 1, reason: '老客户赠品' }],
   },
 );
 export type AddGiftLineBody = Static<typeof AddGiftLineBody>;
@@ -723,7 +723,7 @@ export const ManualOrderBody = Type.Object(
           district: '西湖区',
           detail: '文三路 100 号',
         },
-        lines: [{ sku: 'CUP-02', quantity: 2, unitPrice: 1000 }],
+        lines: [{ sku: 'TEA-SET-01', quantity: 2, unitPrice: 8000 }],
         shippingFee: 800,
         paid: true,
         sellerRemark: '电话订单',
