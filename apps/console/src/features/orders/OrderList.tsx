@@ -22,6 +22,7 @@ import {
 import { arrangeColumns, DEFAULT_COLUMNS, SORTABLE, useOrderColumns } from './list/columns.tsx';
 import { FilterBar } from './list/FilterBar.tsx';
 import { ListToolbar } from './list/ListToolbar.tsx';
+import { useDefaultView } from './list/SavedViews.tsx';
 import { StatusTabs } from './list/StatusTabs.tsx';
 import { type BatchAction, useBatch } from './list/useBatch.ts';
 import { ExportDialog, ExportModal, useExport } from './list/useExport.tsx';
@@ -39,6 +40,8 @@ export default function OrderList() {
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => parseFilters(params), [params]);
   const filterKey = filtersToSearch(filters);
+  // No filter in the URL on opening: the user's default view, if he set one.
+  useDefaultView(params.toString(), setParams);
   const limit = PAGE_SIZES.includes(Number(params.get('limit'))) ? Number(params.get('limit')) : 20;
   const apiQuery = useMemo(() => toApiQuery(filters, tz), [filters, tz]);
   const countsQuery = useMemo(() => toCountsQuery(filters, tz), [filters, tz]);

@@ -6,26 +6,13 @@ import {
   SettingOutlined,
 } from '@ant-design/icons';
 import type { OrderView } from '@orderhub/contracts';
-import {
-  App,
-  Button,
-  Checkbox,
-  Dropdown,
-  Input,
-  Popover,
-  Space,
-  type TableColumnsType,
-  Tooltip,
-  Typography,
-} from 'antd';
-import { useState } from 'react';
+import { Button, Checkbox, Popover, Space, type TableColumnsType, Tooltip } from 'antd';
 import { useT } from '../../../shared/i18n.tsx';
-import { useSession } from '../../../shared/session.tsx';
 import { messages } from '../messages.ts';
-import { deleteView, loadViews, saveView } from '../views.ts';
 import { ALL_COLUMNS, moveColumn } from './columns.tsx';
+import { SavedViewsMenu } from './SavedViews.tsx';
 
-/** Saved views, the column chooser, export and the shortcut help, above the list. */
+/** Saved views (kept on the server), the column chooser, export and the shortcut help, above the list. */
 export function ListToolbar({
   search,
   onOpenView,
@@ -44,44 +31,9 @@ export function ListToolbar({
   onHelp: () => void;
 }) {
   const t = useT(messages);
-  const { me } = useSession();
-  const { modal } = App.useApp();
-  const [views, setViews] = useState(() => loadViews(me.id));
   return (
     <Space wrap>
-      <Dropdown
-        menu={{
-          items: views.length
-            ? views.map((v) => ({
-                key: v.name,
-                label: (
-                  <Space>
-                    <Typography.Link onClick={() => onOpenView(v.search)}>{v.name}</Typography.Link>
-                    <Typography.Link onClick={() => setViews(deleteView(me.id, v.name))}>×</Typography.Link>
-                  </Space>
-                ),
-              }))
-            : [{ key: 'none', label: t('noViews'), disabled: true }],
-        }}
-      >
-        <Button data-testid="views">{t('views')}</Button>
-      </Dropdown>
-      <Button
-        onClick={() => {
-          let name = '';
-          modal.confirm({
-            title: t('saveView'),
-            content: (
-              <Input placeholder={t('viewName')} onChange={(e) => (name = e.target.value)} autoFocus />
-            ),
-            onOk: () => {
-              if (name.trim()) setViews(saveView(me.id, { name: name.trim(), search }));
-            },
-          });
-        }}
-      >
-        {t('saveView')}
-      </Button>
+      <SavedViewsMenu search={search} onOpenView={onOpenView} />
       <Popover
         trigger="click"
         title={t('columns')}
