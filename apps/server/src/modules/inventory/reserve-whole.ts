@@ -59,107 +59,135 @@ type Getter = (a: WholeArgs) => unknown;
 /** The text of each shape, built once, and the values it takes in placeholder order. */
 const shapes = new Map<string, { text: string; getters: Getter[] }>();
 
-function statementFor(
+/** Placeholders in the order their getters are pushed, each value bound once. */
+function placeholders() {
+  const getters: Getter[] = [];
+  const p = (get: Getter, cast = '') => `$${getters.push(get)}${cast}`;
+  return { getters, p };
+}
+
+/**
+ * The audit row's insert, one row per row of `from` (so none when nothing was picked). Its id and
+ * the actor's values are the statement's.
+ */
+function auditInsert(p: (get: Getter, cast?: string) => string, at: string, actor: string[], from: string) {
+  return `${AUDIT_INSERT_HEAD}
+         SELECT ${p(() => newId('audit'))}, ${at}, ${actor.join(', ')},
+           ${p((a) => a.ctx.actor.ip)}, ${p((a) => a.ctx.actor.userAgent)}, ${p((a) => a.audit!.action)}, ${p((a) => a.audit!.entityType)},
+           ${p((a) => a.audit!.entityId)}, ${p((a) => JSON.stringify(a.audit!.summary))}::jsonb
+         FROM ${from}`;
+}
+
+/**
+ * Locks every stock level of the SKU, in warehouse-id order, before anything else in the
+ * statement reads or writes them. Every stock movement locks levels in one global order — SKU,
+ * then warehouse id (`byLevelKey`, and the SKU order of `reserveLines`) — so two transactions
+ * never hold what the other waits for. A reservation picks its warehouse by priority and by what
+ * covers the quantity, not by id, and a guarded UPDATE that waited and then refused keeps the row
+ * locked; locking the SKU's rows in id order first, and picking from the locked rows, keeps the
+ * order whatever is picked and whatever the fall-back takes next (it takes only rows already held).
+ * PostgreSQL's LockRows node sits above the ORDER BY, so the rows are locked in that order (an
+ * UPDATE … FROM gives no such guarantee). The rows read are the latest versions (a row that was
+ * updated while we waited is re-read once locked), so the pick is exact.
+ */
+export const LOCK_LEVELS = `SELECT l.warehouse_id, l.on_hand - l.reserved - l.frozen AS available
+       FROM stock_levels l WHERE l.sku = $1 ORDER BY l.warehouse_id FOR NO KEY UPDATE`;
+
+/**
+ * The reservation statement. Everything it writes hangs off the pick in a chain — the ledger row
+ * from the pick, the reservation from the ledger row, the audit row from the reservation, the
+ * guarded UPDATE from the reservation and the audit row, the push mark from the UPDATE — so
+ * PostgreSQL runs them in that order without the aggregates and sub-selects that used to force
+ * it. Their primary keys are fresh ids and the tables have no other unique index, so the inserts
+ * never wait on another transaction. The push mark stays after the UPDATE: `moveStock` takes the
+ * row lock and then the mark, and an insert of a mark another transaction is inserting waits for
+ * that transaction, so marking first could deadlock against it.
+ *
+ * Uncontended (one statement): the SKU's levels are locked first, in warehouse-id order
+ * (`LOCK_LEVELS`), and the pick reads the locked rows, so it cannot go stale; the checks are
+ * one-time filters of that lock (a refused checkout locks nothing). Split (a contended SKU), the
+ * statement takes no lock: the pick reads the levels, the inserts go in, and `TAKE` then locks the
+ * levels in the same order and updates — the wait, and the re-check after it, is in that small
+ * statement, while the inserts were written before the lock.
+ *
+ * A checkout of one SKU needs no master check: the pick found its stock level, whose SKU is in the
+ * master by its foreign key. When nothing was picked the answer has no row, and `whole` asks
+ * `diagnoseStatement` why (the refusal path only).
+ */
+function reserveStatement(
   withChecks: boolean,
+  manySkus: boolean,
   withAudit: boolean,
   split: boolean,
 ): { text: string; getters: Getter[] } {
-  const key = `${withChecks ? 'c' : ''}${withAudit ? 'a' : ''}${split ? 's' : ''}`;
+  const key = `${withChecks ? 'c' : ''}${manySkus ? 'm' : ''}${withAudit ? 'a' : ''}${split ? 's' : ''}`;
   const known = shapes.get(key);
   if (known) return known;
-  const getters: Getter[] = [];
-  const p = (get: Getter, cast = '') => `$${getters.push(get)}${cast}`;
+  const { getters, p } = placeholders();
   const $sku = p((a) => a.sku);
   const $q = p((a) => a.quantity, '::bigint');
   const $at = p((a) => a.ctx.at, '::timestamptz');
-  const $account = withChecks ? p((a) => a.checks!.account) : '';
-  const $actorType = p((a) => a.ctx.actor.type);
-  const $actorId = p((a) => a.ctx.actor.id);
-  const $actorName = p((a) => a.actorName);
-  const chk = `chk AS MATERIALIZED (
-       SELECT ${
-         withChecks
-           ? `${accountActiveSql($account)} AS account_active,
-           ${knownSkuCountSql(p((a) => a.distinctSkus))} AS known_skus,
-           EXISTS (SELECT 1 FROM reservations WHERE checkout_account = ${$account}
-             AND checkout_ref = ${p((a) => a.checks!.ref)} AND status = 'active') AS held`
-           : 'true AS account_active, 0 AS known_skus, false AS held'
-       }
-     ), `;
-  const ok = withChecks
-    ? `account_active IS TRUE AND known_skus = ${p((a) => a.distinctSkus.length, '::int')} AND NOT held`
-    : 'true';
-  // Read by the pick: nothing is picked, so nothing is written, unless the checks pass.
-  const pre = `pre AS (SELECT chk.*, ${ok} AS ok FROM chk), `;
-  // The audit row, the ledger row and the reservation do not depend on the update: they are
-  // inserted from the pick (so not at all when no warehouse covers the quantity), before the
-  // UPDATE takes the row lock — the UPDATE's one-time filter reads them, which forces the order —
-  // so the lock is held only for the UPDATE, the push mark and the COMMIT. Their primary keys are
-  // fresh ids and the tables have no other unique index, so the inserts never wait on another
-  // transaction. If the UPDATE then takes nothing (the pick went stale while it waited for the
-  // lock), `reserveWhole` deletes the ledger row and the reservation by their ids; the caller then
-  // throws (the transaction rolls back) or reserves by the slower path, which the audit row also
-  // describes. The push mark stays after the UPDATE: `moveStock` takes the row lock and then the
-  // mark, and an insert of a mark another transaction is inserting waits for that transaction, so
-  // marking first here could deadlock against it.
-  const aud = withAudit
-    ? `aud AS (
-         ${AUDIT_INSERT_HEAD}
-         SELECT ${p(() => newId('audit'))}, ${$at}, ${$actorType}, ${$actorId}, ${$actorName},
-           ${p((a) => a.ctx.actor.ip)}, ${p((a) => a.ctx.actor.userAgent)}, ${p((a) => a.audit!.action)}, ${p((a) => a.audit!.entityType)},
-           ${p((a) => a.audit!.entityId)}, ${p((a) => JSON.stringify(a.audit!.summary))}::jsonb
-         FROM pick
-         RETURNING 1
-       ), `
-    : '';
-  const text = `WITH ${chk}${pre}pick AS (
+  const actor = [p((a) => a.ctx.actor.type), p((a) => a.ctx.actor.id), p((a) => a.actorName)];
+  let checks = '';
+  if (withChecks) {
+    const $account = p((a) => a.checks!.account);
+    checks = `
+         AND ${accountActiveSql($account)} IS TRUE
+         AND NOT EXISTS (SELECT 1 FROM reservations WHERE checkout_account = ${$account}
+           AND checkout_ref = ${p((a) => a.checks!.ref)} AND status = 'active')`;
+    if (manySkus)
+      checks += `
+         AND ${knownSkuCountSql(p((a) => a.distinctSkus))} = ${p((a) => a.distinctSkus.length, '::int')}`;
+  }
+  const pick = split
+    ? `pick AS (
        SELECT l.warehouse_id, w.code, w.name FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
-       WHERE l.sku = ${$sku} AND w.active AND l.on_hand - l.reserved - l.frozen >= ${$q} AND (SELECT ok FROM pre)
+       WHERE l.sku = ${$sku} AND w.active AND l.on_hand - l.reserved - l.frozen >= ${$q}${checks}
        ORDER BY w.priority DESC, w.code LIMIT 1
-     ), ${aud}mv AS (
+     )`
+    : `lk AS MATERIALIZED (
+       ${LOCK_LEVELS.replace('l.sku = $1', `l.sku = ${$sku}${checks}`)}
+     ), pick AS (
+       SELECT lk.warehouse_id, w.code, w.name FROM lk JOIN warehouses w ON w.id = lk.warehouse_id
+       WHERE w.active AND lk.available >= ${$q}
+       ORDER BY w.priority DESC, w.code LIMIT 1
+     )`;
+  const text = `WITH ${pick}, mv AS (
        INSERT INTO stock_movements (id, at, type, sku, warehouse_id, on_hand, reserved, frozen, in_transit,
          reason_code, actor_type, actor_id, actor_name, source_type, source_id, note)
        SELECT ${p((a) => a.movementId)}, ${$at}, 'reserve', ${$sku}, warehouse_id, 0, ${$q}, 0, 0, ${p((a) => a.reasonCode)},
-         ${$actorType}, ${$actorId}, ${$actorName}, ${p((a) => a.source.type)},
-         ${p((a) => a.source.id)}, NULL
+         ${actor.join(', ')}, ${p((a) => a.source.type)}, ${p((a) => a.source.id)}, NULL
        FROM pick
-       RETURNING 1
+       RETURNING warehouse_id
      ), rsv AS (
        INSERT INTO reservations (id, order_id, checkout_account, checkout_ref, line_no, sku, warehouse_id,
          quantity, original, consumed, reason, status, expires_at, created_at, updated_at)
        SELECT ${p((a) => a.reservation.id)}, ${p((a) => a.reservation.orderId)}, ${p((a) => a.reservation.checkoutAccount)},
          ${p((a) => a.reservation.checkoutRef)}, ${p((a) => a.reservation.lineNo, '::int')}, ${$sku}, warehouse_id, ${$q}, ${$q}, 0,
          ${p((a) => a.reservation.reason)}, 'active', ${p((a) => a.reservation.expiresAt, '::timestamptz')}, ${$at}, ${$at}
-       FROM pick
-       RETURNING 1
-     ), ins AS (
-       SELECT (SELECT count(*) FROM mv)::int + (SELECT count(*) FROM rsv)::int AS n,
-         ${withAudit ? '(SELECT count(*) FROM aud)::int' : '0'} AS audited
+       FROM mv
+       RETURNING warehouse_id
      )${
+       withAudit
+         ? `, aud AS (
+         ${auditInsert(p, $at, actor, 'rsv')}
+         RETURNING 1
+     )`
+         : ''
+     }${
        split
          ? `
-     SELECT pre.account_active, pre.known_skus, pre.held, ins.audited, ins.n AS inserted, pick.warehouse_id,
-       pick.code, pick.name AS warehouse_name,
-       CASE WHEN pick.warehouse_id IS NULL THEN (
-         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
-         FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
-       ) END AS available
-     FROM pre CROSS JOIN ins LEFT JOIN pick ON true`
+     SELECT pick.code, pick.name AS warehouse_name, pick.warehouse_id AS picked FROM pick`
          : `, upd AS (
        UPDATE stock_levels l SET reserved = l.reserved + ${$q}, updated_at = ${$at}
-       FROM pick WHERE l.sku = ${$sku} AND l.warehouse_id = pick.warehouse_id
-         AND l.on_hand - l.reserved - l.frozen >= ${$q} AND (SELECT n >= 0 FROM ins)
-       RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock, pick.code,
-         pick.name AS warehouse_name
+       FROM rsv${withAudit ? ' CROSS JOIN aud' : ''}
+       WHERE l.sku = ${$sku} AND l.warehouse_id = rsv.warehouse_id AND l.on_hand - l.reserved - l.frozen >= ${$q}
+       RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock
      ), mark AS (
        INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, ${$at} FROM upd ON CONFLICT (sku) DO NOTHING
      )
-     SELECT pre.account_active, pre.known_skus, pre.held, ins.audited, ins.n AS inserted, upd.*,
-       CASE WHEN upd.sku IS NULL THEN (
-         SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
-         FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
-       ) END AS available
-     FROM pre CROSS JOIN ins LEFT JOIN upd ON true`
+     SELECT pick.code, pick.name AS warehouse_name, pick.warehouse_id AS picked, upd.*
+     FROM pick LEFT JOIN upd ON true`
      }`;
   const shape = { text, getters };
   shapes.set(key, shape);
@@ -167,14 +195,46 @@ function statementFor(
 }
 
 /**
- * The second statement of the split shape: the guarded UPDATE of the picked level and the push
- * mark. Small on purpose: after waiting for the row lock PostgreSQL re-checks the latest row version
- * (EvalPlanQual) and, for that, sets up every sub-plan of the statement again — for the one-statement
- * shape that is every CTE and every insert with its table's indexes, on each contended reservation.
+ * Why a single statement picked nothing: the checks (when asked for) and the units available over
+ * all active warehouses (0: nothing to split over either). Runs only on that path.
  */
-const TAKE = `WITH upd AS (
+function diagnoseStatement(withChecks: boolean): { text: string; getters: Getter[] } {
+  const key = `d${withChecks ? 'c' : ''}`;
+  const known = shapes.get(key);
+  if (known) return known;
+  const { getters, p } = placeholders();
+  const $sku = p((a) => a.sku);
+  let checks = '';
+  if (withChecks) {
+    const $account = p((a) => a.checks!.account);
+    checks = `${accountActiveSql($account)} AS account_active,
+       ${knownSkuCountSql(p((a) => a.distinctSkus))} AS known_skus,
+       EXISTS (SELECT 1 FROM reservations WHERE checkout_account = ${$account}
+         AND checkout_ref = ${p((a) => a.checks!.ref)} AND status = 'active') AS held, `;
+  }
+  const text = `SELECT ${checks}(
+       SELECT coalesce(sum(greatest(l.on_hand - l.reserved - l.frozen, 0)), 0)::bigint
+       FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.sku = ${$sku} AND w.active
+     ) AS available`;
+  const shape = { text, getters };
+  shapes.set(key, shape);
+  return shape;
+}
+
+/**
+ * The second statement of the split shape: the SKU's levels locked in warehouse-id order (as
+ * `LOCK_LEVELS`; the one-time filter makes the UPDATE wait for all of them), then the guarded
+ * UPDATE of the picked level and the push mark. Small on purpose: after waiting for a row lock
+ * PostgreSQL re-checks the latest row version (EvalPlanQual) and, for that, sets up every sub-plan
+ * of the statement again — for the one-statement shape that is every CTE and every insert with its
+ * table's indexes, on each contended reservation.
+ */
+const TAKE = `WITH lk AS MATERIALIZED (
+    ${LOCK_LEVELS}
+  ), upd AS (
     UPDATE stock_levels l SET reserved = l.reserved + $3::bigint, updated_at = $4::timestamptz
     WHERE l.sku = $1 AND l.warehouse_id = $2 AND l.on_hand - l.reserved - l.frozen >= $3::bigint
+      AND (SELECT count(*) FROM lk) > 0
     RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock
   ), mark AS (
     INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, $4::timestamptz FROM upd ON CONFLICT (sku) DO NOTHING
@@ -202,8 +262,8 @@ const DROP_UNTAKEN = `WITH r AS (DELETE FROM reservations WHERE id = $1)
  * the inserts, then `TAKE`), one round trip more but a cheap re-check after the wait. Uncontended
  * SKUs keep the single statement. Both shapes write the same rows.
  *
- * The text has eight shapes (with or without checks, audit, split), each built once, and runs as a
- * prepared statement: planning it costs more than running it.
+ * The text has sixteen shapes (with or without checks, a master check, audit, split), each built
+ * once, and runs as a prepared statement: planning it costs more than running it.
  */
 export async function reserveWhole(
   ctx: StockCtx,
@@ -246,38 +306,59 @@ type WholeRow = Partial<LevelRow> & {
   held?: boolean;
   code?: string;
   warehouse_name?: string;
-  audited?: number;
-  inserted?: number;
+  picked?: string | null;
   available?: number | null;
 };
 
+async function run(
+  args: WholeArgs,
+  shape: { text: string; getters: Getter[] },
+): Promise<WholeRow | undefined> {
+  return (
+    await args.ctx.tx.prepared<WholeRow>(
+      shape.text,
+      shape.getters.map((get) => get(args)),
+    )
+  )[0];
+}
+
+const outcomeOf = (row: WholeRow | undefined): CheckOutcome => ({
+  accountActive: row?.account_active ?? null,
+  knownSkus: Number(row?.known_skus ?? 0),
+  held: row?.held === true,
+});
+
 async function whole(args: WholeArgs, split: boolean): Promise<WholeResult> {
-  const { ctx, checks } = args;
-  const { text: sql, getters } = statementFor(checks !== undefined, args.audit !== undefined, split);
-  const params = getters.map((get) => get(args));
-  const first = (await ctx.tx.prepared<WholeRow>(sql, params))[0];
+  const { checks, ctx } = args;
+  const withAudit = args.audit !== undefined;
+  const manySkus =
+    args.distinctSkus.length > 1 || (args.distinctSkus.length === 1 && args.distinctSkus[0] !== args.sku);
+  const first = await run(args, reserveStatement(checks !== undefined, manySkus, withAudit, split));
+  if (!first?.picked) {
+    // Nothing picked, nothing written: say why.
+    const why = await run(args, diagnoseStatement(checks !== undefined));
+    return {
+      checks: checks ? outcomeOf(why) : null,
+      taken: null,
+      audited: false,
+      available: Number(why?.available ?? 0),
+    };
+  }
+  // The checks passed (they gate the pick), and the inserts hang off the pick.
   const outcome: CheckOutcome | null = checks
-    ? {
-        accountActive: first?.account_active ?? null,
-        knownSkus: Number(first?.known_skus ?? 0),
-        held: first?.held === true,
-      }
+    ? { accountActive: true, knownSkus: args.distinctSkus.length, held: false }
     : null;
-  const audited = Number(first?.audited ?? 0) > 0;
+  const audited = withAudit;
   let row: WholeRow | undefined = first;
-  if (split && first?.warehouse_id) {
-    const up = (
-      await ctx.tx.prepared<LevelRow>(TAKE, [args.sku, first.warehouse_id, args.quantity, ctx.at])
-    )[0];
+  if (split) {
+    const up = (await ctx.tx.prepared<LevelRow>(TAKE, [args.sku, first.picked, args.quantity, ctx.at]))[0];
     row = up ? { ...up, code: first.code, warehouse_name: first.warehouse_name } : undefined;
   }
   if (!row?.sku) {
-    // A stale pick: the ledger row and the reservation went in before the UPDATE refused.
-    if (Number(first?.inserted ?? 0) > 0)
-      await ctx.tx.query(DROP_UNTAKEN, [args.reservation.id, args.movementId]);
-    // Split, the first statement saw the units (it picked), so the slower path is worth a try.
-    const available = split && first?.warehouse_id ? 1 : Number(first?.available ?? 0);
-    return { checks: outcome, taken: null, audited, available };
+    // A stale pick: the ledger row and the reservation went in before the UPDATE refused. The
+    // statement saw the units, so the slower path is worth a try.
+    await ctx.tx.query(DROP_UNTAKEN, [args.reservation.id, args.movementId]);
+    return { checks: outcome, taken: null, audited, available: 1 };
   }
   const level: LevelRow = {
     sku: row.sku,

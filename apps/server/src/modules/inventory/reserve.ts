@@ -3,7 +3,13 @@ import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
 import { checkSafetyCrossing, moveStock, type ReservationInsert, type StockCtx } from './ledger.ts';
-import { type AuditInsert, type CheckOutcome, type CheckoutChecks, reserveWhole } from './reserve-whole.ts';
+import {
+  type AuditInsert,
+  type CheckOutcome,
+  type CheckoutChecks,
+  LOCK_LEVELS,
+  reserveWhole,
+} from './reserve-whole.ts';
 
 export interface ReserveLine {
   sku: string;
@@ -194,11 +200,17 @@ export async function reserveLines(
   return { reservationIds: reserved.map((r) => r.id), reserved, short };
 }
 
+/**
+ * The SKU's levels in active warehouses, best priority first, read from the rows locked in
+ * warehouse-id order (`LOCK_LEVELS`: the global lock order; a reservation that already holds them
+ * waits for nothing here). The figures are the latest, so a take from them does not refuse.
+ */
 async function candidatesFor(exec: SqlExecutor, sku: string): Promise<Candidate[]> {
   const rows = await exec.query<Candidate>(
-    `SELECT l.sku, l.warehouse_id, w.code, w.name, l.on_hand - l.reserved - l.frozen AS available
-     FROM stock_levels l JOIN warehouses w ON w.id = l.warehouse_id
-     WHERE l.sku = $1 AND w.active
+    `WITH lk AS MATERIALIZED (${LOCK_LEVELS})
+     SELECT $1 AS sku, lk.warehouse_id, w.code, w.name, lk.available
+     FROM lk JOIN warehouses w ON w.id = lk.warehouse_id
+     WHERE w.active
      ORDER BY w.priority DESC, w.code`,
     [sku],
   );
@@ -225,8 +237,10 @@ export interface ActiveReservation {
 }
 
 /**
- * Locks the active reservations matching `where` (in level order) so that each is ended exactly
- * once. Only the reservations are locked; their warehouse's code and name come along for the
+ * Locks the active reservations matching `where` (in level order: SKU, then warehouse id, compared
+ * byte by byte like `byLevelKey` and the SKU order of `reserveLines`, whatever the database's
+ * collation, so the stock levels moved next are locked in the one global order) so that each is
+ * ended exactly once. Only the reservations are locked; their warehouse's code and name come along for the
  * order's timeline.
  */
 export async function lockActiveReservations(
@@ -239,7 +253,8 @@ export async function lockActiveReservations(
        (SELECT w.code FROM warehouses w WHERE w.id = reservations.warehouse_id) AS warehouse_code,
        (SELECT w.name FROM warehouses w WHERE w.id = reservations.warehouse_id) AS warehouse_name
      FROM reservations
-     WHERE status = 'active' AND (${where}) ORDER BY sku, warehouse_id, id FOR UPDATE OF reservations`,
+     WHERE status = 'active' AND (${where})
+     ORDER BY sku COLLATE "C", warehouse_id COLLATE "C", id FOR UPDATE OF reservations`,
     params,
   );
   return rows.map((r) => ({ ...r, quantity: Number(r.quantity) }));
