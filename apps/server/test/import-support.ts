@@ -8,8 +8,16 @@ export const SHEET_SKUS = 10_000;
 export const skuCode = (i: number) => `IMP-${String(i).padStart(6, '0')}`;
 export const whCode = (i: number) => `WH-IMP-${String(i).padStart(2, '0')}`;
 
-/** SKUs and warehouses enough for `rows` distinct (SKU, warehouse) rows, inserted in bulk. */
-export async function seedCountCatalog(database: Database, rows: number): Promise<void> {
+/**
+ * SKUs and warehouses enough for `rows` distinct (SKU, warehouse) rows, inserted in bulk. With
+ * `levels`, every counted (SKU, warehouse) of the sheet also has a stock level (on hand i mod 89,
+ * so most rows differ from the count), as in a real stocktake.
+ */
+export async function seedCountCatalog(
+  database: Database,
+  rows: number,
+  opts: { levels?: boolean } = {},
+): Promise<void> {
   const warehouses = Math.max(1, Math.ceil(rows / SHEET_SKUS));
   await database.query(
     `INSERT INTO skus (id, code, name, created_at, updated_at)
@@ -23,6 +31,13 @@ export async function seedCountCatalog(database: Database, rows: number): Promis
      FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING`,
     [warehouses],
   );
+  if (opts.levels)
+    await database.query(
+      `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at)
+       SELECT 'IMP-' || lpad((i % $2::int)::text, 6, '0'), 'wh_imp' || (i / $2::int), i % 89, now()
+       FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING`,
+      [rows, SHEET_SKUS],
+    );
 }
 
 const cellsOf = (i: number): [string, string, number] => [

@@ -30,7 +30,9 @@ async function read({ id, format, bytes, limits, batchRows }) {
       });
     if (state.cancelled) return false;
     state.credit--;
-    parentPort.postMessage({ id, type: 'rows', rows });
+    // As JSON text: parsing it costs the server's thread a fraction of what structured cloning
+    // a batch of row objects does (that took ~0.4 s of it per 100,000 rows under load).
+    parentPort.postMessage({ id, type: 'rows', rows: JSON.stringify(rows) });
     return true;
   };
   try {

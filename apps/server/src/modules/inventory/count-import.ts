@@ -24,10 +24,44 @@ export interface CountImportEnv {
 }
 
 /**
- * Bytes per stored part of an upload: no single statement carries much of the file (on PGlite a
- * 256 KiB part took 35–200 ms of the server's thread on a loaded machine, a 64 KiB one a quarter).
+ * Bytes per stored part of an upload. On PGlite no single statement may carry much of the file
+ * (a 256 KiB part took 35–200 ms of the server's thread on a loaded machine, a 64 KiB one a
+ * quarter); PostgreSQL works on its own cores, and there the round trips are what counts.
  */
-const UPLOAD_PART = 64 * 1024;
+const uploadPart = (database: Database) => (database.kind === 'pglite' ? 64 * 1024 : 1024 * 1024);
+
+/**
+ * Uploads accepted by this process and not yet taken by its import job, so that a job run here
+ * reads the bytes from memory instead of reading back what it stored a moment ago. The stored
+ * parts stay the record (a job run after a restart, or by another process, reads them); an
+ * entry not taken within the time below is dropped, and at most `HANDED_MAX_BYTES` are held.
+ */
+const handed = new Map<string, { bytes: Buffer; timer: NodeJS.Timeout }>();
+const HANDED_MAX_BYTES = 64 * 1024 * 1024;
+const HANDED_MS = 10 * 60_000;
+let handedBytes = 0;
+
+function takeHanded(countId: string): Buffer | null {
+  const entry = handed.get(countId);
+  if (!entry) return null;
+  handed.delete(countId);
+  clearTimeout(entry.timer);
+  handedBytes -= entry.bytes.length;
+  return entry.bytes;
+}
+
+function handOver(countId: string, bytes: Buffer): void {
+  // The oldest go first when the bound is reached (their jobs read the stored parts).
+  for (const oldest of handed.keys()) {
+    if (handedBytes + bytes.length <= HANDED_MAX_BYTES) break;
+    takeHanded(oldest);
+  }
+  if (handedBytes + bytes.length > HANDED_MAX_BYTES) return;
+  const timer = setTimeout(() => takeHanded(countId), HANDED_MS);
+  timer.unref();
+  handed.set(countId, { bytes, timer });
+  handedBytes += bytes.length;
+}
 
 export interface CountImportMessage {
   countId: string;
@@ -61,33 +95,41 @@ export async function requestCountPreview(
   // The job reads it on the reader's thread: started now, it loads while the upload is stored.
   warmSheetReader(input.format);
   const id = newId('count');
-  const view = await database.tx(async (tx) => {
-    const at = env.now();
-    await tx.query(
-      `INSERT INTO stock_counts (id, status, rows, note, created_at, created_by, format, default_warehouse)
-       VALUES ($1, 'processing', '[]'::jsonb, $2, $3, $4, $5, $6)`,
-      [id, input.note ?? null, at, actor.name, input.format, input.warehouse ?? null],
-    );
-    // As base64 text, decoded by the database: PGlite turns a bytea parameter into hex (and a bytea
-    // result back) byte by byte in JavaScript, a stall of over 100 ms per part on a busy machine.
-    // PGlite answers within the same turn of the event loop (its promises settle as microtasks), so
-    // a run of awaited statements never lets a timer or a socket in: the loop gets a turn per part.
-    for (let part = 0; part * UPLOAD_PART < bytes.length; part++) {
+  // Before the commit: on PGlite the job may be fetched the moment the transaction ends.
+  handOver(id, bytes);
+  const part = uploadPart(database);
+  const view = await database
+    .tx(async (tx) => {
+      const at = env.now();
       await tx.query(
-        `INSERT INTO stock_count_uploads (count_id, part, content) VALUES ($1, $2, decode($3, 'base64'))`,
-        [id, part, bytes.subarray(part * UPLOAD_PART, (part + 1) * UPLOAD_PART).toString('base64')],
+        `INSERT INTO stock_counts (id, status, rows, note, created_at, created_by, format, default_warehouse)
+       VALUES ($1, 'processing', '[]'::jsonb, $2, $3, $4, $5, $6)`,
+        [id, input.note ?? null, at, actor.name, input.format, input.warehouse ?? null],
       );
-      await yieldToLoop();
-    }
-    await recordAudit(tx, at, actor, {
-      action: 'inventory.count_upload',
-      entityType: 'stock_count',
-      entityId: id,
-      summary: { bytes: bytes.length, format: input.format },
+      // As base64 text, decoded by the database: PGlite turns a bytea parameter into hex (and a bytea
+      // result back) byte by byte in JavaScript, a stall of over 100 ms per part on a busy machine.
+      // PGlite answers within the same turn of the event loop (its promises settle as microtasks), so
+      // a run of awaited statements never lets a timer or a socket in: the loop gets a turn per part.
+      for (let k = 0; k * part < bytes.length; k++) {
+        await tx.query(
+          `INSERT INTO stock_count_uploads (count_id, part, content) VALUES ($1, $2, decode($3, 'base64'))`,
+          [id, k, bytes.subarray(k * part, (k + 1) * part).toString('base64')],
+        );
+        await yieldToLoop();
+      }
+      await recordAudit(tx, at, actor, {
+        action: 'inventory.count_upload',
+        entityType: 'stock_count',
+        entityId: id,
+        summary: { bytes: bytes.length, format: input.format },
+      });
+      await deps.jobs.send(tx, COUNT_IMPORT_QUEUE, { countId: id } satisfies CountImportMessage);
+      return (await getCount(tx, id))!;
+    })
+    .catch((e: unknown) => {
+      takeHanded(id);
+      throw e;
     });
-    await deps.jobs.send(tx, COUNT_IMPORT_QUEUE, { countId: id } satisfies CountImportMessage);
-    return (await getCount(tx, id))!;
-  });
   return { status: 202, view };
 }
 
@@ -116,13 +158,14 @@ export async function runCountImport(
       [msg.countId],
     )
   )[0];
+  const inMemory = takeHanded(msg.countId);
   if (found?.status !== 'processing') return;
   const settings = deps.inventory.countImport;
   const actor = systemActor(found.created_by ?? 'count-import', 'job');
   try {
     if (!found.parts) throw new DomainError('IMPORT_FORMAT_INVALID', 'the uploaded sheet is gone');
-    const parts: Buffer[] = [];
-    for (let part = 0; part < found.parts; part++) {
+    const parts: Buffer[] = inMemory ? [inMemory] : [];
+    for (let part = 0; !inMemory && part < found.parts; part++) {
       const got = await database.query<{ content: string }>(
         `SELECT encode(content, 'base64') AS content FROM stock_count_uploads
          WHERE count_id = $1 AND part = $2`,
