@@ -82,9 +82,7 @@ describe('changing the receiver before approval', () => {
   it('re-seals the new receiver, moves the search hashes, keeps the old one masked in the history', async () => {
     id = await newOrder();
     const before = await detail(id);
-    const [{ n: jobsBefore }] = await t.database.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'order-events'`,
-    );
+    const jobsBefore = await t.count(`pgboss.job WHERE name = 'order-events'`);
     const res = ok(
       await put(`/api/orders/${id}/receiver`, {
         version: before.version,
@@ -168,10 +166,8 @@ describe('changing the receiver before approval', () => {
     expect(audit!.summary.fields).toEqual(['name', 'phone', 'province', 'city', 'district', 'detail']);
     expect(audit!.summary.reason).toBe('客户来电改地址');
     expect(JSON.stringify(audit)).not.toMatch(/王五|李四|1234/);
-    const [{ n: jobsAfter }] = await t.database.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'order-events'`,
-    );
-    expect(jobsAfter).toBe(jobsBefore! + 1);
+    const jobsAfter = await t.count(`pgboss.job WHERE name = 'order-events'`);
+    expect(jobsAfter).toBe(jobsBefore + 1);
   });
 
   it('the same receiver again changes nothing', async () => {
@@ -349,7 +345,10 @@ describe('replacing a line and adding a gift line', () => {
     );
     expect(await level(t, 'TEA-SET-01', 'WH-HZ')).toMatchObject({ reserved: tea.reserved + 2 });
     expect(
-      res.timeline.find((e: { event: string }) => e.event === 'lines_changed' && e.details.action === 'gift'),
+      res.timeline.find(
+        (e: { event: string; details: { action?: string } }) =>
+          e.event === 'lines_changed' && e.details.action === 'gift',
+      ),
     ).toMatchObject({ note: '老客户赠品', details: { lineNo: 3, gift: true, sku: { to: 'TEA-SET-01' } } });
     // A gift line keeps its zero price.
     await expectRefusedUnwritten(

@@ -27,6 +27,7 @@ import { StatusTabs } from './list/StatusTabs.tsx';
 import { type BatchAction, useBatch } from './list/useBatch.ts';
 import { ExportDialog, ExportModal, useExport } from './list/useExport.tsx';
 import { useListShortcuts } from './list/useListShortcuts.ts';
+import { ManualOrderButton } from './manual/ManualOrderButton.tsx';
 import { messages } from './messages.ts';
 import { loadColumns, saveColumns } from './views.ts';
 
@@ -128,6 +129,7 @@ export default function OrderList() {
         }
       >
         {t('title')}
+        <ManualOrderButton />
       </PageTitle>
 
       <FilterBar filters={filters} onApply={applyFilters} orderNoRef={orderNoRef} />

@@ -9,6 +9,7 @@ export const feature: FeatureDef = {
   menu: { path: '/orders', label: { 'zh-CN': '订单', 'en-US': 'Orders' }, icon: UnorderedListOutlined },
   routes: [
     { path: '/orders', component: lazy(() => import('./OrderList.tsx')) },
+    { path: '/orders/new', component: lazy(() => import('./manual/ManualOrder.tsx')) },
     { path: '/orders/:id', component: lazy(() => import('./OrderDetail.tsx')) },
   ],
 };

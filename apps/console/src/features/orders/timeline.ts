@@ -55,6 +55,17 @@ const WORDS = {
     flagChanged: '旗帜由{from}改为{to}',
     flagCleared: '取消{from}',
     sellerNote: '修改卖家备注',
+    receiverChanged: '修改收货信息',
+    fieldChanged: '{field}由「{from}」改为「{to}」',
+    fieldSet: '{field}填为「{to}」',
+    fieldCleared: '清空{field}（原为「{from}」）',
+    lineReplaced: '修改第 {lineNo} 行商品「{title}」',
+    giftAdded: '添加赠品「{title}」（{sku}）×{quantity}',
+    skuChanged: '商品由 {from} 改为 {to}',
+    quantityChanged: '数量由 {from} 改为 {to}',
+    unitPriceChanged: '单价由 {from} 改为 {to}',
+    totalChanged: '订单金额由 {from} 改为 {to}',
+    linesChanged: '修改商品',
   },
   'en-US': {
     created: 'Order {orderNo} created',
@@ -85,6 +96,17 @@ const WORDS = {
     flagChanged: 'Flag changed from {from} to {to}',
     flagCleared: '{from} flag removed',
     sellerNote: 'Seller note changed',
+    receiverChanged: 'Receiver changed',
+    fieldChanged: '{field} changed from “{from}” to “{to}”',
+    fieldSet: '{field} set to “{to}”',
+    fieldCleared: '{field} cleared (was “{from}”)',
+    lineReplaced: 'Line {lineNo} changed: “{title}”',
+    giftAdded: 'Gift added: “{title}” ({sku}) ×{quantity}',
+    skuChanged: 'item {from} → {to}',
+    quantityChanged: 'quantity {from} → {to}',
+    unitPriceChanged: 'unit price {from} → {to}',
+    totalChanged: 'order amount {from} → {to}',
+    linesChanged: 'Items changed',
   },
 } as const;
 
@@ -119,6 +141,77 @@ function sellerNoteText(d: Record<string, unknown> | null, locale: Locale): stri
     else if (from) parts.push(fill(w.flagCleared, { from }));
   }
   if (!parts.length) parts.push(w.sellerNote);
+  return parts;
+}
+
+/** Receiver fields of a `receiver_changed` entry, as people call them. */
+export const RECEIVER_FIELD_LABELS: Labels = {
+  name: { zh: '收货人', en: 'Receiver' },
+  phone: { zh: '手机号', en: 'Mobile' },
+  country: { zh: '国家', en: 'Country' },
+  province: { zh: '省份', en: 'Province' },
+  city: { zh: '城市', en: 'City' },
+  district: { zh: '区县', en: 'District' },
+  detail: { zh: '详细地址', en: 'Street address' },
+  postalCode: { zh: '邮编', en: 'Postal code' },
+};
+
+/** "收货人由「李*」改为「王*」 · 省份由「浙江省」改为「上海市」": each changed field, masked as the server wrote it. */
+function receiverText(d: Record<string, unknown> | null, locale: Locale): string[] {
+  const w = WORDS[locale];
+  const r = obj(d?.['receiver']);
+  if (!r) return [w.receiverChanged];
+  const parts = Object.keys(RECEIVER_FIELD_LABELS).flatMap((f) => {
+    const c = obj(r[f]);
+    if (!c) return [];
+    const field = label(RECEIVER_FIELD_LABELS, f, locale);
+    const from = str(c['from']);
+    const to = str(c['to']);
+    if (from && to) return [fill(w.fieldChanged, { field, from, to })];
+    if (to) return [fill(w.fieldSet, { field, to })];
+    if (from) return [fill(w.fieldCleared, { field, from })];
+    return [];
+  });
+  return [
+    `${w.receiverChanged}${w.colon}${parts.join(w.list) || label(FIELD_LABELS, 'receiverName', locale)}`,
+  ];
+}
+
+/** A replaced line or an added gift, field by field; amounts only for those who see them. */
+function linesText(d: Record<string, unknown> | null, ctx: SentenceContext): string[] {
+  const w = WORDS[ctx.locale];
+  if (!d) return [w.linesChanged];
+  const title = str(d['title']) ?? str(obj(d['sku'])?.['to']) ?? '';
+  const parts: string[] = [];
+  const change = (key: string) => {
+    const c = obj(d[key]);
+    return c && 'from' in c && 'to' in c ? c : null;
+  };
+  const currency = str(d['currency']);
+  const money = (v: unknown) =>
+    currency && num(v) !== null ? formatMoney(num(v)!, currency, ctx.locale) : '';
+  if (d['action'] === 'gift') {
+    parts.push(
+      fill(w.giftAdded, {
+        title,
+        sku: str(obj(d['sku'])?.['to']) ?? '',
+        quantity: num(obj(d['quantity'])?.['to']) ?? '',
+      }),
+    );
+  } else {
+    parts.push(fill(w.lineReplaced, { lineNo: num(d['lineNo']) ?? '?', title }));
+    const sku = change('sku');
+    if (sku) parts.push(fill(w.skuChanged, { from: str(sku['from']) ?? '—', to: str(sku['to']) ?? '—' }));
+    const qty = change('quantity');
+    if (qty)
+      parts.push(fill(w.quantityChanged, { from: num(qty['from']) ?? '?', to: num(qty['to']) ?? '?' }));
+    const price = change('unitPrice');
+    if (price && ctx.showAmounts !== false && currency)
+      parts.push(fill(w.unitPriceChanged, { from: money(price['from']), to: money(price['to']) }));
+  }
+  const total = change('total');
+  if (total && ctx.showAmounts !== false && currency)
+    parts.push(fill(w.totalChanged, { from: money(total['from']), to: money(total['to']) }));
   return parts;
 }
 
@@ -203,6 +296,8 @@ export function reasonLabel(code: string | null | undefined, locale: Locale): st
 
 export function eventLabel(event: string, locale: Locale): string {
   if (event === 'seller_note') return WORDS[locale].sellerNote;
+  if (event === 'receiver_changed') return WORDS[locale].receiverChanged;
+  if (event === 'lines_changed') return WORDS[locale].linesChanged;
   return label(EVENT_LABELS, event, locale, WORDS[locale].unknownEvent);
 }
 
@@ -306,6 +401,12 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
     }
     case 'seller_note':
       parts.push(...sellerNoteText(d, locale));
+      break;
+    case 'receiver_changed':
+      parts.push(...receiverText(d, locale));
+      break;
+    case 'lines_changed':
+      parts.push(...linesText(d, ctx));
       break;
     case 'payment':
       parts.push(paymentSentence(d, locale, ctx.showAmounts !== false));

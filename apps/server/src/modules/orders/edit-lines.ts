@@ -163,6 +163,7 @@ export async function changeLines(
   const updated = rows[0]!;
   details = {
     ...details,
+    currency: order.currency,
     goodsAmount: fromTo(Number(order.goodsAmount), goodsAmount),
     total: fromTo(Number(order.total), total),
   };

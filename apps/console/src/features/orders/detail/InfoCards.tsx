@@ -1,11 +1,13 @@
-import { EditOutlined, EyeOutlined } from '@ant-design/icons';
+import { EditOutlined, EyeOutlined, GiftOutlined, HistoryOutlined } from '@ant-design/icons';
 import type { OrderDetailView } from '@orderhub/contracts';
-import { Button, Card, Col, Descriptions, Row, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Row, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useT } from '../../../shared/i18n.tsx';
 import { useSession } from '../../../shared/session.tsx';
 import { ChannelName, Money, Time } from '../../../shared/ui.tsx';
 import { messages } from '../messages.ts';
+import { LineModal, ReceiverHistoryModal, ReceiverModal, useEditRule } from './EditDialogs.tsx';
 import { SellerFlag, SellerNoteModal } from './SellerNote.tsx';
 import type { Receiver } from './useOrderDetail.ts';
 
@@ -24,8 +26,18 @@ export function InfoCards({
   const t = useT(messages);
   const { can } = useSession();
   const [editingNote, setEditingNote] = useState(false);
+  const [editingReceiver, setEditingReceiver] = useState(false);
+  const [showingHistory, setShowingHistory] = useState(false);
+  const rule = useEditRule(o);
   return (
     <Row gutter={16}>
+      <ReceiverModal
+        order={o}
+        receiver={receiver}
+        open={editingReceiver}
+        onClose={() => setEditingReceiver(false)}
+      />
+      <ReceiverHistoryModal order={o} open={showingHistory} onClose={() => setShowingHistory(false)} />
       <SellerNoteModal order={editingNote ? o : null} onClose={() => setEditingNote(false)} />
       <Col xs={24} lg={12}>
         <Card size="small" style={{ marginBottom: 16 }}>
@@ -87,21 +99,39 @@ export function InfoCards({
           title={t('receiver')}
           style={{ marginBottom: 16 }}
           extra={
-            receiver.masked && can('pii:read') ? (
+            <Space size={4} wrap>
+              <EditButton
+                rule={rule}
+                onClick={() => setEditingReceiver(true)}
+                testId="edit-receiver"
+                icon={<EditOutlined />}
+                label={t('editReceiver')}
+              />
               <Button
                 size="small"
-                icon={<EyeOutlined />}
-                onClick={onReveal}
-                loading={revealing}
-                data-testid="reveal"
+                type="link"
+                icon={<HistoryOutlined />}
+                onClick={() => setShowingHistory(true)}
+                data-testid="receiver-history-open"
               >
-                {t('reveal')}
+                {t('receiverHistory')}
               </Button>
-            ) : receiver.masked ? (
-              <Tag>{t('masked')}</Tag>
-            ) : (
-              <Tag color="orange">{t('revealed')}</Tag>
-            )
+              {receiver.masked && can('pii:read') ? (
+                <Button
+                  size="small"
+                  icon={<EyeOutlined />}
+                  onClick={onReveal}
+                  loading={revealing}
+                  data-testid="reveal"
+                >
+                  {t('reveal')}
+                </Button>
+              ) : receiver.masked ? (
+                <Tag>{t('masked')}</Tag>
+              ) : (
+                <Tag color="orange">{t('revealed')}</Tag>
+              )}
+            </Space>
           }
         >
           <Descriptions size="small" column={1}>
@@ -156,8 +186,33 @@ type Line = OrderDetailView['lines'][number];
 export function LinesCard({ order: o }: { order: OrderDetailView }) {
   const t = useT(messages);
   const { can } = useSession();
+  const rule = useEditRule(o);
+  const [editing, setEditing] = useState<Line | null>(null);
+  const [addingGift, setAddingGift] = useState(false);
   return (
-    <Card size="small" title={t('lines')} style={{ marginBottom: 16 }}>
+    <Card
+      size="small"
+      title={t('lines')}
+      style={{ marginBottom: 16 }}
+      extra={
+        <EditButton
+          rule={rule}
+          onClick={() => setAddingGift(true)}
+          testId="add-gift"
+          icon={<GiftOutlined />}
+          label={t('addGift')}
+        />
+      }
+    >
+      <LineModal
+        order={o}
+        line={editing}
+        gift={addingGift}
+        onClose={() => {
+          setEditing(null);
+          setAddingGift(false);
+        }}
+      />
       <Table<Line>
         size="small"
         rowKey="id"
@@ -167,7 +222,20 @@ export function LinesCard({ order: o }: { order: OrderDetailView }) {
         rowClassName={(l) => (l.sku ? '' : 'line-unmapped')}
         columns={[
           { title: '#', dataIndex: 'lineNo', width: 48 },
-          { title: t('titleCol'), dataIndex: 'title' },
+          {
+            title: t('titleCol'),
+            dataIndex: 'title',
+            render: (title: string | null, l: Line) => (
+              <Space size={6}>
+                <span>{title}</span>
+                {l.gift ? (
+                  <Tag color="magenta" data-gift-line={l.lineNo}>
+                    {t('giftTag')}
+                  </Tag>
+                ) : null}
+              </Space>
+            ),
+          },
           { title: t('channelSku'), dataIndex: 'channelSku' },
           {
             title: t('masterSku'),
@@ -194,8 +262,56 @@ export function LinesCard({ order: o }: { order: OrderDetailView }) {
                 },
               ]
             : []),
+          {
+            title: t('lineActions'),
+            key: 'actions',
+            render: (_: unknown, l: Line) => (
+              <EditButton
+                rule={rule}
+                onClick={() => setEditing(l)}
+                testId={`edit-line-${l.lineNo}`}
+                icon={<EditOutlined />}
+                label={t('editLine')}
+              />
+            ),
+          },
         ]}
       />
     </Card>
+  );
+}
+
+/** An edit action, disabled with the reason (the role, or the order's status) when it may not be taken now. */
+function EditButton({
+  rule,
+  onClick,
+  testId,
+  icon,
+  label,
+}: {
+  rule: { allowed: boolean; reason: string | null };
+  onClick: () => void;
+  testId: string;
+  icon: ReactNode;
+  label: string;
+}) {
+  const button = (
+    <Button
+      size="small"
+      type="link"
+      icon={icon}
+      disabled={!rule.allowed}
+      onClick={onClick}
+      data-testid={testId}
+    >
+      {label}
+    </Button>
+  );
+  return rule.allowed ? (
+    button
+  ) : (
+    <Tooltip title={rule.reason}>
+      <span data-edit-blocked={testId}>{button}</span>
+    </Tooltip>
   );
 }
