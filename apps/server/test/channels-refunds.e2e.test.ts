@@ -194,4 +194,90 @@ describe('platform changes after ingest', () => {
     expect(l2.available).toBe(l0.available + 1);
     expect((await order('RF-2')).status).toBe('cancelled');
   });
+
+  it('a refund-only approved for one line of several lets the hold go: the other lines go on, the refunded units stay on sale', async () => {
+    const twoLines = (id: string) =>
+      storeOrder({
+        externalOrderId: id,
+        lines: [
+          {
+            externalLineId: `${id}-L1`,
+            channelSku: 'KETTLE-03',
+            title: '烧水壶',
+            quantity: 2,
+            unitPrice: 12900,
+          },
+          {
+            externalLineId: `${id}-L2`,
+            channelSku: 'KETTLE-03',
+            title: '烧水壶（赠）',
+            quantity: 1,
+            unitPrice: 12900,
+          },
+        ],
+        total: 3 * 12900,
+      });
+    const before = await level(t, 'KETTLE-03', 'WH-HZ');
+    store.put(twoLines('RF-3'));
+    await deliver('RF-3');
+    const l0 = await level(t, 'KETTLE-03', 'WH-HZ');
+    expect(l0.reserved).toBe(before.reserved + 3);
+    clock.advance(MIN);
+    store.put(twoLines('RF-3'));
+    await deliver('RF-3', (body) => ({
+      order: body,
+      refunds: [{ externalLineId: 'RF-3-L2', status: 'requested', refundOnly: true }],
+    }));
+    expect(await order('RF-3')).toMatchObject({ status: 'on_hold', hold_reason: 'REFUND_REQUESTED' });
+    expect(await level(t, 'KETTLE-03', 'WH-HZ')).toMatchObject({
+      frozen: l0.frozen + 1,
+      reserved: l0.reserved - 1,
+    });
+    const [review] = (
+      await t.as('admin').get(`/api/channel-refund-reviews?orderId=${(await order('RF-3')).id}`)
+    ).body;
+    const ok = await t
+      .as('admin')
+      .post(`/api/channel-refund-reviews/${review.id}/decision`, { decision: 'approve' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    // The hold is gone and the order goes back to review; line 2's unit is on sale, line 1's stay reserved.
+    const released = await order('RF-3');
+    expect(released.status).toBe('under_review');
+    expect(released.hold_reason).toBeNull();
+    const l2 = await level(t, 'KETTLE-03', 'WH-HZ');
+    expect(l2).toMatchObject({ frozen: l0.frozen, reserved: l0.reserved - 1, available: l0.available + 1 });
+    // The platform's next version reports the line refunded: no new hold, the unit is not taken back.
+    clock.advance(MIN);
+    store.put({ ...twoLines('RF-3'), buyerRemark: 'line 2 refunded' });
+    await deliver('RF-3', (body) => ({
+      order: body,
+      refunds: [{ externalLineId: 'RF-3-L2', status: 'refunded', refundOnly: true }],
+    }));
+    expect((await order('RF-3')).status).toBe('under_review');
+    expect(await level(t, 'KETTLE-03', 'WH-HZ')).toMatchObject({ frozen: l2.frozen, reserved: l2.reserved });
+  });
+
+  it('a rejected refund-only request the platform still shows as requested neither holds nor freezes again', async () => {
+    store.put(kettle('RF-4', 1));
+    await deliver('RF-4');
+    const l0 = await level(t, 'KETTLE-03', 'WH-HZ');
+    const withRefund = (body: unknown) => ({
+      order: body,
+      refunds: [{ externalLineId: 'RF-4-L1', status: 'requested', refundOnly: true }],
+    });
+    clock.advance(MIN);
+    store.put(kettle('RF-4', 1));
+    await deliver('RF-4', withRefund);
+    const o = await order('RF-4');
+    const [review] = (await t.as('admin').get(`/api/channel-refund-reviews?orderId=${o.id}`)).body;
+    await t.as('admin').post(`/api/channel-refund-reviews/${review.id}/decision`, { decision: 'reject' });
+    const after = await order('RF-4');
+    expect(after.status).not.toBe('on_hold');
+    clock.advance(MIN);
+    store.put({ ...kettle('RF-4', 1), buyerRemark: 'still requested' });
+    await deliver('RF-4', withRefund);
+    expect((await order('RF-4')).status).toBe(after.status);
+    expect((await t.as('admin').get(`/api/channel-refund-reviews?orderId=${o.id}`)).body).toHaveLength(1);
+    expect(await level(t, 'KETTLE-03', 'WH-HZ')).toMatchObject({ frozen: l0.frozen, reserved: l0.reserved });
+  });
 });

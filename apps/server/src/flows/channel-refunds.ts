@@ -1,8 +1,10 @@
 import {
   type AccountConnection,
   accountsByIds,
+  approvedLineReviewsOf,
   type ChannelOrder,
   channelSettingsOf,
+  decidedReviewLines,
   escalateDueReviews,
   getRefundReview,
   openRefundReview,
@@ -66,7 +68,11 @@ export async function applyChannelRefunds(
     else if (said?.status === 'closed')
       order = await settle(tx, deps, at, actor, account, order, r, 'withdrawn');
   }
-  const requested = co.refunds.filter((r) => r.status === 'requested');
+  // A refund-only request already decided stays decided while the platform still shows it requested.
+  const decided = await decidedReviewLines(tx, order.id);
+  const requested = co.refunds.filter(
+    (r) => r.status === 'requested' && !(r.refundOnly && decided.has(r.externalLineId ?? null)),
+  );
   if (requested.length && UNSHIPPED.includes(order.status)) {
     const lines = await loadLines(tx, order.id);
     const settings = channelSettingsOf(deps);
@@ -102,8 +108,33 @@ export async function applyChannelRefunds(
       });
     }
   }
-  await keepFrozenOut(tx, deps, at, actor, order);
+  await keepFrozenOut(tx, deps, at, actor, order, co);
+  // The platform settled every request (refunded or closed) and nothing waits for a person: the
+  // hold it caused has no reason left.
+  if (requested.length === 0)
+    order = await releaseRefundHold(tx, deps, at, actor, order, 'the platform settled the refund');
   return order;
+}
+
+/**
+ * Lets a REFUND_REQUESTED hold go once no refund-only review of the order waits: the order goes
+ * back to review, and its other lines go on to be shipped (a refunded line's units stay out).
+ */
+async function releaseRefundHold(
+  tx: Tx,
+  deps: FlowDeps,
+  at: Date,
+  actor: Actor,
+  order: OrderRow,
+  note: string,
+): Promise<OrderRow> {
+  if (order.status !== 'on_hold' || order.holdReason !== 'REFUND_REQUESTED') return order;
+  if ((await pendingReviewsOf(tx, order.id)).length > 0) return order;
+  return transitionLocked(tx, transitionContext(deps), at, actor, order, {
+    orderId: order.id,
+    event: 'release',
+    note,
+  });
 }
 
 /** Moves the lines' reserved units into freezes (per warehouse), returning the freeze ids. */
@@ -143,16 +174,31 @@ async function freezeUnits(
 
 /**
  * The ingest reserves what the order's lines want; units under a pending refund-only review are
- * frozen instead, so whatever it took back for them is released again.
+ * frozen instead, and a line refunded (approved here, or refunded on the platform) ships nothing,
+ * so whatever the ingest took back for them is released again.
  */
-async function keepFrozenOut(tx: Tx, deps: FlowDeps, at: Date, actor: Actor, order: OrderRow) {
-  const pending = await pendingReviewsOf(tx, order.id);
-  if (!pending.length) return;
+async function keepFrozenOut(
+  tx: Tx,
+  deps: FlowDeps,
+  at: Date,
+  actor: Actor,
+  order: OrderRow,
+  co: Pick<ChannelOrder, 'refunds'>,
+) {
+  const out = new Set<string | null>();
+  for (const r of await pendingReviewsOf(tx, order.id)) out.add(r.externalLineId);
+  for (const r of await approvedLineReviewsOf(tx, order.id)) out.add(r.externalLineId);
+  for (const r of co.refunds) if (r.status === 'refunded' && r.externalLineId) out.add(r.externalLineId);
+  if (!out.size) return;
   const lines = await loadLines(tx, order.id);
   const frozen = new Map<string, number>();
-  for (const r of pending)
-    for (const l of linesOf(lines, r.externalLineId))
+  const counted = new Set<string>();
+  for (const ext of out)
+    for (const l of linesOf(lines, ext)) {
+      if (counted.has(l.id)) continue;
+      counted.add(l.id);
       frozen.set(l.sku!, (frozen.get(l.sku!) ?? 0) + l.quantity);
+    }
   const wanted = new Map<string, number>();
   for (const l of lines) if (l.sku) wanted.set(l.sku, (wanted.get(l.sku) ?? 0) + l.quantity);
   const held = await heldByOrder(tx, order.id);
@@ -203,6 +249,17 @@ async function settle(
         reasonCode: 'REFUNDED',
         note: 'refund-only approved for the whole order',
       });
+    // One line of several refunded: its units went back on sale; the other lines are still sold,
+    // so the hold it caused ends (when nothing else waits) and the order goes back to review.
+    if (review.externalLineId !== null && !stillPending)
+      return releaseRefundHold(
+        tx,
+        deps,
+        at,
+        actor,
+        order,
+        `refund-only approved for line ${review.externalLineId}: the other lines go on`,
+      );
     return order;
   }
   // The units come back to the order (reserved again where stock allows).

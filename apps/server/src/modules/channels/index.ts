@@ -40,6 +40,8 @@ export { type SyncHealthSummary, syncHealthSummary } from './health.ts';
 export { beginAttempt, finishAttempt, getInboxMessage, type InboxMessage, parkPulledOrder } from './inbox.ts';
 export { channelsModule } from './module.ts';
 export {
+  approvedLineReviewsOf,
+  decidedReviewLines,
   escalateDueReviews,
   getRefundReview,
   listRefundReviews,

@@ -94,6 +94,25 @@ export async function pendingReviewsOf(exec: SqlExecutor, orderId: string): Prom
   ).map(reviewOf);
 }
 
+/** Lines whose refund-only request was approved: their goods are refunded, not to be shipped. */
+export async function approvedLineReviewsOf(exec: SqlExecutor, orderId: string): Promise<RefundReview[]> {
+  return (
+    await exec.query(
+      `SELECT * FROM channel_refund_reviews WHERE order_id = $1 AND status = 'approved' AND external_line_id IS NOT NULL ORDER BY created_at`,
+      [orderId],
+    )
+  ).map(reviewOf);
+}
+
+/** Lines (null: the whole order) whose refund-only request a person or the platform already decided. */
+export async function decidedReviewLines(exec: SqlExecutor, orderId: string): Promise<Set<string | null>> {
+  const rows = await exec.query<{ external_line_id: string | null }>(
+    `SELECT DISTINCT external_line_id FROM channel_refund_reviews WHERE order_id = $1 AND status IN ('approved', 'rejected')`,
+    [orderId],
+  );
+  return new Set(rows.map((r) => r.external_line_id));
+}
+
 export async function getRefundReview(exec: SqlExecutor, id: string): Promise<RefundReview | null> {
   const r = (await exec.query(`SELECT * FROM channel_refund_reviews WHERE id = $1 FOR UPDATE`, [id]))[0];
   return r ? reviewOf(r) : null;
