@@ -4,6 +4,7 @@ import {
   ROLE_PERMISSIONS,
   ROLES,
   type Role,
+  type UserScope,
   type UserView,
 } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
@@ -17,6 +18,7 @@ import { ErrorAlert, PageTitle, Time } from '../../shared/ui.tsx';
 import { ChangeModal, type UserChange, type UserChangeBody } from './ChangeModal.tsx';
 import { PERMISSION_LABELS } from './labels.ts';
 import { messages } from './messages.ts';
+import { type NamedRef, ScopeModal, ScopeText } from './ScopeModal.tsx';
 
 /** What the server accepts as a username (CreateUserBody), told to the user in words. */
 const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
@@ -28,6 +30,21 @@ export default function Users() {
   const { locale } = useLocale();
   const users = useQuery({ queryKey: ['users'], queryFn: () => api<UserView[]>('/api/users') });
   const [creating, setCreating] = useState(false);
+  const [scoping, setScoping] = useState<UserView | null>(null);
+  // Shops and warehouses by name, for the data scopes.
+  const shops = useQuery({
+    queryKey: ['channel-accounts'],
+    queryFn: () => api<NamedRef[]>('/api/channel-accounts'),
+  });
+  const warehouses = useQuery({
+    queryKey: ['warehouses'],
+    queryFn: () => api<NamedRef[]>('/api/warehouses'),
+  });
+  const setScope = useApiMutation(
+    (id: string, scope: UserScope) =>
+      api(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: { scope } }),
+    { invalidate: [['users']], success: () => t('scopeSaved'), onSuccess: () => setScoping(null) },
+  );
   const [form] = Form.useForm();
 
   const update = useApiMutation(
@@ -53,7 +70,7 @@ export default function Users() {
       },
     },
   );
-  const error = update.error ?? create.error;
+  const error = update.error ?? create.error ?? setScope.error;
 
   return (
     <div>
@@ -106,15 +123,29 @@ export default function Users() {
               ),
             },
             {
-              title: t('actions'),
+              title: t('scope'),
               render: (_, u) => (
-                <Button
-                  size="small"
-                  data-user-password={u.username}
-                  onClick={() => setChange({ kind: 'password', user: u })}
-                >
-                  {t('setPassword')}
-                </Button>
+                <div data-user-scope={u.username}>
+                  <ScopeText scope={u.scope} shops={shops.data ?? []} warehouses={warehouses.data ?? []} />
+                </div>
+              ),
+            },
+            {
+              title: t('actions'),
+              onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+              render: (_, u) => (
+                <span style={{ display: 'inline-flex', gap: 8 }}>
+                  <Button
+                    size="small"
+                    data-user-password={u.username}
+                    onClick={() => setChange({ kind: 'password', user: u })}
+                  >
+                    {t('setPassword')}
+                  </Button>
+                  <Button size="small" data-user-set-scope={u.username} onClick={() => setScoping(u)}>
+                    {t('setScope')}
+                  </Button>
+                </span>
               ),
             },
             {
@@ -156,6 +187,14 @@ export default function Users() {
         busy={update.busy}
         onCancel={() => setChange(null)}
         onOk={(body) => change && void update.run(change.user.id, body)}
+      />
+      <ScopeModal
+        user={scoping}
+        shops={shops.data ?? []}
+        warehouses={warehouses.data ?? []}
+        busy={setScope.busy}
+        onCancel={() => setScoping(null)}
+        onOk={(scope) => scoping && void setScope.run(scoping.id, scope)}
       />
       <Modal
         open={creating}
