@@ -5,7 +5,14 @@
  * for Alipay, HMAC-SHA256 for Stripe), stored as an event, and booked as a fund voucher with the
  * order's `pay` transition in one transaction; a duplicate writes no voucher. The baseline, in the
  * same run on its own database, inserts the same vouchers with plain SQL
- * `INSERT … ON CONFLICT DO NOTHING` through the same driver and pool size, 16 at a time.
+ * `INSERT … ON CONFLICT DO NOTHING` through the same driver (node-postgres, a prepared statement,
+ * autocommit) and pool size, 16 at a time.
+ *
+ * Rounds: the transactions are split into a warm-up round (both sides, not counted in the figures)
+ * and measured rounds; each round delivers its own callbacks (its transactions and their
+ * duplicates, shuffled) and inserts the same vouchers in the baseline, the two taking turns to go
+ * first. `ratio` is the median of the rounds' ratios; `callbacks_per_s` and `baseline_per_s` the
+ * medians of their rates.
  *
  * Callbacks are signed the providers' way with the simulators' keys (Alipay's own signing helper,
  * Stripe's webhook secret; WeChat Pay with a platform key pair made here and given to the account as
@@ -42,6 +49,7 @@ const DUPLICATE_SHARE = 0.3;
 const CONCURRENCY = 16;
 const POOL_SIZE = CONCURRENCY + 4;
 const AMOUNT = 8000;
+const ROUNDS = SMOKE ? 2 : QUICK ? 4 : 6;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -173,6 +181,7 @@ async function main() {
     // Orders waiting for payment (batches of 500) and one attempt each (setup, not measured).
     log(`setting up ${transactions} orders and payment attempts`);
     const orderIds: string[] = [];
+    const externalIds: string[] = [];
     for (let i = 0; i < transactions; i += 500) {
       const orders = Array.from({ length: Math.min(500, transactions - i) }, (_, k) => ({
         channelAccount: 'default',
@@ -187,12 +196,17 @@ async function main() {
       for (const r of res.results) {
         if (!r.orderId) throw new Error(`order ${r.externalOrderId} not created: ${JSON.stringify(r.error)}`);
         orderIds.push(r.orderId);
+        externalIds.push(r.externalOrderId);
       }
     }
     const providers = ['wechatpay', 'alipay', 'stripe'] as const;
     const uniques: Callback[] = [];
     const at = new Date();
-    const attemptRows: unknown[][] = [[], [], [], []];
+    // As createAttempt writes them: the order's natural key rides along on the attempt.
+    const channelAccountId = (
+      await flowDb.query<{ id: string }>(`SELECT id FROM channel_accounts WHERE code = 'default'`)
+    )[0]!.id;
+    const attemptRows: unknown[][] = [[], [], [], [], []];
     orderIds.forEach((orderId, i) => {
       const provider = providers[i % 3]!;
       const tradeNo = `PB${process.pid}X${i}`;
@@ -200,13 +214,15 @@ async function main() {
       attemptRows[1]!.push(orderId);
       attemptRows[2]!.push(accounts[provider].id);
       attemptRows[3]!.push(tradeNo);
+      attemptRows[4]!.push(externalIds[i]);
       uniques.push(sign(provider, tradeNo, i, at));
     });
     await flowDb.query(
-      `INSERT INTO payment_attempts (id, order_id, payment_account_id, merchant_trade_no, amount, currency, status, expires_at, created_at, updated_at)
-       SELECT u.id, u.o, u.a, u.t, ${AMOUNT}, 'CNY', 'pending', now() + interval '1 day', now(), now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, o, a, t)`,
-      attemptRows,
+      `INSERT INTO payment_attempts (id, order_id, payment_account_id, merchant_trade_no, amount, currency, status, expires_at, created_at, updated_at,
+          order_channel_account_id, order_external_id)
+       SELECT u.id, u.o, u.a, u.t, ${AMOUNT}, 'CNY', 'pending', now() + interval '1 day', now(), now(), $6, u.x
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, o, a, t, x)`,
+      [...attemptRows, channelAccountId],
     );
 
     function sign(provider: (typeof providers)[number], tradeNo: string, i: number, when: Date): Callback {
@@ -337,28 +353,7 @@ async function main() {
       };
     }
 
-    // 30% duplicates: deliveries of callbacks already in the list, then everything shuffled.
-    const deliveries = [...uniques];
-    while (deliveries.length < CALLBACKS)
-      deliveries.push(uniques[Math.floor(Math.random() * uniques.length)]!);
-    shuffle(deliveries);
-
-    log(`delivering ${deliveries.length} callbacks (${transactions} transactions), ${CONCURRENCY} at a time`);
-    // The deliverers run on their own thread, so the server's thread does only the server's work.
-    const t0 = performance.now();
-    const answers = await deliver(
-      address,
-      deliveries.map((d) => ({
-        path: `/api/payments/notify/${d.account}`,
-        headers: d.headers,
-        body: d.body.toString('base64'),
-        provider: d.provider,
-      })),
-      CONCURRENCY,
-    );
-    const flowS = (performance.now() - t0) / 1000;
-
-    // Baseline: the same vouchers, plain SQL through the same driver, the same concurrency.
+    // Baseline accounts and its own pool: the same driver, one named (prepared) statement, autocommit.
     const baseAccounts = new Map<string, string>();
     for (const [i, p] of providers.entries()) {
       const id = `pac_base_${i}`;
@@ -369,30 +364,107 @@ async function main() {
         [id, `base-${p}`, p],
       );
     }
-    let bnext = 0;
-    const b0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (bnext < deliveries.length) {
-          const cb = deliveries[bnext++]!;
-          await baseDb.query(
-            `INSERT INTO fund_vouchers (id, payment_account_id, provider_txn_id, kind, merchant_trade_no, amount, currency, status,
-                provider_status, source, disposition, received_at, raw)
-             VALUES ($1,$2,$3,'payment',$4,$5,'CNY','confirmed','SUCCESS','callback','applied',now(),$6)
-             ON CONFLICT (payment_account_id, provider_txn_id) DO NOTHING`,
-            [
-              `fvc_${randomUUID()}`,
-              baseAccounts.get(cb.provider),
-              cb.txnId,
-              cb.tradeNo,
-              AMOUNT,
-              JSON.stringify(cb.body.toString('utf8')),
-            ],
-          );
-        }
-      }),
+    const basePool = new pg.Pool({ connectionString: withDatabase(url, baseName), max: POOL_SIZE });
+    const BASE_INSERT = `INSERT INTO fund_vouchers (id, payment_account_id, provider_txn_id, kind, merchant_trade_no, amount, currency, status,
+        provider_status, source, disposition, received_at, raw)
+     VALUES ($1,$2,$3,'payment',$4,$5,'CNY','confirmed','SUCCESS','callback','applied',now(),$6)
+     ON CONFLICT (payment_account_id, provider_txn_id) DO NOTHING`;
+    const baseline = async (items: Callback[]): Promise<number> => {
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < items.length) {
+            const cb = items[next++]!;
+            await basePool.query({
+              name: 'bench_base_voucher',
+              text: BASE_INSERT,
+              values: [
+                `fvc_${randomUUID()}`,
+                baseAccounts.get(cb.provider),
+                cb.txnId,
+                cb.tradeNo,
+                AMOUNT,
+                JSON.stringify(cb.body.toString('utf8')),
+              ],
+            });
+          }
+        }),
+      );
+      return (performance.now() - t0) / 1000;
+    };
+
+    // Rounds: a warm-up (5% of the transactions) and ROUNDS measured ones. Each round's callbacks are
+    // its own transactions plus 30% duplicates of them, shuffled.
+    const warm = Math.max(20, Math.round(transactions * 0.05));
+    const bounds = [0, warm];
+    for (let r = 1; r <= ROUNDS; r++) bounds.push(warm + Math.round(((transactions - warm) * r) / ROUNDS));
+    const rounds: Callback[][] = [];
+    let dealt = 0;
+    for (let r = 0; r + 1 < bounds.length; r++) {
+      const mine = uniques.slice(bounds[r]!, bounds[r + 1]!);
+      const want =
+        r + 2 === bounds.length
+          ? CALLBACKS - dealt
+          : Math.round((CALLBACKS * bounds[r + 1]!) / transactions) - dealt;
+      const items = [...mine];
+      while (items.length < want) items.push(mine[Math.floor(Math.random() * mine.length)]!);
+      dealt += items.length;
+      rounds.push(shuffle(items));
+    }
+    const deliveries = rounds.flat();
+
+    log(
+      `delivering ${deliveries.length} callbacks (${transactions} transactions), ${CONCURRENCY} at a time, in a warm-up and ${ROUNDS} rounds against the baseline`,
     );
-    const baseS = (performance.now() - b0) / 1000;
+    // The deliverers run on their own thread, so the server's thread does only the server's work.
+    const client = startDeliverer(address, CONCURRENCY);
+    const statuses: number[] = [];
+    const latency: Record<string, number[]> = { wechatpay: [], alipay: [], stripe: [] };
+    const perRound: { callbacks: number; flow_per_s: number; baseline_per_s: number; ratio: number }[] = [];
+    try {
+      for (const [r, items] of rounds.entries()) {
+        const flow = async () => {
+          const a = await client.deliver(
+            items.map((d) => ({
+              path: `/api/payments/notify/${d.account}`,
+              headers: d.headers,
+              body: d.body.toString('base64'),
+              provider: d.provider,
+            })),
+          );
+          statuses.push(...a.statuses);
+          if (r > 0) for (const [k, v] of Object.entries(a.latency)) latency[k]!.push(...v);
+          return a.seconds;
+        };
+        let flowS: number;
+        let baseS: number;
+        if (r % 2 === 1) {
+          flowS = await flow();
+          baseS = await baseline(items);
+        } else {
+          baseS = await baseline(items);
+          flowS = await flow();
+        }
+        if (r === 0) continue;
+        const flowRate = items.length / flowS;
+        const baseRate = items.length / baseS;
+        perRound.push({
+          callbacks: items.length,
+          flow_per_s: Math.round(flowRate),
+          baseline_per_s: Math.round(baseRate),
+          ratio: Math.round((flowRate / baseRate) * 1000) / 1000,
+        });
+        log(`round ${r}: ${JSON.stringify(perRound.at(-1))}`);
+      }
+    } finally {
+      await client.close();
+      await basePool.end();
+    }
+    const median = (xs: number[]) => {
+      const v = [...xs].sort((x, y) => x - y);
+      return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
 
     const vouchers = Number(
       (await flowDb.query<{ n: string }>(`SELECT count(*) AS n FROM fund_vouchers`))[0]!.n,
@@ -414,7 +486,7 @@ async function main() {
         )
       )[0]!.n,
     );
-    const failed = answers.statuses.filter((st) => st >= 300).length;
+    const failed = statuses.filter((st) => st >= 300).length;
     const refusals = Object.fromEntries(
       (
         await flowDb.query<{ reason: string | null; outcome: string; n: string }>(
@@ -422,9 +494,6 @@ async function main() {
         )
       ).map((r) => [`${r.outcome}:${r.reason ?? ''}`, Number(r.n)]),
     );
-    const latency = answers.latency;
-    const callbacksPerS = deliveries.length / flowS;
-    const baselinePerS = deliveries.length / baseS;
     const result = {
       bench: 'payments',
       size: SMOKE ? 'smoke' : QUICK ? 'quick' : 'full',
@@ -432,9 +501,11 @@ async function main() {
       callbacks: deliveries.length,
       transactions,
       concurrency: CONCURRENCY,
-      callbacks_per_s: Math.round(callbacksPerS),
-      baseline_per_s: Math.round(baselinePerS),
-      ratio: Math.round((callbacksPerS / baselinePerS) * 1000) / 1000,
+      rounds: perRound.length,
+      callbacks_per_s: Math.round(median(perRound.map((x) => x.flow_per_s))),
+      baseline_per_s: Math.round(median(perRound.map((x) => x.baseline_per_s))),
+      ratio: Math.round(median(perRound.map((x) => x.ratio)) * 1000) / 1000,
+      round_ratios: perRound.map((x) => x.ratio),
       vouchers,
       baseline_vouchers: baseVouchers,
       double_counted: doubled,
@@ -468,50 +539,61 @@ async function main() {
   }
 }
 
-/** Posts the callbacks from a worker thread over keep-alive connections; answers statuses and latencies. */
+/**
+ * Posts callbacks from a worker thread over keep-alive connections, one round at a time; answers
+ * statuses, latencies and the round's wall time from its first request to its last answer.
+ */
 const CLIENT_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-parentPort.once('message', async ({ address, items, concurrency }) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(address);
+const { address, concurrency } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const target = new URL(address);
+const post = (item, latency) => new Promise((resolve, reject) => {
+  const body = Buffer.from(item.body, 'base64');
+  const started = performance.now();
+  const req = http.request({ host: target.hostname, port: target.port, path: item.path, method: 'POST', agent,
+    headers: { ...item.headers, 'content-length': body.length } }, (res) => {
+    res.resume();
+    res.on('end', () => { latency[item.provider].push(performance.now() - started); resolve(res.statusCode); });
+  });
+  req.on('error', reject);
+  req.end(body);
+});
+parentPort.on('message', async (items) => {
+  if (items === 'close') { agent.destroy(); parentPort.close(); return; }
   const statuses = new Array(items.length);
   const latency = { wechatpay: [], alipay: [], stripe: [] };
-  const post = (item) => new Promise((resolve, reject) => {
-    const body = Buffer.from(item.body, 'base64');
-    const started = performance.now();
-    const req = http.request({ host: target.hostname, port: target.port, path: item.path, method: 'POST', agent,
-      headers: { ...item.headers, 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => { latency[item.provider].push(performance.now() - started); resolve(res.statusCode); });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
   let next = 0;
+  const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) { const i = next++; statuses[i] = await post(items[i]); }
+    while (next < items.length) { const i = next++; statuses[i] = await post(items[i], latency); }
   }));
-  agent.destroy();
-  parentPort.postMessage({ statuses, latency });
+  parentPort.postMessage({ statuses, latency, seconds: (performance.now() - t0) / 1000 });
 });
 `;
 
-async function deliver(
-  address: string,
-  items: { path: string; headers: Record<string, string>; body: string; provider: string }[],
-  concurrency: number,
-): Promise<{ statuses: number[]; latency: Record<string, number[]> }> {
-  const worker = new Worker(CLIENT_SOURCE, { eval: true });
-  try {
-    return await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage({ address, items, concurrency });
-    });
-  } finally {
-    await worker.terminate();
-  }
+type DeliveryItem = { path: string; headers: Record<string, string>; body: string; provider: string };
+type RoundAnswer = { statuses: number[]; latency: Record<string, number[]>; seconds: number };
+
+function startDeliverer(address: string, concurrency: number) {
+  const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { address, concurrency } });
+  return {
+    deliver: (items: DeliveryItem[]) =>
+      new Promise<RoundAnswer>((resolve, reject) => {
+        const onError = (e: Error) => reject(e);
+        worker.once('error', onError);
+        worker.once('message', (m: RoundAnswer) => {
+          worker.off('error', onError);
+          resolve(m);
+        });
+        worker.postMessage(items);
+      }),
+    close: async () => {
+      worker.postMessage('close');
+      await worker.terminate();
+    },
+  };
 }
 
 main().catch((e) => {

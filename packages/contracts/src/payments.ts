@@ -83,6 +83,109 @@ export const PAYMENT_REFUSAL_LABELS: Record<PaymentRefusalReason, { zh: string; 
   SETTINGS_UNREADABLE: { zh: '支付账户密钥无法读取', en: 'Payment account secrets cannot be read' },
 };
 
+/**
+ * Why a payment event was not booked, beside the callback refusals: each a code whose parameters
+ * travel in the event's `params` (and a timeline entry's details), said in the reader's language
+ * by `paymentReasonText`. `{cause}` is the provider's error in words (`providerErrorText`).
+ */
+export const PAYMENT_EVENT_REASON_LABELS: Record<string, { zh: string; en: string }> = {
+  QUERY_FAILED: { zh: '查询支付平台失败：{cause}', en: 'Query to the provider failed: {cause}' },
+  CREATE_FAILED: { zh: '向支付平台下单失败：{cause}', en: 'Creating the payment failed: {cause}' },
+  REFUND_FAILED: { zh: '向支付平台申请退款失败：{cause}', en: 'The refund call failed: {cause}' },
+  REFUND_QUERY_FAILED: { zh: '查询退款结果失败：{cause}', en: 'Querying the refund failed: {cause}' },
+  APPLY_FAILED: {
+    zh: '入账时出错，未应答成功，等待支付平台重发',
+    en: 'Could not be booked; not acknowledged, so the provider sends it again',
+  },
+  NOT_AT_PROVIDER: { zh: '支付平台暂无此单', en: 'The provider does not know it yet' },
+  EVENT_TYPE_NO_MONEY: {
+    zh: '该类通知不涉及资金（{eventType}）',
+    en: 'This kind of notice carries no money ({eventType})',
+  },
+  TRADE_STATUS_NO_MONEY: {
+    zh: '交易状态 {tradeStatus} 不涉及资金变动',
+    en: 'Trade status {tradeStatus} moves no money',
+  },
+  FOREIGN_PAYMENT: {
+    zh: '不是本系统发起的支付（{eventType}）',
+    en: 'A payment this system did not start ({eventType})',
+  },
+  FOREIGN_REFUND: {
+    zh: '不是本系统发起的退款（{eventType}）',
+    en: 'A refund this system did not make ({eventType})',
+  },
+  // Older events, written before reasons carried parameters.
+  PROVIDER_ERROR: { zh: '支付平台返回错误', en: 'The provider answered with an error' },
+  PROVIDER_UNREACHABLE: { zh: '支付平台无法连接', en: 'The provider could not be reached' },
+  ERROR: { zh: '调用支付平台出错', en: 'Calling the provider failed' },
+};
+
+/** A provider call's failure (`ProviderError.code`) in words; a provider's own code is named as a parameter. */
+export const PROVIDER_ERROR_LABELS: Record<string, { zh: string; en: string }> = {
+  TIMEOUT: { zh: '支付平台响应超时', en: 'the provider did not answer in time' },
+  NETWORK: { zh: '无法连接支付平台', en: 'the provider could not be reached' },
+  BAD_RESPONSE: { zh: '支付平台的应答无法识别', en: 'the provider’s answer could not be read' },
+  MALFORMED: { zh: '支付平台的应答格式不对', en: 'the provider’s answer was malformed' },
+  NOT_FOUND: { zh: '支付平台查无此单', en: 'the provider does not know it' },
+  PARAM_ERROR: { zh: '支付平台认为请求参数有误', en: 'the provider refused the request’s parameters' },
+  AMOUNT_INVALID: { zh: '金额不被支付平台接受', en: 'the provider refused the amount' },
+  CURRENCY_UNSUPPORTED: { zh: '支付平台不支持该币种', en: 'the provider does not take this currency' },
+  ACCOUNT_MISMATCH: { zh: '应答的商户号与账户不符', en: 'the answer is for another merchant account' },
+  BASE_URL_INVALID: { zh: '支付账户的平台地址无效', en: 'the account’s provider address is not valid' },
+  SIGNATURE_INVALID: {
+    zh: '支付平台应答的签名校验失败',
+    en: 'the provider’s answer failed its signature check',
+  },
+  HTTP: { zh: '支付平台返回 HTTP {status}', en: 'the provider answered HTTP {status}' },
+  OTHER: { zh: '支付平台返回错误码 {code}', en: 'the provider answered with code {code}' },
+  UNKNOWN: { zh: '调用支付平台出错', en: 'calling the provider failed' },
+};
+
+type Params = Record<string, unknown>;
+const pickWords = (l: { zh: string; en: string }, locale: 'zh-CN' | 'en-US') =>
+  locale === 'zh-CN' ? l.zh : l.en;
+const fillWords = (text: string, vars: Record<string, string>) =>
+  text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
+
+/** `{ providerCode, httpStatus }` (an event's params, a timeline entry's details) as words. */
+export function providerErrorText(params: Params | null | undefined, locale: 'zh-CN' | 'en-US'): string {
+  const code = typeof params?.['providerCode'] === 'string' ? (params['providerCode'] as string) : null;
+  const status = typeof params?.['httpStatus'] === 'number' ? String(params['httpStatus']) : null;
+  const http = code ? /^HTTP_(\d{3})$/i.exec(code) : null;
+  if (http) return fillWords(pickWords(PROVIDER_ERROR_LABELS['HTTP']!, locale), { status: http[1]! });
+  if (code && PROVIDER_ERROR_LABELS[code] && code !== 'HTTP' && code !== 'OTHER')
+    return pickWords(PROVIDER_ERROR_LABELS[code]!, locale);
+  if (code) return fillWords(pickWords(PROVIDER_ERROR_LABELS['OTHER']!, locale), { code });
+  if (status) return fillWords(pickWords(PROVIDER_ERROR_LABELS['HTTP']!, locale), { status });
+  return pickWords(PROVIDER_ERROR_LABELS['UNKNOWN']!, locale);
+}
+
+/**
+ * A payment event's reason (a refusal, a failed call, a message with no money) in the reader's
+ * language, its parameters filled in; null for a code nobody has words for.
+ */
+export function paymentReasonText(
+  reason: string | null | undefined,
+  params: Params | null | undefined,
+  locale: 'zh-CN' | 'en-US',
+): string | null {
+  if (!reason) return null;
+  const l =
+    (PAYMENT_REFUSAL_LABELS as Record<string, { zh: string; en: string }>)[reason] ??
+    PAYMENT_EVENT_REASON_LABELS[reason];
+  if (!l) return null;
+  const vars: Record<string, string> = { cause: providerErrorText(params, locale) };
+  for (const [k, v] of Object.entries(params ?? {}))
+    if (typeof v === 'string' || typeof v === 'number') vars[k] = String(v);
+  return fillWords(pickWords(l, locale), vars);
+}
+
+/** The nightly inspection's reservation check, as a result code with `params`. */
+export const RESERVATION_CHECK_LABELS: Record<string, { zh: string; en: string }> = {
+  held: { zh: '已预占 {units} 件（{skus} 个商品）', en: '{units} unit(s) of {skus} SKU(s) held' },
+  nothing_held: { zh: '没有预占库存', en: 'nothing held' },
+};
+
 /** Vouchers a person has to act on. */
 export const PAYMENT_EXCEPTIONS = ['PAID_AFTER_CANCEL', 'AMOUNT_MISMATCH', 'OVERPAID'] as const;
 export type PaymentException = (typeof PAYMENT_EXCEPTIONS)[number];
@@ -203,7 +306,17 @@ export const PaymentEventView = Type.Object({
   kind: Type.String(),
   outcome: Type.String(),
   reason: Nullable(Type.String()),
-  message: Nullable(Type.String()),
+  params: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'the reason’s parameters (a provider’s error code, an event type) for the words people read',
+    }),
+  ),
+  message: Nullable(
+    Type.String({
+      description: 'technical detail in English, for integrators; people read `reason` + `params`',
+    }),
+  ),
   providerEventId: Nullable(Type.String()),
   merchantTradeNo: Nullable(Type.String()),
   orderId: Nullable(Type.String()),
@@ -219,7 +332,16 @@ export const InspectionFindingView = Type.Object({
   status: Type.String(),
   since: Instant,
   cause: Type.String(),
-  fixes: Type.Array(Type.Object({ fix: Type.String(), result: Type.String() })),
+  fixes: Type.Array(
+    Type.Object({
+      fix: Type.String(),
+      result: Type.String({
+        description:
+          'a result code (payment_query: applied, pending, …; reservation_check: held, nothing_held)',
+      }),
+      params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+    }),
+  ),
 });
 
 export const InspectionView = Type.Object({

@@ -11,6 +11,8 @@ import {
   transitionLocked,
 } from '../orders/index.ts';
 import type { PaymentAccount } from './accounts.ts';
+import type { AttemptProbe } from './events.ts';
+import { voucherPays } from './guard.ts';
 import type { PaymentEvent, RefundEvent } from './provider.ts';
 
 /** Where a provider event came from: its own callback, our active query, or the answer to our refund call. */
@@ -26,7 +28,11 @@ export interface ApplyInput {
   receivedAt: Date;
   sentAt: Date | null;
   decoded: unknown;
+  /** `decoded` as JSON when the caller has it already (a callback stores it on its event too). */
+  decodedJson?: string | null;
   skewAlertSeconds: number;
+  /** The attempt as the callback's first statement found it (see `receiveCallback`); read here otherwise. */
+  attempt?: AttemptProbe | null;
 }
 
 export type ApplyOutcome =
@@ -37,16 +43,9 @@ export type ApplyOutcome =
     }
   | { outcome: 'unknown_trade'; orderId: null; voucherId: null };
 
-interface AttemptRow {
-  id: string;
-  order_id: string;
-  amount: string | number;
-  currency: string;
-  status: string;
-}
+type AttemptRow = AttemptProbe;
 
 const HOLDABLE = new Set(['paid', 'under_review', 'approved', 'fulfilling']);
-const FINAL = new Set(['cancelled', 'closed']);
 
 export function actorFor(account: PaymentAccount, source: EventSource): Actor {
   const what = source === 'callback' ? 'callback' : source === 'query' ? 'active query' : 'refund';
@@ -79,33 +78,16 @@ async function attemptByTradeNo(
   accountId: string,
   tradeNo: string,
   txnId: string | null,
-): Promise<(AttemptRow & { seen: boolean }) | undefined> {
+): Promise<AttemptRow | undefined> {
   // One round trip: the attempt, and whether this provider transaction already has its voucher.
   return (
-    await exec.query<AttemptRow & { seen: boolean } & Record<string, unknown>>(
-      `SELECT id, order_id, amount, currency, status,
+    await exec.query<AttemptRow & Record<string, unknown>>(
+      `SELECT id, order_id, amount, currency, status, order_channel_account_id, order_external_id,
               EXISTS (SELECT 1 FROM fund_vouchers WHERE payment_account_id = $2 AND provider_txn_id = $3) AS seen
          FROM payment_attempts WHERE merchant_trade_no = $1 AND payment_account_id = $2`,
       [tradeNo, accountId, txnId ?? ''],
     )
   )[0];
-}
-
-/** What the order holds in vouchers, in its own currency (payments minus refunds), and whether any differs in currency. */
-async function paidSoFar(
-  exec: SqlExecutor,
-  orderId: string,
-  currency: string,
-): Promise<{ paid: number; payments: number }> {
-  const r = (
-    await exec.query<{ paid: string | number | null; payments: string | number }>(
-      `SELECT COALESCE(sum(amount) FILTER (WHERE currency = $2), 0) AS paid,
-              count(*) FILTER (WHERE kind = 'payment') AS payments
-         FROM fund_vouchers WHERE order_id = $1`,
-      [orderId, currency],
-    )
-  )[0];
-  return { paid: Number(r?.paid ?? 0), payments: Number(r?.payments ?? 0) };
 }
 
 interface VoucherInsert {
@@ -166,8 +148,115 @@ async function insertVoucher(tx: Tx, v: VoucherInsert): Promise<string | null> {
   return rows[0]?.id ?? null;
 }
 
-async function lockOrderById(tx: Tx, orderId: string): Promise<OrderRow> {
-  const row = await getOrderRow(tx, orderId);
+const jsonOf = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+const EXCEPTION_OF: Record<string, PaymentException> = {
+  paid_after_cancel: 'PAID_AFTER_CANCEL',
+  mismatch: 'AMOUNT_MISMATCH',
+  overpaid: 'OVERPAID',
+};
+const ACTION_OF: Record<string, PaymentTimelineAction> = {
+  paid_after_cancel: 'paid_after_cancel',
+  mismatch: 'amount_mismatch',
+  overpaid: 'overpaid',
+  partial: 'callback_partial',
+};
+
+/**
+ * A succeeded payment's voucher, in one statement under the order's lock: what the order holds
+ * already (its own currency, payments minus refunds), the disposition that follows, the voucher
+ * unless (account, provider txn id) has one, and the attempt marked paid when it was written.
+ * Dispositions: a cancelled or closed order → paid_after_cancel; another currency → mismatch;
+ * an order no longer waiting, or more than its total → overpaid; less → partial; else applied.
+ */
+const BOOK_PAYMENT = `
+  WITH prior AS (
+    SELECT COALESCE(sum(amount) FILTER (WHERE currency = $4), 0)::bigint AS paid
+      FROM fund_vouchers WHERE order_id = $3
+  ), d AS (
+    SELECT paid, CASE
+        WHEN $5::text IN ('cancelled', 'closed') THEN 'paid_after_cancel'
+        WHEN $8::text <> $4::text THEN 'mismatch'
+        WHEN $5::text <> 'pending_payment' OR paid + $7::bigint > $6::bigint THEN 'overpaid'
+        WHEN paid + $7::bigint < $6::bigint THEN 'partial'
+        ELSE 'applied' END AS disposition
+      FROM prior
+  ), ins AS (
+    INSERT INTO fund_vouchers (id, payment_account_id, provider_txn_id, kind, order_id, attempt_id, merchant_trade_no,
+        amount, currency, fee, status, provider_status, source, disposition, exception, provider_time, received_at,
+        skew_ms, event_id, raw)
+    SELECT $1, $2, $9, 'payment', $3, $10, $11, $7::bigint, $8, $12::bigint, 'confirmed', $13, $14, d.disposition,
+        CASE d.disposition WHEN 'paid_after_cancel' THEN 'PAID_AFTER_CANCEL' WHEN 'mismatch' THEN 'AMOUNT_MISMATCH'
+          WHEN 'overpaid' THEN 'OVERPAID' END,
+        $15::timestamptz, $16::timestamptz, $17::bigint, $18, $19::jsonb
+      FROM d
+    ON CONFLICT (payment_account_id, provider_txn_id) DO NOTHING
+    RETURNING id
+  ), att AS (
+    UPDATE payment_attempts SET status = 'paid', updated_at = $16::timestamptz
+     WHERE id = $10 AND EXISTS (SELECT 1 FROM ins)
+  )
+  SELECT d.paid, d.disposition, (SELECT id FROM ins) AS voucher_id FROM d`;
+
+async function bookPayment(
+  tx: Tx,
+  v: {
+    accountId: string;
+    txnId: string;
+    orderId: string;
+    orderStatus: string;
+    orderTotal: number;
+    orderCurrency: string;
+    attemptId: string;
+    tradeNo: string;
+    amount: number;
+    currency: string;
+    fee: number | null;
+    providerStatus: string;
+    source: EventSource;
+    providerTime: Date | null;
+    receivedAt: Date;
+    skewMs: number | null;
+    eventId: string;
+    rawJson: string | null;
+  },
+): Promise<{ paid: number; disposition: string; voucherId: string | null }> {
+  const r = (
+    await tx.prepared<{ paid: string | number; disposition: string; voucher_id: string | null }>(
+      BOOK_PAYMENT,
+      [
+        `fvc_${newUlid()}`,
+        v.accountId,
+        v.orderId,
+        v.orderCurrency,
+        v.orderStatus,
+        v.orderTotal,
+        v.amount,
+        v.currency,
+        v.txnId,
+        v.attemptId,
+        v.tradeNo,
+        v.fee,
+        v.providerStatus,
+        v.source,
+        v.providerTime,
+        v.receivedAt,
+        v.skewMs,
+        v.eventId,
+        v.rawJson,
+      ],
+    )
+  )[0]!;
+  return { paid: Number(r.paid), disposition: r.disposition, voucherId: r.voucher_id };
+}
+
+/** Locks the attempt's order: by the natural key the attempt keeps (one statement), else read first. */
+async function lockOrderOf(tx: Tx, attempt: AttemptRow): Promise<OrderRow> {
+  if (attempt.order_channel_account_id && attempt.order_external_id) {
+    const locked = await lockOrderByKey(tx, attempt.order_channel_account_id, attempt.order_external_id);
+    if (locked?.id === attempt.order_id) return locked;
+  }
+  const row = await getOrderRow(tx, attempt.order_id);
   return (await lockOrderByKey(tx, row.channelAccountId, row.externalOrderId)) ?? row;
 }
 
@@ -185,7 +274,10 @@ export async function applyProviderEvent(
   const { account, event } = input;
   const txnKey =
     event.kind === 'payment' ? event.providerTxnId : `refund:${(event as RefundEvent).merchantRefundNo}`;
-  const attempt = await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKey);
+  const attempt =
+    input.attempt !== undefined
+      ? (input.attempt ?? undefined)
+      : await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKey);
   if (!attempt) return { outcome: 'unknown_trade', orderId: null, voucherId: null };
   const actor = actorFor(account, input.source);
   const at = input.receivedAt;
@@ -220,58 +312,68 @@ export async function applyProviderEvent(
       });
       return { outcome: 'duplicate', orderId: attempt.order_id, voucherId: null };
     }
-    const order = await lockOrderById(tx, attempt.order_id);
-    const { paid } = await paidSoFar(tx, order.id, order.currency);
+    const order = await lockOrderOf(tx, attempt);
     const total = Number(order.total);
-    let disposition: string;
-    let exception: PaymentException | null = null;
-    let action: PaymentTimelineAction;
-    if (FINAL.has(order.status)) {
-      disposition = 'paid_after_cancel';
-      exception = 'PAID_AFTER_CANCEL';
-      action = 'paid_after_cancel';
-    } else if (event.currency !== order.currency) {
-      disposition = 'mismatch';
-      exception = 'AMOUNT_MISMATCH';
-      action = 'amount_mismatch';
-    } else if (order.status !== 'pending_payment' || paid + event.amount > total) {
-      disposition = 'overpaid';
-      exception = 'OVERPAID';
-      action = 'overpaid';
-    } else if (paid + event.amount < total) {
-      disposition = 'partial';
-      action = 'callback_partial';
-    } else {
-      disposition = 'applied';
-      action = input.source === 'query' ? 'query_applied' : 'callback_applied';
-    }
-    const voucherId = await insertVoucher(tx, {
+    const booked = await bookPayment(tx, {
       accountId: account.id,
       txnId: event.providerTxnId,
-      kind: 'payment',
       orderId: order.id,
+      orderStatus: order.status,
+      orderTotal: total,
+      orderCurrency: order.currency,
       attemptId: attempt.id,
-      refundId: null,
-      reversesId: null,
       tradeNo: event.merchantTradeNo,
       amount: event.amount,
       currency: event.currency,
       fee: event.fee,
       providerStatus: event.providerStatus,
       source: input.source,
-      disposition,
-      exception,
       providerTime: event.providerTime,
       receivedAt: at,
       skewMs,
       eventId: input.eventRowId,
-      raw: input.decoded,
+      rawJson: input.decodedJson !== undefined ? input.decodedJson : jsonOf(input.decoded),
     });
+    const { paid, disposition, voucherId } = booked;
     if (!voucherId) return { outcome: 'duplicate', orderId: order.id, voucherId: null };
-    await tx.query(`UPDATE payment_attempts SET status = 'paid', updated_at = $2 WHERE id = $1`, [
-      attempt.id,
-      at,
-    ]);
+    const exception = EXCEPTION_OF[disposition] ?? null;
+    const action: PaymentTimelineAction =
+      disposition === 'applied'
+        ? input.source === 'query'
+          ? 'query_applied'
+          : 'callback_applied'
+        : ACTION_OF[disposition]!;
+    let current = order;
+    const pay = {
+      orderId: order.id,
+      event: 'pay' as const,
+      note: `${account.provider.name} ${event.providerTxnId}`,
+      details: { voucherId },
+    };
+    // The voucher just written, under the order's lock, is what the `paidByVoucher` guard would read.
+    voucherPays.add(pay);
+    if (
+      order.status === 'pending_payment' &&
+      disposition !== 'partial' &&
+      disposition !== 'paid_after_cancel'
+    )
+      current = await transitionLocked(tx, ctx, at, actor, current, pay);
+    if ((exception === 'AMOUNT_MISMATCH' || exception === 'OVERPAID') && HOLDABLE.has(current.status))
+      await transitionLocked(tx, ctx, at, actor, current, {
+        orderId: order.id,
+        event: 'hold',
+        reasonCode: 'PAYMENT_MISMATCH',
+        details: {
+          voucherId,
+          providerTxnId: event.providerTxnId,
+          amount: event.amount,
+          currency: event.currency,
+          paidBefore: paid,
+          orderTotal: total,
+          orderCurrency: order.currency,
+        },
+      });
+    // Written last, so they travel with COMMIT (a held-back write before the order update would cost a round trip).
     const details = {
       ...common,
       voucherId,
@@ -288,26 +390,6 @@ export async function applyProviderEvent(
         ...common,
         thresholdSeconds: input.skewAlertSeconds,
       });
-    let current = order;
-    if (
-      order.status === 'pending_payment' &&
-      disposition !== 'partial' &&
-      disposition !== 'paid_after_cancel'
-    )
-      current = await transitionLocked(tx, ctx, at, actor, current, {
-        orderId: order.id,
-        event: 'pay',
-        note: `${account.provider.name} ${event.providerTxnId}`,
-        details: { voucherId },
-      });
-    if ((exception === 'AMOUNT_MISMATCH' || exception === 'OVERPAID') && HOLDABLE.has(current.status))
-      await transitionLocked(tx, ctx, at, actor, current, {
-        orderId: order.id,
-        event: 'hold',
-        reasonCode: 'PAYMENT_MISMATCH',
-        note: `${event.amount} ${event.currency} on ${event.providerTxnId}; order ${total} ${order.currency}, paid before ${paid}`,
-        details: { voucherId },
-      });
     return { outcome: 'applied', orderId: order.id, voucherId };
   }
   return applyRefundEvent(tx, input, attempt, actor, common);
@@ -316,7 +398,7 @@ export async function applyProviderEvent(
 async function applyRefundEvent(
   tx: Tx,
   input: ApplyInput,
-  attempt: AttemptRow & { seen: boolean },
+  attempt: AttemptRow,
   actor: Actor,
   common: Record<string, unknown>,
 ): Promise<ApplyOutcome> {

@@ -43,6 +43,17 @@ export function providerContext(
   };
 }
 
+/** What a failed provider call leaves on its event and timeline entry: codes people read in their language. */
+export function failureParams(e: unknown): {
+  providerCode: string;
+  httpStatus: number | null;
+  retryable: boolean;
+} {
+  if (e instanceof ProviderError)
+    return { providerCode: e.code, httpStatus: e.httpStatus, retryable: e.retryable };
+  return { providerCode: 'UNKNOWN', httpStatus: null, retryable: true };
+}
+
 /** A provider failure as the caller sees it: 502 with the provider's code, nothing money-relevant written. */
 export function providerFailure(e: unknown, what: string): DomainError {
   if (e instanceof ProviderError)
@@ -98,9 +109,22 @@ export async function createPaymentAttempt(
         },
       );
     await tx.query(
-      `INSERT INTO payment_attempts (id, order_id, payment_account_id, merchant_trade_no, amount, currency, status, mode, expires_at, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,'pending',$7,$8,$9,$9)`,
-      [id, row.id, account.id, tradeNo, amount, row.currency, input.mode ?? null, expiresAt, at],
+      `INSERT INTO payment_attempts (id, order_id, payment_account_id, merchant_trade_no, amount, currency, status, mode, expires_at, created_at, updated_at,
+          order_channel_account_id, order_external_id)
+       VALUES ($1,$2,$3,$4,$5,$6,'pending',$7,$8,$9,$9,$10,$11)`,
+      [
+        id,
+        row.id,
+        account.id,
+        tradeNo,
+        amount,
+        row.currency,
+        input.mode ?? null,
+        expiresAt,
+        at,
+        row.channelAccountId,
+        row.externalOrderId,
+      ],
     );
     await paymentTimeline(tx, at, actor, row.id, 'attempt_created', {
       provider: account.provider.name,
@@ -153,6 +177,7 @@ export async function createPaymentAttempt(
       kind: 'query',
       outcome: 'failed',
       reason: 'CREATE_FAILED',
+      params: failureParams(e),
       message: failure.message.slice(0, 500),
       merchantTradeNo: tradeNo,
       orderId: order.id,

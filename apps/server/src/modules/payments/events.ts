@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../../platform/db.ts';
+import type { SqlExecutor, Tx } from '../../platform/db.ts';
 import { newUlid } from '../../platform/ids.ts';
 
 export type EventKind = 'callback' | 'query' | 'refund' | 'refund_query';
@@ -18,6 +18,8 @@ export interface NewEvent {
   kind: EventKind;
   outcome: EventOutcome;
   reason?: string | null;
+  /** The reason's parameters, for the words people read (`paymentReasonText`). */
+  params?: Record<string, unknown> | null;
   message?: string | null;
   providerEventId?: string | null;
   merchantTradeNo?: string | null;
@@ -45,8 +47,8 @@ export async function recordEvent(exec: SqlExecutor, e: NewEvent): Promise<strin
   const skewMs = e.sentAt ? e.receivedAt.getTime() - e.sentAt.getTime() : null;
   await exec.query(
     `INSERT INTO payment_events (id, payment_account_id, account_code, kind, outcome, reason, message, provider_event_id,
-        merchant_trade_no, order_id, headers, raw_body, decoded, sent_at, skew_ms, received_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+        merchant_trade_no, order_id, headers, raw_body, decoded, sent_at, skew_ms, received_at, params)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
     [
       id,
       e.accountId,
@@ -64,6 +66,7 @@ export async function recordEvent(exec: SqlExecutor, e: NewEvent): Promise<strin
       e.sentAt ?? null,
       skewMs,
       e.receivedAt,
+      e.params ? JSON.stringify(e.params) : null,
     ],
   );
   return id;
@@ -78,12 +81,13 @@ export async function settleEvent(
     orderId?: string | null;
     voucherId?: string | null;
     reason?: string | null;
+    params?: Record<string, unknown> | null;
     message?: string | null;
   } = {},
 ): Promise<void> {
   await exec.query(
     `UPDATE payment_events SET outcome = $2, order_id = COALESCE($3, order_id), voucher_id = COALESCE($4, voucher_id),
-        reason = COALESCE($5, reason), message = COALESCE($6, message) WHERE id = $1`,
+        reason = COALESCE($5, reason), message = COALESCE($6, message), params = COALESCE($7::jsonb, params) WHERE id = $1`,
     [
       id,
       outcome,
@@ -91,6 +95,78 @@ export async function settleEvent(
       fields.voucherId ?? null,
       fields.reason ?? null,
       fields.message ?? null,
+      fields.params ? JSON.stringify(fields.params) : null,
+    ],
+  );
+}
+
+/** The attempt a provider event names, and whether its provider transaction has a voucher already. */
+export interface AttemptProbe {
+  id: string;
+  order_id: string;
+  amount: string | number;
+  currency: string;
+  status: string;
+  seen: boolean;
+  /** The order's natural key, for locking it in one statement (null on attempts from before it was kept). */
+  order_channel_account_id?: string | null;
+  order_external_id?: string | null;
+}
+
+/**
+ * A verified callback's first statement, in the applying transaction (it travels with `BEGIN`):
+ * its attempt and, by the voucher's unique key (account, provider transaction id), whether it was
+ * booked already — a duplicate is known before any lock is taken. Undefined for an unknown trade.
+ */
+export async function probeCallback(
+  tx: Tx,
+  accountId: string,
+  tradeNo: string,
+  txnKey: string,
+): Promise<AttemptProbe | undefined> {
+  return (
+    await tx.query<AttemptProbe & Record<string, unknown>>(
+      `SELECT id, order_id, amount, currency, status, order_channel_account_id, order_external_id,
+              EXISTS (SELECT 1 FROM fund_vouchers WHERE payment_account_id = $2 AND provider_txn_id = $3) AS seen
+         FROM payment_attempts WHERE merchant_trade_no = $1 AND payment_account_id = $2`,
+      [tradeNo, accountId, txnKey],
+    )
+  )[0];
+}
+
+/**
+ * A callback's event with its outcome, written last in the transaction that applied it, so it
+ * travels with `COMMIT` (`tx.deferred`): one row, never rewritten. The raw body goes as hex text,
+ * decoded by the server, so the statement can be held back (bytes cannot be written in as a
+ * literal). When the transaction fails the caller records the event on its own, as failed.
+ */
+export async function recordCallbackEvent(
+  exec: SqlExecutor,
+  e: NewEvent & { id: string; decodedJson: string | null; voucherId: string | null },
+): Promise<void> {
+  const skewMs = e.sentAt ? e.receivedAt.getTime() - e.sentAt.getTime() : null;
+  await exec.query(
+    `INSERT INTO payment_events (id, payment_account_id, account_code, kind, outcome, reason, message, provider_event_id,
+        merchant_trade_no, order_id, voucher_id, headers, raw_body, decoded, sent_at, skew_ms, received_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::jsonb,decode($13, 'hex'),$14::jsonb,$15::timestamptz,$16::bigint,$17::timestamptz)`,
+    [
+      e.id,
+      e.accountId,
+      e.accountCode,
+      e.kind,
+      e.outcome,
+      e.reason ?? null,
+      e.message ?? null,
+      e.providerEventId ?? null,
+      e.merchantTradeNo ?? null,
+      e.orderId ?? null,
+      e.voucherId,
+      e.headers ? JSON.stringify(e.headers) : null,
+      e.rawBody ? e.rawBody.toString('hex') : null,
+      e.decodedJson,
+      e.sentAt ?? null,
+      skewMs,
+      e.receivedAt,
     ],
   );
 }

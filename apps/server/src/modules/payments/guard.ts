@@ -1,5 +1,12 @@
 import { DomainError } from '../../platform/errors.ts';
-import type { TransitionGuard } from '../orders/index.ts';
+import type { TransitionGuard, TransitionInput } from '../orders/index.ts';
+
+/**
+ * The `pay` inputs this module makes itself, right after writing the confirmed voucher under the
+ * order's lock (apply.ts): the guard's question is answered already, so it is not asked again.
+ * Only objects made here are in the set; nothing from a request can be.
+ */
+export const voucherPays = new WeakSet<TransitionInput>();
 
 /**
  * Paid means a voucher: an order that has a payment attempt becomes paid only from confirmed
@@ -7,7 +14,7 @@ import type { TransitionGuard } from '../orders/index.ts';
  * Orders without an attempt (their channel collects the money) are not this guard's business.
  */
 export const paidByVoucher: TransitionGuard = async (exec, order, input) => {
-  if (input.event !== 'pay') return null;
+  if (input.event !== 'pay' || voucherPays.has(input as TransitionInput)) return null;
   const r = (
     await exec.query<{ attempts: string | number; paid: string | number | null; flagged: string | number }>(
       `SELECT (SELECT count(*) FROM payment_attempts WHERE order_id = $1) AS attempts,

@@ -19,7 +19,7 @@ interface Finding {
   status: string;
   since: string;
   cause: string;
-  fixes: { fix: string; result: string }[];
+  fixes: { fix: string; result: string; params?: Record<string, string | number> }[];
 }
 
 /** `YYYY-MM-DD` and `HH:MM` of an instant in a zone. */
@@ -126,10 +126,11 @@ async function inspectOrder(
   } else {
     const held = await heldByOrder(deps.database, orderId);
     const units = [...held.values()].reduce((a, b) => a + b, 0);
-    fixes.push({
-      fix: 'reservation_check',
-      result: units > 0 ? `${units} unit(s) of ${held.size} SKU(s) held` : 'nothing held',
-    });
+    fixes.push(
+      units > 0
+        ? { fix: 'reservation_check', result: 'held', params: { units, skus: held.size } }
+        : { fix: 'reservation_check', result: 'nothing_held' },
+    );
     const refunds = await deps.database.query(
       `SELECT 1 FROM payment_refunds WHERE order_id = $1 AND status IN ('requested','processing') LIMIT 1`,
       [orderId],

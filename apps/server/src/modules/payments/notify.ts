@@ -2,10 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { problem } from '../../platform/http.ts';
+import { newUlid } from '../../platform/ids.ts';
 import { transitionContext } from '../orders/index.ts';
 import { loadAccountByCode, type PaymentAccount } from './accounts.ts';
 import { actorFor, applyProviderEvent, paymentTimeline } from './apply.ts';
-import { keptHeaders, recordEvent, settleEvent } from './events.ts';
+import { keptHeaders, probeCallback, recordCallbackEvent, recordEvent } from './events.ts';
 import type { ProviderAck, RawCallback } from './provider.ts';
 import { paymentSettingsOf } from './settings.ts';
 
@@ -53,6 +54,8 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       '/api/payments/notify/:code',
       {
         config: { public: true },
+        // Every callback is kept as a payment event; the per-request access lines would only repeat it.
+        logLevel: 'warn',
         schema: {
           hide: true,
           operationId: 'paymentNotify',
@@ -151,37 +154,57 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
           return send(reply, provider.ack(false, verified.message));
         }
         const event = verified.event;
-        const eventRowId = await recordEvent(database, {
-          ...base,
-          accountId: account.id,
-          outcome: 'received',
-          providerEventId: verified.eventId,
-          merchantTradeNo: event.kind === 'ignored' ? null : event.merchantTradeNo,
-          decoded: verified.decoded,
-          sentAt: verified.sentAt,
-        });
+        const decodedJson =
+          verified.decoded === undefined || verified.decoded === null
+            ? null
+            : JSON.stringify(verified.decoded);
         if (event.kind === 'ignored') {
-          await settleEvent(database, eventRowId, 'ignored', { reason: event.reason });
+          await recordEvent(database, {
+            ...base,
+            accountId: account.id,
+            outcome: 'ignored',
+            reason: event.code,
+            params: event.params,
+            message: event.reason,
+            providerEventId: verified.eventId,
+            decoded: verified.decoded,
+            sentAt: verified.sentAt,
+          });
           return send(reply, provider.ack(true));
         }
         try {
+          const eventId = `pev_${newUlid()}`;
           const result = await database.tx(async (tx) => {
+            const attempt = await probeCallback(
+              tx,
+              account.id,
+              event.merchantTradeNo,
+              event.kind === 'payment' ? (event.providerTxnId ?? '') : `refund:${event.merchantRefundNo}`,
+            );
             const r = await applyProviderEvent(tx, transitions, {
               account,
               event,
               source: 'callback',
-              eventRowId,
+              eventRowId: eventId,
               receivedAt,
               sentAt: verified.sentAt,
               decoded: verified.decoded,
+              decodedJson,
               skewAlertSeconds: settings.skewAlertSeconds,
+              attempt: attempt ?? null,
             });
-            await settleEvent(tx.deferred, eventRowId, r.outcome, {
+            await recordCallbackEvent(tx.deferred, {
+              ...base,
+              id: eventId,
+              accountId: account.id,
+              outcome: r.outcome,
+              ...(r.outcome === 'unknown_trade' ? { reason: 'TRADE_UNKNOWN' } : {}),
+              providerEventId: verified.eventId,
+              merchantTradeNo: event.merchantTradeNo,
               orderId: r.orderId,
               voucherId: r.voucherId,
-              ...(r.outcome === 'unknown_trade'
-                ? { reason: 'TRADE_UNKNOWN', message: `no attempt ${event.merchantTradeNo} on this account` }
-                : {}),
+              decodedJson,
+              sentAt: verified.sentAt,
             });
             return r;
           });
@@ -201,8 +224,17 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
           return send(reply, provider.ack(true));
         } catch (err) {
           log.error({ err, paymentAccount: code }, 'payment callback could not be applied');
-          await settleEvent(database, eventRowId, 'failed', {
+          // The event rolled back with the transaction: kept here, with why, for people to look at.
+          await recordEvent(database, {
+            ...base,
+            accountId: account.id,
+            outcome: 'failed',
+            reason: 'APPLY_FAILED',
             message: (err as Error).message.slice(0, 500),
+            providerEventId: verified.eventId,
+            merchantTradeNo: event.merchantTradeNo,
+            decoded: verified.decoded,
+            sentAt: verified.sentAt,
           }).catch(() => undefined);
           return send(reply, provider.ack(false, 'temporarily unable to process'));
         }

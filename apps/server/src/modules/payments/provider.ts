@@ -53,6 +53,10 @@ export interface RefundEvent {
 /** A genuine, verified message that carries no money (Stripe `payment_intent.created`, Alipay TRADE_FINISHED with refund_fee 0.00). */
 export interface IgnoredEvent {
   kind: 'ignored';
+  /** Why, as a code people read in their language (contracts `PAYMENT_EVENT_REASON_LABELS`), with its parameters. */
+  code: 'EVENT_TYPE_NO_MONEY' | 'TRADE_STATUS_NO_MONEY' | 'FOREIGN_PAYMENT' | 'FOREIGN_REFUND';
+  params: Record<string, string>;
+  /** The same in English technical words, kept as the event's message. */
   reason: string;
 }
 

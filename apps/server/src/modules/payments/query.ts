@@ -2,7 +2,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { transitionContext } from '../orders/index.ts';
 import { loadAccountById } from './accounts.ts';
 import { actorFor, applyProviderEvent, paymentTimeline } from './apply.ts';
-import { providerContext, providerFailure } from './attempts.ts';
+import { failureParams, providerContext, providerFailure } from './attempts.ts';
 import { recordEvent, settleEvent } from './events.ts';
 import type { PaymentEvent } from './provider.ts';
 import { PAYMENT_QUERY_QUEUE, paymentSettingsOf } from './settings.ts';
@@ -95,6 +95,7 @@ export async function queryAttempt(
         kind: 'query',
         outcome: 'failed',
         reason: 'QUERY_FAILED',
+        params: failureParams(e),
         message: failure.message.slice(0, 500),
         merchantTradeNo: tradeNo,
         orderId: a['order_id'],
@@ -107,6 +108,7 @@ export async function queryAttempt(
       if (a['last_query_result'] !== 'failed')
         await paymentTimeline(tx, at, actor, a['order_id'], 'query_failed', {
           ...common,
+          ...failureParams(e),
           message: failure.message,
         });
     });
@@ -141,7 +143,10 @@ export async function queryAttempt(
       outcome = r.outcome === 'unknown_trade' ? 'unknown' : r.outcome;
       await settleEvent(tx, eventRowId, r.outcome, { orderId: r.orderId, voucherId: r.voucherId });
     } else
-      await settleEvent(tx, eventRowId, 'pending', { message: 'the provider does not know the trade yet' });
+      await settleEvent(tx, eventRowId, 'pending', {
+        reason: 'NOT_AT_PROVIDER',
+        message: 'the provider does not know the trade yet',
+      });
     await tx.query(
       `UPDATE payment_attempts SET query_count = query_count + 1, last_queried_at = $2, last_query_result = $3 WHERE id = $1`,
       [attemptId, at, state],

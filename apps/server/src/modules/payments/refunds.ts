@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/index.ts';
 import { getOrderRow, lockOrderByKey, transitionContext } from '../orders/index.ts';
 import { loadAccountById } from './accounts.ts';
 import { actorFor, applyProviderEvent, paymentTimeline } from './apply.ts';
-import { providerContext, providerFailure } from './attempts.ts';
+import { failureParams, providerContext, providerFailure } from './attempts.ts';
 import { recordEvent, settleEvent } from './events.ts';
 import { ProviderError, type RefundEvent } from './provider.ts';
 import { paymentSettingsOf, REFUND_FOLLOW_QUEUE } from './settings.ts';
@@ -212,7 +212,8 @@ export async function followRefund(deps: Deps, refundId: string): Promise<Refund
         accountCode: account.code,
         kind,
         outcome: 'failed',
-        reason: e instanceof ProviderError ? e.code : 'ERROR',
+        reason: kind === 'refund' ? 'REFUND_FAILED' : 'REFUND_QUERY_FAILED',
+        params: failureParams(e),
         message: failure.message.slice(0, 500),
         merchantTradeNo: r['merchant_trade_no'],
         orderId: r['order_id'],
@@ -227,7 +228,8 @@ export async function followRefund(deps: Deps, refundId: string): Promise<Refund
           merchantRefundNo: r['merchant_refund_no'],
           amount: Number(r['amount']),
           currency: r['currency'],
-          reason: failure.message,
+          ...failureParams(e),
+          message: failure.message,
         });
     });
     if (final) return refundOf(database, refundId);
@@ -265,6 +267,7 @@ export async function followRefund(deps: Deps, refundId: string): Promise<Refund
     });
   } else
     await settleEvent(database, eventRowId, 'pending', {
+      reason: 'NOT_AT_PROVIDER',
       message: 'the provider does not know the refund yet',
     });
   const view = await refundOf(database, refundId);

@@ -47,6 +47,9 @@ export const paymentAttempts = pgTable(
     paymentAccountId: text('payment_account_id')
       .notNull()
       .references(() => paymentAccounts.id),
+    /** The order's natural key (its channel account and external id), so a callback locks it at once; null on attempts made before 0018 that had no order row. */
+    orderChannelAccountId: text('order_channel_account_id'),
+    orderExternalId: text('order_external_id'),
     merchantTradeNo: text('merchant_trade_no').notNull(),
     amount: money('amount').notNull(),
     currency: text('currency').notNull(),
@@ -163,6 +166,8 @@ export const paymentEvents = pgTable(
     /** received | applied | duplicate | refused | ignored | failed | pending */
     outcome: text('outcome').notNull(),
     reason: text('reason'),
+    /** The reason's parameters (a provider's error code, an event type), for the words people read. */
+    params: jsonb('params'),
     message: text('message'),
     providerEventId: text('provider_event_id'),
     merchantTradeNo: text('merchant_trade_no'),

@@ -154,6 +154,7 @@ export function eventView(r: DbRow): PaymentEventView {
     kind: r['kind'],
     outcome: r['outcome'],
     reason: r['reason'],
+    params: r['params'] ?? null,
     message: r['message'],
     providerEventId: r['provider_event_id'],
     merchantTradeNo: r['merchant_trade_no'],

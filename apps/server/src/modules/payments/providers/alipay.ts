@@ -16,6 +16,7 @@ import { Decimal } from 'decimal.js';
 import {
   type CreatePaymentInput,
   type CreatePaymentResult,
+  type IgnoredEvent,
   type PaymentEvent,
   type PaymentProvider,
   type ProviderAck,
@@ -265,9 +266,7 @@ const TRADE_STATUS: Record<string, PaymentEvent['status']> = {
   TRADE_CLOSED: 'closed',
 };
 
-function notifyToEvent(
-  p: Readonly<Record<string, string>>,
-): PaymentEvent | RefundEvent | { kind: 'ignored'; reason: string } {
+function notifyToEvent(p: Readonly<Record<string, string>>): PaymentEvent | RefundEvent | IgnoredEvent {
   const tradeStatus = p['trade_status'] ?? '';
   const outTradeNo = p['out_trade_no'];
   if (!outTradeNo) throw new Malformed('no out_trade_no');
@@ -278,6 +277,8 @@ function notifyToEvent(
     if (!refundNo)
       return {
         kind: 'ignored',
+        code: 'FOREIGN_REFUND',
+        params: { eventType: tradeStatus || 'refund' },
         reason: 'refund notice without out_biz_no (a refund orderhub did not request)',
       };
     const tradeNo = p['trade_no'] ?? null;
@@ -295,7 +296,13 @@ function notifyToEvent(
     };
   }
   const status = TRADE_STATUS[tradeStatus];
-  if (!status) return { kind: 'ignored', reason: `trade_status ${tradeStatus || '(none)'} carries no money` };
+  if (!status)
+    return {
+      kind: 'ignored',
+      code: 'TRADE_STATUS_NO_MONEY',
+      params: { tradeStatus: tradeStatus || '—' },
+      reason: `trade_status ${tradeStatus || '(none)'} carries no money`,
+    };
   return {
     kind: 'payment',
     // TRADE_FINISHED after TRADE_SUCCESS names the same trade_no: the same transaction, counted once.

@@ -263,6 +263,8 @@ function eventToProviderEvent(evt: Json): ProviderEvent {
     if (!tradeNo)
       return {
         kind: 'ignored',
+        code: 'FOREIGN_PAYMENT',
+        params: { eventType: type },
         reason: `${type} for a PaymentIntent orderhub did not create (no ${STRIPE_TRADE_NO_KEY})`,
       };
     return paymentIntentToEvent(obj, tradeNo, { eventStatus: piStatus, providerTime: created });
@@ -272,6 +274,8 @@ function eventToProviderEvent(evt: Json): ProviderEvent {
     return (
       refundToEvent(obj, null) ?? {
         kind: 'ignored',
+        code: 'FOREIGN_REFUND',
+        params: { eventType: type },
         reason: `${type} for a refund orderhub did not make (no ${STRIPE_REFUND_NO_KEY})`,
       }
     );
@@ -290,15 +294,27 @@ function eventToProviderEvent(evt: Json): ProviderEvent {
       .sort((a, b) => (Number(b['created']) || 0) - (Number(a['created']) || 0));
     const latest = ours.find((r) => r['status'] === 'succeeded') ?? ours[0];
     if (!latest)
-      return { kind: 'ignored', reason: 'charge.refunded without an orderhub refund in its snapshot' };
+      return {
+        kind: 'ignored',
+        code: 'FOREIGN_REFUND',
+        params: { eventType: type },
+        reason: 'charge.refunded without an orderhub refund in its snapshot',
+      };
     return (
       refundToEvent(latest, metadata(obj, STRIPE_TRADE_NO_KEY)) ?? {
         kind: 'ignored',
+        code: 'FOREIGN_REFUND',
+        params: { eventType: type },
         reason: 'charge.refunded without trade number',
       }
     );
   }
-  return { kind: 'ignored', reason: `event type ${type || '(none)'} carries no money` };
+  return {
+    kind: 'ignored',
+    code: 'EVENT_TYPE_NO_MONEY',
+    params: { eventType: type || '—' },
+    reason: `event type ${type || '(none)'} carries no money`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -242,7 +242,12 @@ export function verifyWechatPayCallback(raw: RawCallback, settings: WechatPaySet
   return {
     ok: true,
     eventId: envelope.id,
-    event: { kind: 'ignored', reason: `event type ${eventType || '(none)'} carries no payment` },
+    event: {
+      kind: 'ignored',
+      code: 'EVENT_TYPE_NO_MONEY',
+      params: { eventType: eventType || '—' },
+      reason: `event type ${eventType || '(none)'} carries no payment`,
+    },
     sentAt,
     decoded,
   };
