@@ -1,4 +1,4 @@
-import { PAYMENT_REFUSAL_LABELS } from '@orderhub/contracts';
+import { paymentReasonText } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -21,23 +21,23 @@ const OUTCOME_COLORS: Record<string, string> = {
 };
 
 /**
- * A refusal or failure in words. The server's own message is English technical detail: shown as
- * is in the English UI, and in the Chinese UI only as a hover title (never as the text).
+ * A refusal, failure or message without money, in words: the server sends a reason code and its
+ * parameters (a provider's error code, an event type). The server's own message is English
+ * technical detail: shown in the English UI beside words it adds to, and in the Chinese UI only as
+ * a hover title (never as the text).
  */
 export function eventReasonText(e: PaymentEventView, locale: Locale): string {
-  const labels = { ...EVENT_REASON_LABELS, ...PAYMENT_REFUSAL_LABELS } as Record<
-    string,
-    { zh: string; en: string }
-  >;
-  const ignored = e.message ? /^event type (\S+) carries no money$/.exec(e.message) : null;
-  if (!e.reason && ignored)
-    return locale === 'zh-CN'
-      ? `该类通知不涉及资金（${ignored[1]}）`
-      : `This kind of notice carries no money (${ignored[1]})`;
-  const words = e.reason && labels[e.reason] ? labelOf(labels, e.reason, locale) : null;
+  const params = (e.params ?? null) as Record<string, unknown> | null;
+  const words =
+    paymentReasonText(e.reason, params, locale) ??
+    (e.reason && EVENT_REASON_LABELS[e.reason] ? labelOf(EVENT_REASON_LABELS, e.reason, locale) : null);
+  // Events written before reasons carried parameters.
+  const ignored = e.message ? /^event type (\S+) carries no (?:money|payment)$/.exec(e.message) : null;
+  if (!params && ignored && (!e.reason || e.reason === e.message))
+    return paymentReasonText('EVENT_TYPE_NO_MONEY', { eventType: ignored[1] }, locale) ?? '';
   if (locale === 'zh-CN') return words ?? (e.reason ? '支付平台返回错误' : '');
   if (!words) return e.message ?? e.reason ?? '';
-  return e.message && e.reason !== 'SIGNATURE_INVALID' ? `${words}: ${e.message}` : words;
+  return e.message && !params && e.reason !== 'SIGNATURE_INVALID' ? `${words}: ${e.message}` : words;
 }
 
 /** Callbacks, refusals, queries and refund steps, newest first. */

@@ -12,15 +12,25 @@ import { ErrorAlert, Time } from '../../shared/ui.tsx';
 
 type Finding = InspectionView['findings'][number];
 
-/** One automatic fix and its result, in words. */
-export function fixText(f: { fix: string; result: string }, t: TFunction, locale: Locale): string {
-  let result = f.result;
+/** One automatic fix and its result, in words (codes with parameters; older reports carried English). */
+export function fixText(
+  f: { fix: string; result: string; params?: Record<string, string | number> },
+  t: TFunction,
+  locale: Locale,
+): string {
+  let result: string;
   if (f.fix === 'payment_query') result = labelOf(QUERY_RESULT_LABELS, f.result, locale);
   else if (f.fix === 'reservation_check') {
-    const m = /^(\d+) unit\(s\) of (\d+) SKU\(s\) held$/.exec(f.result);
-    if (m) result = t('unitsHeld', { units: m[1]!, skus: m[2]! });
-    else if (f.result === 'nothing held') result = t('nothingHeld');
-  }
+    const legacy = /^(\d+) unit\(s\) of (\d+) SKU\(s\) held$/.exec(f.result);
+    if (f.result === 'held' && f.params)
+      result = t('unitsHeld', {
+        units: String(f.params['units'] ?? ''),
+        skus: String(f.params['skus'] ?? ''),
+      });
+    else if (legacy) result = t('unitsHeld', { units: legacy[1]!, skus: legacy[2]! });
+    else if (f.result === 'nothing_held' || f.result === 'nothing held') result = t('nothingHeld');
+    else result = t('fixResultUnknown');
+  } else result = t('fixResultUnknown');
   return t('fixResult', { fix: labelOf(FIX_LABELS, f.fix, locale), result });
 }
 

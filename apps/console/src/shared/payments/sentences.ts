@@ -4,8 +4,9 @@
  */
 import {
   PAYMENT_PROVIDER_LABELS,
-  PAYMENT_REFUSAL_LABELS,
   PAYMENT_TIMELINE_LABELS,
+  paymentReasonText,
+  providerErrorText,
 } from '@orderhub/contracts';
 import { formatMoney, type Locale } from '../format.ts';
 import { EVENT_REASON_LABELS, REFUND_REASON_LABELS } from './words.ts';
@@ -27,7 +28,7 @@ const WORDS = {
     callback_duplicate: '{provider}重复通知 {amount}，未重复入账',
     callback_refused: '{provider}支付回调被拒绝：{reason}',
     query_pending: '主动查询{provider}：买家尚未付款',
-    query_failed: '主动查询{provider}失败：{message}',
+    query_failed: '主动查询{provider}失败：{cause}',
     amount_mismatch: '{provider}付款 {amount} 与订单金额 {total} 的币种或金额不符，订单已挂起',
     paid_after_cancel: '订单取消后收到{provider}付款 {amount}，已列入待退款队列',
     overpaid: '{provider}付款 {amount} 超过订单应付（已付 {paidBefore} / 应付 {total}），请核对退款',
@@ -35,7 +36,9 @@ const WORDS = {
     refund_requested: '申请退款 {amount}：{reason}',
     refund_processing: '退款 {amount} 处理中',
     refund_succeeded: '退款 {amount} 成功，已记冲正凭证',
-    refund_failed: '退款 {amount} 失败：{reason}',
+    refund_failed: '退款 {amount} 失败：{cause}',
+    providerStatus: '支付平台状态为 {status}',
+    callFailed: '调用支付平台出错',
     tradeNo: '商户单号 {no}',
     txn: '交易号 {no}',
     refundNo: '退款单号 {no}',
@@ -54,7 +57,7 @@ const WORDS = {
     callback_duplicate: 'Duplicate {provider} notice of {amount}, not counted again',
     callback_refused: '{provider} callback refused: {reason}',
     query_pending: 'Active query to {provider}: not paid yet',
-    query_failed: 'Active query to {provider} failed: {message}',
+    query_failed: 'Active query to {provider} failed: {cause}',
     amount_mismatch:
       '{provider} payment of {amount} does not match the order total {total} in amount or currency: order held',
     paid_after_cancel:
@@ -66,7 +69,9 @@ const WORDS = {
     refund_requested: 'Refund of {amount} requested: {reason}',
     refund_processing: 'Refund of {amount} processing',
     refund_succeeded: 'Refund of {amount} succeeded; reversing voucher booked',
-    refund_failed: 'Refund of {amount} failed: {reason}',
+    refund_failed: 'Refund of {amount} failed: {cause}',
+    providerStatus: 'the provider says {status}',
+    callFailed: 'calling the provider failed',
     tradeNo: 'trade no. {no}',
     txn: 'transaction {no}',
     refundNo: 'refund no. {no}',
@@ -121,12 +126,20 @@ export function paymentSentence(
   const refusal = str(d['reason']);
   const reason =
     action === 'callback_refused'
-      ? (pick(PAYMENT_REFUSAL_LABELS, refusal, locale) ??
+      ? (paymentReasonText(refusal, d, locale) ??
         pick(EVENT_REASON_LABELS, refusal, locale) ??
-        str(d['message']) ??
-        refusal ??
-        '')
+        (locale === 'zh-CN' ? w.callFailed : (str(d['message']) ?? refusal ?? '')))
       : refundReasonText(refusal, locale);
+  // Why a provider call failed: its error code in words; entries from before codes were kept
+  // carry only English text, said in the English UI and as words in the Chinese one.
+  const legacy = str(d['message']) ?? (action === 'refund_failed' ? refusal : null);
+  const cause = str(d['providerCode'])
+    ? providerErrorText(d, locale)
+    : str(d['providerStatus']) && action === 'refund_failed'
+      ? fill(w.providerStatus, { status: str(d['providerStatus'])! })
+      : locale === 'zh-CN' || !legacy
+        ? w.callFailed
+        : legacy;
   const skew = num(d['skewSeconds']);
   const threshold = num(d['thresholdSeconds']);
   const template = action && action in w ? (w as Record<string, string>)[action] : null;
@@ -138,7 +151,7 @@ export function paymentSentence(
     paidNow,
     paidBefore: money(paidBefore),
     reason,
-    message: str(d['message']) ?? '',
+    cause,
     minutes: skew === null ? '?' : skewMinutes(skew),
     threshold: threshold === null ? '?' : skewMinutes(threshold),
   });
