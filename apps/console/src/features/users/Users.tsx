@@ -91,6 +91,7 @@ export default function Users() {
           loading={users.isPending}
           dataSource={users.data ?? []}
           pagination={false}
+          scroll={{ x: 'max-content' }}
           columns={[
             { title: t('username'), dataIndex: 'username' },
             { title: t('displayName'), dataIndex: 'displayName' },
@@ -124,6 +125,7 @@ export default function Users() {
             },
             {
               title: t('scope'),
+              onCell: () => ({ style: { minWidth: 190, whiteSpace: 'nowrap' } }),
               render: (_, u) => (
                 <div data-user-scope={u.username}>
                   <ScopeText scope={u.scope} shops={shops.data ?? []} warehouses={warehouses.data ?? []} />
