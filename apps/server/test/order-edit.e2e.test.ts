@@ -605,3 +605,59 @@ describe('manual orders (手工建单)', () => {
     );
   });
 });
+
+describe('data scopes', () => {
+  it('a user limited to another shop edits none of this one’s orders and enters none for it', async () => {
+    const admin = t.as('admin');
+    const shop = await admin.post('/api/channel-accounts', {
+      code: 'pos-shop',
+      name: '门店',
+      channel: 'pos',
+    });
+    expect(shop.status, JSON.stringify(shop.body)).toBe(201);
+    const user = await admin.post('/api/users', {
+      username: 'pos-clerk',
+      role: 'customer_service',
+      password: 'pos-clerk-password-123',
+      scope: { channelAccounts: [shop.body.id], warehouses: [] },
+    });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const token = (await admin.post('/api/tokens', { name: 'pos', username: 'pos-clerk' })).body
+      .token as string;
+    const as = (method: string, url: string, body: unknown) => t.request(method, url, { token, body });
+
+    const id = await newOrder();
+    const d = await detail(id);
+    await expectRefusedUnwritten(
+      t,
+      TABLES,
+      () => as('PUT', `/api/orders/${id}/receiver`, { version: d.version, receiver: NEW_RECEIVER }),
+      404,
+      'ORDER_NOT_FOUND',
+    );
+    await expectRefusedUnwritten(
+      t,
+      TABLES,
+      () => as('PUT', `/api/orders/${id}/lines/${d.lines[0].id}`, { version: d.version, quantity: 2 }),
+      404,
+      'ORDER_NOT_FOUND',
+    );
+    const manual = (channelAccount: string) => ({
+      requestId: `scope-${channelAccount}`,
+      channelAccount,
+      receiver: NEW_RECEIVER,
+      lines: [{ sku: 'CUP-02', quantity: 1, unitPrice: 1000 }],
+      paid: true,
+    });
+    await expectRefusedUnwritten(
+      t,
+      TABLES,
+      () => as('POST', '/api/orders/manual', manual('default')),
+      422,
+      'CHANNEL_ACCOUNT_UNKNOWN',
+    );
+    const made = await as('POST', '/api/orders/manual', manual('pos-shop'));
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.channelAccount).toBe('pos-shop');
+  });
+});

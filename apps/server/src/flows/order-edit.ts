@@ -3,7 +3,13 @@ import { recordAudit } from '../modules/audit/index.ts';
 import { requireSkus, skuNames, skuStockFlags } from '../modules/catalog/index.ts';
 import { accountsByIds, requireActiveAccount } from '../modules/channels/index.ts';
 import { stockDepsOf } from '../modules/inventory/index.ts';
-import { changeLines, type LinesEdit, lockOrderByKey, type OrderRow } from '../modules/orders/index.ts';
+import {
+  accountInScope,
+  changeLines,
+  type LinesEdit,
+  lockOrderByKey,
+  type OrderRow,
+} from '../modules/orders/index.ts';
 import type { Actor } from '../platform/actor.ts';
 import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
@@ -47,6 +53,11 @@ export async function createManualOrder(
   body: ManualOrderBody,
 ): Promise<{ order: OrderRow; created: boolean }> {
   const account = await requireActiveAccount(tx, body.channelAccount);
+  // A shop outside the person's data scope is as unknown to him as one that does not exist.
+  if (!accountInScope(actor, account.id))
+    throw new DomainError('CHANNEL_ACCOUNT_UNKNOWN', `no channel account "${body.channelAccount}"`, {
+      channelAccount: body.channelAccount,
+    });
   if (!stockDepsOf(deps).inventory.ownStorefrontChannels.includes(account.channel))
     throw new DomainError(
       'MANUAL_ORDER_ACCOUNT_NOT_OWN',
