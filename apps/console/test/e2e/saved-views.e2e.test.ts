@@ -20,6 +20,7 @@ const W = {
     renamed: '运营·待审核',
     rename: '重命名',
     share: '共享设置',
+    overwrite: '用当前筛选更新',
     setDefault: '设为默认',
     delete: '删除',
     taken: '已有名为“运营·待审核”的视图',
@@ -33,6 +34,7 @@ const W = {
     renamed: 'Ops to review',
     rename: 'Rename',
     share: 'Sharing',
+    overwrite: 'Update with current filters',
     setDefault: 'Set as default',
     delete: 'Delete',
     taken: 'You already have a view named “Ops to review”',
@@ -122,7 +124,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('saved views in the console', { timeout: 600
     await t?.close();
   });
 
-  it('saves, renames, shares, sets as default (applied on opening) and deletes, in both languages', async () => {
+  it('saves, renames, shares, sets as default (applied on opening), updates and deletes, in both languages', async () => {
     const opsId = (await t.as('operations').get('/api/auth/me')).body.id as string;
     for (const locale of LOCALES) {
       const w = W[locale];
@@ -217,6 +219,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('saved views in the console', { timeout: 600
       await cs.locator('[data-testid=view-dialog]').waitFor();
       await shot(cs, `views-save-${locale}-1024`);
       await cs.keyboard.press('Escape');
+
+      // Its filters replaced by the ones showing, after a confirmation.
+      await openOrders(page, '?tab=cancelled');
+      await viewAction(page, w.renamed, w.overwrite);
+      await page.click('.ant-modal-confirm .ant-btn-primary');
+      await poll(
+        async () => (await serverViews('operations')).items.find((v) => v.name === w.renamed)?.query,
+      ).toBe('tab=cancelled');
 
       // Delete asks first, then the view is gone for everyone.
       await viewAction(page, w.renamed, w.delete);

@@ -91,6 +91,27 @@ export function SavedViewsMenu({
     success: (_r, [v]) => t('viewDeleted', { name: v.name }),
   });
 
+  const overwrite = useApiMutation(
+    (v: SavedView) => updateView(v.id, { query: current, version: v.version }),
+    {
+      invalidate: [VIEWS_QUERY_KEY],
+      toastError: true,
+      success: (r) => t('viewOverwritten', { name: r.name }),
+    },
+  );
+  const confirmOverwrite = (v: SavedView) => {
+    setOpen(false);
+    modal.confirm({
+      title: t('viewOverwriteTitle', { name: v.name }),
+      content: v.sharedWith.length
+        ? t('viewOverwriteShared', { roles: roleText(v.sharedWith, locale) })
+        : null,
+      okText: t('ok'),
+      cancelText: t('cancel'),
+      onOk: () => overwrite.run(v),
+    });
+  };
+
   const confirmDelete = (v: SavedView) => {
     setOpen(false);
     modal.confirm({
@@ -155,6 +176,7 @@ export function SavedViewsMenu({
               ...(v.mine
                 ? [
                     { key: 'rename', label: t('viewRename') },
+                    { key: 'overwrite', label: t('viewOverwrite'), disabled: v.query === current },
                     { key: 'share', label: t('viewShare') },
                   ]
                 : []),
@@ -171,6 +193,7 @@ export function SavedViewsMenu({
                 setDialog({ kind: key, view: v });
               } else if (key === 'setDefault') void setDefault.run(v, true);
               else if (key === 'clearDefault') void setDefault.run(v, false);
+              else if (key === 'overwrite') confirmOverwrite(v);
               else if (key === 'delete') confirmDelete(v);
             },
           }}
