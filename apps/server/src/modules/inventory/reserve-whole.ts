@@ -106,9 +106,9 @@ export const LOCK_LEVELS = `SELECT l.warehouse_id, l.on_hand - l.reserved - l.fr
  * Uncontended (one statement): the SKU's levels are locked first, in warehouse-id order
  * (`LOCK_LEVELS`), and the pick reads the locked rows, so it cannot go stale; the checks are
  * one-time filters of that lock (a refused checkout locks nothing). Split (a contended SKU), the
- * statement takes no lock: the pick reads the levels, the inserts go in, and `TAKE` then locks the
- * levels in the same order and updates — the wait, and the re-check after it, is in that small
- * statement, while the inserts were written before the lock.
+ * statement takes no lock: the pick reads the levels, the inserts go in, and `TAKE` then locks and
+ * updates in the same order — the wait, and the re-check after it, is in that small statement,
+ * while the inserts were written before the lock.
  *
  * A checkout of one SKU needs no master check: the pick found its stock level, whose SKU is in the
  * master by its foreign key. When nothing was picked the answer has no row, and `whole` asks
@@ -222,19 +222,22 @@ function diagnoseStatement(withChecks: boolean): { text: string; getters: Getter
 }
 
 /**
- * The second statement of the split shape: the SKU's levels locked in warehouse-id order (as
- * `LOCK_LEVELS`; the one-time filter makes the UPDATE wait for all of them), then the guarded
- * UPDATE of the picked level and the push mark. Small on purpose: after waiting for a row lock
- * PostgreSQL re-checks the latest row version (EvalPlanQual) and, for that, sets up every sub-plan
- * of the statement again — for the one-statement shape that is every CTE and every insert with its
- * table's indexes, on each contended reservation.
+ * The second statement of the split shape: the guarded UPDATE of the picked level and the push
+ * mark, after locking, in warehouse-id order, the SKU's levels whose warehouse id sorts before the
+ * picked one (none when the SKU is stocked in one warehouse). So the locks are still taken in the
+ * global order: those rows, then the picked one; if the UPDATE then refuses, the fall-back locks
+ * the SKU's levels in the same order (`LOCK_LEVELS`), which only adds rows after these. Small on
+ * purpose: after waiting for the row lock PostgreSQL re-checks the latest row version
+ * (EvalPlanQual) and, for that, sets up every sub-plan of the statement again — for the
+ * one-statement shape that is every CTE and every insert with its table's indexes, on each
+ * contended reservation.
  */
 const TAKE = `WITH lk AS MATERIALIZED (
-    ${LOCK_LEVELS}
+    SELECT 1 FROM stock_levels WHERE sku = $1 AND warehouse_id < $2 ORDER BY warehouse_id FOR NO KEY UPDATE
   ), upd AS (
     UPDATE stock_levels l SET reserved = l.reserved + $3::bigint, updated_at = $4::timestamptz
     WHERE l.sku = $1 AND l.warehouse_id = $2 AND l.on_hand - l.reserved - l.frozen >= $3::bigint
-      AND (SELECT count(*) FROM lk) > 0
+      AND (SELECT count(*) FROM lk) >= 0
     RETURNING l.sku, l.warehouse_id, l.on_hand, l.reserved, l.frozen, l.in_transit, l.safety_stock
   ), mark AS (
     INSERT INTO stock_push_marks (sku, marked_at) SELECT sku, $4::timestamptz FROM upd ON CONFLICT (sku) DO NOTHING
