@@ -340,6 +340,10 @@ describe('a user with a data scope', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(404);
       expect(res.body.code).toBe('ORDER_NOT_FOUND');
     }
+    // Nor take orders into another shop.
+    const ingest = await asScoped('POST', '/api/orders', sampleOrder({ channelAccount: 'shop-b' }));
+    expect(ingest.status).toBe(422);
+    expect(ingest.body.code).toBe('CHANNEL_ACCOUNT_UNKNOWN');
     const after = (await t.as('admin').get(`/api/orders/${ids.orderB}`)).body;
     expect(after.version).toBe(before.version);
     expect(after.tags).toEqual(before.tags);
@@ -362,11 +366,9 @@ describe('a user with a data scope', () => {
 
 describe('setting a scope', () => {
   it('is audited with the old and new scope, and applies at the next request', async () => {
-    const res = await t
-      .as('admin')
-      .patch(`/api/users/${scopedUserId}`, {
-        scope: { channelAccounts: [ids.shopA, ids.shopB], warehouses: [] },
-      });
+    const res = await t.as('admin').patch(`/api/users/${scopedUserId}`, {
+      scope: { channelAccounts: [ids.shopA, ids.shopB], warehouses: [] },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.scope.channelAccounts.sort()).toEqual([ids.shopA, ids.shopB].sort());
     const audit = await t.as('admin').get(`/api/audit?entityId=${scopedUserId}&action=user.update`);
@@ -375,11 +377,9 @@ describe('setting a scope', () => {
       { channelAccounts: [ids.shopA, ids.shopB].sort(), warehouses: [] },
     ]);
     expect((await asScoped('GET', '/api/orders/counts')).body.total).toBe(3);
-    const back = await t
-      .as('admin')
-      .patch(`/api/users/${scopedUserId}`, {
-        scope: { channelAccounts: [ids.shopA], warehouses: [ids.whA] },
-      });
+    const back = await t.as('admin').patch(`/api/users/${scopedUserId}`, {
+      scope: { channelAccounts: [ids.shopA], warehouses: [ids.whA] },
+    });
     expect(back.status).toBe(200);
     expect((await asScoped('GET', '/api/orders/counts')).body.total).toBe(1);
   });

@@ -14,9 +14,10 @@ import {
   transitionLocked,
   updateOrderFromSource,
 } from '../modules/orders/index.ts';
-import { type Actor, systemActor } from '../platform/actor.ts';
+import { type Actor, scopedAccounts, systemActor } from '../platform/actor.ts';
 import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
+import { DomainError } from '../platform/errors.ts';
 
 /** What the ingest flow needs: the outbox, the hooks and the stock settings. */
 export type FlowDeps = Pick<Deps, 'jobs' | 'hooks' | 'settings'>;
@@ -59,6 +60,12 @@ export async function ingestOrder(
   o: CanonicalOrder,
 ): Promise<IngestResult> {
   const account = await requireActiveAccount(tx, accountCode);
+  // A user with a data scope ingests only into his own shops; another shop is answered as unknown.
+  const shops = scopedAccounts(actor);
+  if (shops && !shops.includes(account.id))
+    throw new DomainError('CHANNEL_ACCOUNT_UNKNOWN', `no channel account "${accountCode}"`, {
+      channelAccount: accountCode,
+    });
   const info = { code: account.code, channel: account.channel };
   const created = await insertOrder(tx, at, account.id, o, deps.config);
   if (created) {
