@@ -1,4 +1,12 @@
-import { PAYMENT_TIMELINE_ACTIONS } from '@orderhub/contracts';
+import {
+  PAYMENT_EVENT_REASON_LABELS,
+  PAYMENT_REFUSAL_LABELS,
+  PAYMENT_TIMELINE_ACTIONS,
+  PROVIDER_ERROR_LABELS,
+  paymentReasonText,
+  providerErrorText,
+  RESERVATION_CHECK_LABELS,
+} from '@orderhub/contracts';
 import { describe, expect, it } from 'vitest';
 import { minorToInput, parseMinor } from '../src/shared/payments/money.ts';
 import { paymentSentence, refundReasonText } from '../src/shared/payments/sentences.ts';
@@ -91,5 +99,78 @@ describe('payment timeline sentences', () => {
     const s = paymentSentence({ action: 'refund_succeeded', amount: 3010, currency: 'CNY' }, 'zh-CN', false);
     expect(s).not.toContain('¥');
     expect(s).toBe('退款成功，已记冲正凭证');
+  });
+});
+
+/** Latin words in a Chinese text, once the parameters' own values are taken out. */
+const englishIn = (zh: string, ...values: string[]) => {
+  let rest = zh;
+  for (const v of values) rest = rest.split(v).join('');
+  return rest.replace(/\{\w+\}/g, '').match(/[A-Za-z]{2,}/g) ?? [];
+};
+
+describe('payment reasons and provider failures from codes', () => {
+  it('has Chinese words for every reason, failure and check result, with no English in them', () => {
+    for (const labels of [
+      PAYMENT_REFUSAL_LABELS,
+      PAYMENT_EVENT_REASON_LABELS,
+      PROVIDER_ERROR_LABELS,
+      RESERVATION_CHECK_LABELS,
+    ])
+      for (const [code, l] of Object.entries(labels)) {
+        expect(englishIn(l.zh, 'HTTP'), code).toEqual([]);
+        expect(l.en, code).toBeTruthy();
+      }
+  });
+  it('says a failed call by its provider code, in either language', () => {
+    expect(paymentReasonText('QUERY_FAILED', { providerCode: 'TIMEOUT', retryable: true }, 'zh-CN')).toBe(
+      '查询支付平台失败：支付平台响应超时',
+    );
+    expect(paymentReasonText('REFUND_FAILED', { providerCode: 'HTTP_503', httpStatus: 503 }, 'en-US')).toBe(
+      'The refund call failed: the provider answered HTTP 503',
+    );
+    expect(providerErrorText({ providerCode: 'ACQ.TRADE_NOT_EXIST' }, 'zh-CN')).toBe(
+      '支付平台返回错误码 ACQ.TRADE_NOT_EXIST',
+    );
+    expect(providerErrorText(null, 'zh-CN')).toBe('调用支付平台出错');
+    expect(paymentReasonText('EVENT_TYPE_NO_MONEY', { eventType: 'payout.paid' }, 'zh-CN')).toBe(
+      '该类通知不涉及资金（payout.paid）',
+    );
+    expect(paymentReasonText('NO_SUCH_CODE', null, 'zh-CN')).toBeNull();
+  });
+  it('writes failed queries and refunds on the timeline without the server’s English', () => {
+    const english = 'wechatpay query: HTTP 503 Service Unavailable';
+    const query = paymentSentence(
+      {
+        action: 'query_failed',
+        provider: 'wechatpay',
+        providerCode: 'HTTP_503',
+        httpStatus: 503,
+        message: english,
+      },
+      'zh-CN',
+    );
+    expect(query).toBe('主动查询微信支付失败：支付平台返回 HTTP 503');
+    const refund = paymentSentence(
+      {
+        action: 'refund_failed',
+        amount: 3010,
+        currency: 'CNY',
+        merchantRefundNo: 'R1',
+        providerCode: 'NOT_ENOUGH',
+        message: 'WeChat Pay: balance not enough',
+      },
+      'zh-CN',
+    );
+    expect(refund).toBe('退款 ¥30.10 失败：支付平台返回错误码 NOT_ENOUGH（退款单号 R1）');
+    const abnormal = paymentSentence(
+      { action: 'refund_failed', amount: 3010, currency: 'CNY', providerStatus: 'ABNORMAL' },
+      'zh-CN',
+    );
+    expect(abnormal).toBe('退款 ¥30.10 失败：支付平台状态为 ABNORMAL');
+    // Entries written before codes were kept: English text only in the English UI.
+    const legacy = { action: 'query_failed', provider: 'alipay', message: english };
+    expect(paymentSentence(legacy, 'zh-CN')).toBe('主动查询支付宝失败：调用支付平台出错');
+    expect(paymentSentence(legacy, 'en-US')).toBe(`Active query to Alipay failed: ${english}`);
   });
 });

@@ -316,6 +316,26 @@ describe('payments through the simulators', () => {
       expect((await orderStatus(t, order.id)).status).toBe('paid');
     });
 
+    it('a signed notice that moves no money is kept as ignored, its reason a code with the event type', async () => {
+      const payload = JSON.stringify({
+        id: `evt_${randomUUID().replaceAll('-', '')}`,
+        object: 'event',
+        type: 'payout.paid',
+        created: Math.floor(Date.now() / 1000),
+        data: { object: { id: 'po_1', object: 'payout' } },
+      });
+      const vouchers = await t.count('fund_vouchers');
+      expect((await post(payload)).status).toBe(200);
+      expect(await t.count('fund_vouchers')).toBe(vouchers);
+      const list = await t.request('GET', '/api/payments/events?outcome=ignored', { as: 'finance' });
+      expect(list.status).toBe(200);
+      const ev = (list.body as { reason: string; params: unknown; message: string }[])[0]!;
+      expect(ev.reason).toBe('EVENT_TYPE_NO_MONEY');
+      expect(ev.params).toEqual({ eventType: 'payout.paid' });
+      // The English detail stays for integrators; people read the code.
+      expect(ev.message).toContain('payout.paid');
+    });
+
     it('wrong signature, unknown trade number, amount in the wrong unit, an event older than the window: refused, recorded, no money', async () => {
       const order = await pendingOrder(t);
       const attempt = await startPayment(t, order.id, 'stripe-main');
