@@ -30,7 +30,12 @@ export function useEditRule(o: Pick<OrderDetailView, 'status'>): { allowed: bool
   if (!(ORDER_EDITABLE_STATUSES as readonly string[]).includes(o.status))
     return {
       allowed: false,
-      reason: t('editNotAllowedStatus', { status: labelOf(ORDER_STATUS_LABELS, o.status, locale) }),
+      reason: t('editNotAllowedStatus', {
+        status:
+          locale === 'en-US'
+            ? labelOf(ORDER_STATUS_LABELS, o.status, locale).toLowerCase()
+            : labelOf(ORDER_STATUS_LABELS, o.status, locale),
+      }),
     };
   return { allowed: true, reason: null };
 }
