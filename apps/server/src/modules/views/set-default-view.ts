@@ -18,8 +18,12 @@ export async function setDefaultView(
   if (viewId === null) {
     await tx.query(`DELETE FROM saved_view_defaults WHERE user_id = $1 AND page = $2`, [userId, page]);
   } else {
+    // Held until commit: a delete at the same moment waits instead of breaking the default's reference.
     const row = (
-      await tx.query<ViewRow & Record<string, unknown>>(`SELECT * FROM saved_views WHERE id = $1`, [viewId])
+      await tx.query<ViewRow & Record<string, unknown>>(
+        `SELECT * FROM saved_views WHERE id = $1 FOR KEY SHARE`,
+        [viewId],
+      )
     )[0];
     if (!row || row.page !== page || !visibleTo(row, actor))
       throw new DomainError('VIEW_NOT_FOUND', `no view ${viewId} on ${page}`, { id: viewId });
