@@ -255,10 +255,12 @@ const DROP_UNTAKEN = `WITH r AS (DELETE FROM reservations WHERE id = $1)
  * The common case in ONE statement: the best-priority active warehouse that covers `quantity`
  * whole, its guarded UPDATE (available cannot go below zero), the ledger movement, the reservation
  * row, the push mark and, if given, the audit row; it answers the warehouse's code and name (for
- * the order's timeline) from the pick's join. The pick is only where to try: the UPDATE
- * re-checks the guard on the latest row version after waiting for its lock, so a stale pick makes
- * it take nothing (null): the ledger row and the reservation, inserted before the UPDATE, are then
- * deleted by their ids, and the caller falls back to the warehouse-by-warehouse path (or throws).
+ * the order's timeline) from the pick's join. The single statement picks from the SKU's levels it
+ * has locked (in warehouse-id order), so its pick is exact. The split shape picks without a lock:
+ * there the UPDATE re-checks the guard on the latest row version after waiting for its lock, and a
+ * stale pick makes it take nothing (null): the ledger row and the reservation, inserted before the
+ * UPDATE, are then deleted by their ids, and the caller falls back to the warehouse-by-warehouse
+ * path (or throws); either way the SKU's levels are locked in warehouse-id order.
  *
  * When another whole reservation of the same SKU is already running in this process, this one
  * will most likely wait for the row lock: it then runs split in two statements (everything up to
