@@ -123,11 +123,16 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/api/users',
     {
-      config: { permission: 'users:manage', errors: ['USERNAME_TAKEN'] },
+      config: {
+        permission: 'users:manage',
+        errors: ['USERNAME_TAKEN', 'USER_SCOPE_UNKNOWN_ACCOUNT', 'USER_SCOPE_UNKNOWN_WAREHOUSE'],
+      },
       schema: {
         operationId: 'createUser',
         tags: ['users'],
         summary: 'Create a user',
+        description:
+          '`scope` limits what the user sees to some channel accounts and/or warehouses (ids; an empty list means all). An id that names no existing account or warehouse refuses the whole request with 422 USER_SCOPE_UNKNOWN_ACCOUNT or USER_SCOPE_UNKNOWN_WAREHOUSE.',
         body: CreateUserBody,
         response: { 201: UserView },
       },
@@ -141,12 +146,22 @@ export function authRoutes(app: FastifyInstance, deps: Deps): void {
   r.patch(
     '/api/users/:id',
     {
-      config: { permission: 'users:manage', errors: ['USER_NOT_FOUND', 'CANNOT_DEACTIVATE_SELF'] },
+      config: {
+        permission: 'users:manage',
+        errors: [
+          'USER_NOT_FOUND',
+          'CANNOT_DEACTIVATE_SELF',
+          'USER_SCOPE_UNKNOWN_ACCOUNT',
+          'USER_SCOPE_UNKNOWN_WAREHOUSE',
+        ],
+      },
       schema: {
         operationId: 'updateUser',
         tags: ['users'],
         summary:
-          'Change a user’s role, name, password or active flag; a new password or a reduced role ends their sessions and revokes their API tokens unless keepTokens is true',
+          'Change a user’s role, name, password, active flag or data scope; a new password or a reduced role ends their sessions and revokes their API tokens unless keepTokens is true',
+        description:
+          '`scope` sets the channel accounts and warehouses the user sees (ids; empty lists mean all). It applies at the user’s next request, to their sessions and API tokens alike: lists, counts, exports and figures leave out other shops and warehouses, and an order of another shop answers 404. Unknown ids refuse the whole request (422 USER_SCOPE_UNKNOWN_ACCOUNT / USER_SCOPE_UNKNOWN_WAREHOUSE, `details.ids`); a change is audited with the old and new scope.',
         params: IdParams,
         body: UpdateUserBody,
         response: { 200: UserView },
