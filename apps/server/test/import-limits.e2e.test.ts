@@ -98,7 +98,7 @@ beforeAll(async () => {
   small = await startServer({ maxRows: 50, maxCellChars: 20, maxUncompressedBytes: 1_000_000 });
   await seedCountCatalog(s.database, LARGEST);
   await seedCountCatalog(small.database, 100);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await s?.close();
@@ -158,6 +158,84 @@ describe('count sheet limits', () => {
       code: 'IMPORT_CELL_LIMIT',
       details: { limit: 'maxCellChars', max: 20, row: 2 },
     });
+  });
+
+  it('rows are numbered as a spreadsheet shows them: empty rows count, a cell over two lines is one row (CSV and XLSX)', async () => {
+    const csv = await small.post({
+      format: 'csv',
+      content: b64(
+        'sku,warehouse,counted\nIMP-000001,WH-IMP-00,1\n\n"IMP-\n000002",WH-IMP-00,2\nIMP-000003,WH-IMP-00,x\n',
+      ),
+    });
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('盘点');
+    ws.addRow(['sku', 'warehouse', 'counted']);
+    ws.addRow(['IMP-000001', 'WH-IMP-00', 1]);
+    ws.addRow([]);
+    ws.addRow(['IMP-\n000002', 'WH-IMP-00', 2]);
+    ws.addRow(['IMP-000003', 'WH-IMP-00', 'x']);
+    const xlsx = await small.post({ format: 'xlsx', content: b64(Buffer.from(await wb.xlsx.writeBuffer())) });
+    for (const r of [csv, xlsx]) {
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.code).toBe('COUNT_SHEET_INVALID');
+      expect(r.body.details.badRows.map((b: { row: number; problem: string }) => [b.row, b.problem])).toEqual(
+        [
+          [4, 'SKU_UNKNOWN'],
+          [5, 'QUANTITY_INVALID'],
+        ],
+      );
+    }
+  });
+
+  it("a count's rows are stored packed; a count stored before, as plain JSON, still reads and applies", async () => {
+    const r = await small.post({ format: 'csv', content: b64(countCsv(30)) });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const stored = await small.database.query<{ data: string }>(
+      `SELECT data FROM stock_count_chunks WHERE count_id = $1`,
+      [r.body.id],
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.data.startsWith('z')).toBe(true);
+    expect(stored[0]!.data.length).toBeLessThan(JSON.stringify(r.body.rows).length);
+    const page = await small.get(`/api/inventory/counts/${r.body.id}?rowsOffset=28&rowsLimit=5`);
+    expect(page.body.rows).toEqual([
+      { row: 30, sku: 'IMP-000028', warehouse: 'WH-IMP-00', expected: 0, counted: 28, difference: 28 },
+      { row: 31, sku: 'IMP-000029', warehouse: 'WH-IMP-00', expected: 0, counted: 29, difference: 29 },
+    ]);
+    // As the previous release stored a chunk: the rows as JSON text.
+    await small.database.query(
+      `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
+       VALUES ('count_plainjson', 'previewed', NULL, now(), 'wh', 'csv', 2)`,
+    );
+    await small.database.query(
+      `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
+       VALUES ('count_plainjson', 0, 0, 2, 2, $1)`,
+      [
+        JSON.stringify([
+          [2, 'IMP-000040', 'WH-IMP-00', 'wh_imp0', 0, 7],
+          [3, 'IMP-000041', 'WH-IMP-00', 'wh_imp0', 0, 8],
+        ]),
+      ],
+    );
+    const old = await small.get('/api/inventory/counts/count_plainjson');
+    expect(old.body).toMatchObject({ status: 'previewed', differences: 2, progress: { rowsTotal: 2 } });
+    expect(old.body.rows.map((x: { sku: string; counted: number }) => [x.sku, x.counted])).toEqual([
+      ['IMP-000040', 7],
+      ['IMP-000041', 8],
+    ]);
+    const applied = await fetch(`${small.url}/api/inventory/counts/count_plainjson/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${small.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(applied.status).toBe(200);
+    const levels = await small.database.query<{ sku: string; on_hand: number }>(
+      `SELECT sku, on_hand FROM stock_levels WHERE sku IN ('IMP-000040', 'IMP-000041') ORDER BY sku`,
+    );
+    expect(levels.map((l) => [l.sku, Number(l.on_hand)])).toEqual([
+      ['IMP-000040', 7],
+      ['IMP-000041', 8],
+    ]);
   });
 
   it('bad base64, a renamed file, a zip that is no workbook and a zip bomb get clear codes', async () => {
