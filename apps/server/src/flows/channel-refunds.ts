@@ -1,16 +1,15 @@
 import {
   type AccountConnection,
   accountsByIds,
-  approvedLineReviewsOf,
   type ChannelOrder,
   channelSettingsOf,
-  decidedReviewLines,
   escalateDueReviews,
   getRefundReview,
   openRefundReview,
   pendingReviewsOf,
   type RefundReview,
   raiseAlert,
+  reviewsOfOrder,
   setReviewFreezes,
   settleRefundReview,
 } from '../modules/channels/index.ts';
@@ -44,6 +43,8 @@ const HOLDABLE: readonly string[] = ['paid', 'under_review', 'approved', 'fulfil
 /** Frozen units end by a decision, not by the freeze's own timer. */
 const FREEZE_HORIZON_MS = 365 * 24 * 3600_000;
 
+const isPending = (r: RefundReview) => r.status === 'open' || r.status === 'escalated';
+
 const linesOf = (lines: readonly OrderLineRow[], externalLineId: string | null) =>
   lines.filter((l) => l.sku && (externalLineId === null || l.externalLineId === externalLineId));
 
@@ -60,16 +61,25 @@ export async function applyChannelRefunds(
   account: Pick<AccountConnection, 'id' | 'code' | 'channel'>,
   order: OrderRow,
   co: ChannelOrder,
+  fresh = false,
 ): Promise<OrderRow> {
+  // A new order the platform reports no refund for has no review: nothing to read or do.
+  if (fresh && co.refunds.length === 0) return order;
   const actor = systemActor('channel-refund', 'channel');
-  for (const r of await pendingReviewsOf(tx, order.id)) {
+  let reviews = await reviewsOfOrder(tx, order.id);
+  let changed = false;
+  for (const r of reviews.filter(isPending)) {
     const said = co.refunds.find((x) => (x.externalLineId ?? null) === r.externalLineId);
-    if (said?.status === 'refunded') order = await settle(tx, deps, at, actor, account, order, r, 'approved');
-    else if (said?.status === 'closed')
-      order = await settle(tx, deps, at, actor, account, order, r, 'withdrawn');
+    if (said?.status === 'refunded' || said?.status === 'closed') {
+      const outcome = said.status === 'refunded' ? 'approved' : 'withdrawn';
+      order = await settle(tx, deps, at, actor, account, order, r, outcome);
+      changed = true;
+    }
   }
   // A refund-only request already decided stays decided while the platform still shows it requested.
-  const decided = await decidedReviewLines(tx, order.id);
+  const decided = new Set(
+    reviews.filter((r) => r.status === 'approved' || r.status === 'rejected').map((r) => r.externalLineId),
+  );
   const requested = co.refunds.filter(
     (r) => r.status === 'requested' && !(r.refundOnly && decided.has(r.externalLineId ?? null)),
   );
@@ -85,6 +95,7 @@ export async function applyChannelRefunds(
         dueAt: new Date(at.getTime() + settings.refundDecisionSeconds * 1000),
       });
       if (!review) continue;
+      changed = true;
       const freezes = await freezeUnits(
         tx,
         deps,
@@ -108,7 +119,8 @@ export async function applyChannelRefunds(
       });
     }
   }
-  await keepFrozenOut(tx, deps, at, actor, order, co);
+  if (changed) reviews = await reviewsOfOrder(tx, order.id);
+  await keepFrozenOut(tx, deps, at, actor, order, co, reviews);
   // The platform settled every request (refunded or closed) and nothing waits for a person: the
   // hold it caused has no reason left.
   if (requested.length === 0)
@@ -184,10 +196,13 @@ async function keepFrozenOut(
   actor: Actor,
   order: OrderRow,
   co: Pick<ChannelOrder, 'refunds'>,
+  reviews: readonly RefundReview[],
 ) {
   const out = new Set<string | null>();
-  for (const r of await pendingReviewsOf(tx, order.id)) out.add(r.externalLineId);
-  for (const r of await approvedLineReviewsOf(tx, order.id)) out.add(r.externalLineId);
+  for (const r of reviews) {
+    if (isPending(r)) out.add(r.externalLineId);
+    else if (r.status === 'approved' && r.externalLineId !== null) out.add(r.externalLineId);
+  }
   for (const r of co.refunds) if (r.status === 'refunded' && r.externalLineId) out.add(r.externalLineId);
   if (!out.size) return;
   const lines = await loadLines(tx, order.id);

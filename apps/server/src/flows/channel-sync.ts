@@ -10,6 +10,7 @@ import {
   type Connector,
   type ConnectorContext,
   ConnectorError,
+  cachedAccountConnection,
   channelSettingsOf,
   claimRun,
   connectorContext,
@@ -29,6 +30,7 @@ import {
   savePage,
 } from '../modules/channels/index.ts';
 import { type Actor, systemActor } from '../platform/actor.ts';
+import type { Tx } from '../platform/db.ts';
 import type { Deps } from '../platform/deps.ts';
 import { DomainError, isUniqueViolation } from '../platform/errors.ts';
 import { applyChannelRefunds } from './channel-refunds.ts';
@@ -47,6 +49,8 @@ export async function ingestChannelOrder(
   account: Pick<AccountConnection, 'id' | 'code' | 'channel'>,
   co: ChannelOrder,
   actor: Actor,
+  /** More work to commit with the order (an inbox message marked processed). */
+  alongside?: (tx: Tx, result: IngestResult) => Promise<void>,
 ): Promise<ChannelIngest> {
   try {
     const lines = await resolveMasterSkus(deps.database, co.order.lines);
@@ -64,7 +68,16 @@ export async function ingestChannelOrder(
           const at = deps.clock.now();
           const res = await ingestOrder(tx, deps, at, actor, account.code, canonical);
           if (res.outcome === 'created' || res.outcome === 'updated')
-            res.order = await applyChannelRefunds(tx, deps, at, account, res.order, co);
+            res.order = await applyChannelRefunds(
+              tx,
+              deps,
+              at,
+              account,
+              res.order,
+              co,
+              res.outcome === 'created',
+            );
+          if (alongside) await alongside(tx, res);
           return res;
         });
         return { ok: true, result };
@@ -268,7 +281,7 @@ export async function processInboxMessage(
   const at = deps.clock.now();
   const m = await beginAttempt(deps.database, id, at);
   if (!m) return 'skipped';
-  const account = await accountConnection(deps.database, deps.crypto, { id: m.accountId });
+  const account = await cachedAccountConnection(deps.database, deps.crypto, { id: m.accountId });
   const c = account ? connectorContext(account, m.receivedAt) : null;
   const fail = async (error: string) => {
     await finishAttempt(deps.database, id, deps.clock.now(), { ok: false, error });
@@ -284,6 +297,15 @@ export async function processInboxMessage(
   const v = c.connector.verifyPush({ headers: m.headers, query: {}, body: m.rawBody }, c.ctx);
   if (!v.ok) return fail(`${v.reason}: ${v.message}`);
   const actor = systemActor(`channel:${account.code}`, 'channel');
+  if (v.orders.length === 1) {
+    // The usual push, one whole order: stored and marked processed in one transaction.
+    const co = v.orders[0]!;
+    const r = await ingestChannelOrder(deps, account, co, actor, (tx, res) =>
+      finishAttempt(tx, id, deps.clock.now(), { ok: true, orderIds: [res.order.id] }),
+    );
+    if (!r.ok) return fail(`${co.externalOrderId}: ${r.code}: ${r.message}`);
+    return 'processed';
+  }
   if (v.orders.length) {
     const ids: string[] = [];
     for (const co of v.orders) {

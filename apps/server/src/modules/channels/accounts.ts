@@ -294,6 +294,7 @@ export async function updateAccount(
   id: string,
   input: Static<typeof UpdateChannelAccountBody>,
 ): Promise<ChannelAccountView> {
+  forgetAccountConnections();
   const current = (
     await tx.query<Row & Record<string, unknown>>(`SELECT * FROM channel_accounts WHERE id = $1 FOR UPDATE`, [
       id,
@@ -386,6 +387,40 @@ export async function accountConnection(
     syncIntervalSeconds: r.sync_interval_seconds,
     connectorSettings: r.connector_settings ?? {},
   };
+}
+
+/**
+ * Connections read on the hot paths (a push received, an inbox message processed) are kept for a
+ * moment per database: thousands of pushes a minute need not read and decrypt the same account
+ * each time. A change through this process forgets them at once; another process's change is
+ * seen within the TTL.
+ */
+const CONNECTION_TTL_MS = 2_000;
+let connectionCache = new WeakMap<object, Map<string, { until: number; value: AccountConnection | null }>>();
+
+export async function cachedAccountConnection(
+  exec: SqlExecutor,
+  crypto: FieldCrypto,
+  by: { id: string } | { code: string },
+): Promise<AccountConnection | null> {
+  let cache = connectionCache.get(exec);
+  if (!cache) {
+    cache = new Map();
+    connectionCache.set(exec, cache);
+  }
+  const key = 'id' in by ? `id:${by.id}` : `code:${by.code}`;
+  const hit = cache.get(key);
+  const now = Date.now();
+  if (hit && hit.until > now) return hit.value;
+  const value = await accountConnection(exec, crypto, by);
+  if (cache.size > 1000) cache.clear();
+  if (value) cache.set(key, { until: now + CONNECTION_TTL_MS, value });
+  return value;
+}
+
+/** Forgets every cached connection (an account was created, changed or resealed). */
+export function forgetAccountConnections(): void {
+  connectionCache = new WeakMap();
 }
 
 export async function getAccount(exec: SqlExecutor, id: string): Promise<ChannelAccountView> {

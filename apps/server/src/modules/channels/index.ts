@@ -5,6 +5,7 @@ export {
   accountIdsWhere,
   accountsByIds,
   type ChannelAccount,
+  cachedAccountConnection,
   ensureDefaultAccount,
   listAccounts,
   requireActiveAccount,
@@ -40,8 +41,6 @@ export { type SyncHealthSummary, syncHealthSummary } from './health.ts';
 export { beginAttempt, finishAttempt, getInboxMessage, type InboxMessage, parkPulledOrder } from './inbox.ts';
 export { channelsModule } from './module.ts';
 export {
-  approvedLineReviewsOf,
-  decidedReviewLines,
   escalateDueReviews,
   getRefundReview,
   listRefundReviews,
@@ -50,6 +49,7 @@ export {
   type RefundReview,
   type RefundReviewStatus,
   refundReviewView,
+  reviewsOfOrder,
   setReviewFreezes,
   settleRefundReview,
 } from './refund-reviews.ts';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { accountConnection } from './accounts.ts';
+import { cachedAccountConnection } from './accounts.ts';
 import { connectorContext } from './context.ts';
 import { storePush } from './inbox.ts';
 
@@ -37,7 +37,7 @@ export async function pushRoutes(app: FastifyInstance, deps: Deps): Promise<void
     },
     async (req, reply) => {
       const at = clock.now();
-      const account = await accountConnection(database, crypto, { code: req.params.accountCode });
+      const account = await cachedAccountConnection(database, crypto, { code: req.params.accountCode });
       if (!account?.active)
         throw new DomainError('NOT_FOUND', `no active channel account "${req.params.accountCode}"`);
       const c = connectorContext(account, at);

@@ -94,23 +94,14 @@ export async function pendingReviewsOf(exec: SqlExecutor, orderId: string): Prom
   ).map(reviewOf);
 }
 
-/** Lines whose refund-only request was approved: their goods are refunded, not to be shipped. */
-export async function approvedLineReviewsOf(exec: SqlExecutor, orderId: string): Promise<RefundReview[]> {
+/** Every refund-only review of an order, whatever its status, locked (one read for the ingest). */
+export async function reviewsOfOrder(exec: SqlExecutor, orderId: string): Promise<RefundReview[]> {
   return (
     await exec.query(
-      `SELECT * FROM channel_refund_reviews WHERE order_id = $1 AND status = 'approved' AND external_line_id IS NOT NULL ORDER BY created_at`,
+      `SELECT * FROM channel_refund_reviews WHERE order_id = $1 ORDER BY created_at FOR UPDATE`,
       [orderId],
     )
   ).map(reviewOf);
-}
-
-/** Lines (null: the whole order) whose refund-only request a person or the platform already decided. */
-export async function decidedReviewLines(exec: SqlExecutor, orderId: string): Promise<Set<string | null>> {
-  const rows = await exec.query<{ external_line_id: string | null }>(
-    `SELECT DISTINCT external_line_id FROM channel_refund_reviews WHERE order_id = $1 AND status IN ('approved', 'rejected')`,
-    [orderId],
-  );
-  return new Set(rows.map((r) => r.external_line_id));
 }
 
 export async function getRefundReview(exec: SqlExecutor, id: string): Promise<RefundReview | null> {
