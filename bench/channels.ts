@@ -7,8 +7,14 @@
  *   - push: the same orders, as canonical orders, signed for the generic webhook and posted 16 at a
  *     time to a listening server (stored in the inbox, acknowledged), then processed from the inbox
  *     16 at a time;
- *   - baseline: the same canonical orders through the in-process ingest flow, 16 at a time.
- * Then every simulator order must be in orderhub exactly once (`missing`, `duplicates`).
+ *   - baseline: the same canonical orders through the in-process channel ingest (`ingestChannelOrder`:
+ *     SKU resolution, the ingest flow and the platform's refunds, what the pull and the push run
+ *     after their protocol work), 16 at a time.
+ * The work is cut into rounds, each with fresh simulators and accounts; in every round the three
+ * paths run one after another in a rotating order (interleaved), after one unmeasured warm-up round
+ * that runs all three the same way. Ratios are the median of the rounds' ratios; throughputs are
+ * over all measured rounds. Then every simulator order must be in orderhub exactly once
+ * (`missing`, `duplicates`).
  *
  * Knobs (environment variables; nothing else is read):
  *   BENCH_QUICK=1   500 orders per platform (under a minute)
@@ -23,7 +29,6 @@
 import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { IngestOrderBody } from '@orderhub/contracts';
 import {
   CATALOGUE,
   startDouyinSimulator,
@@ -33,19 +38,13 @@ import {
 } from '@orderhub/simulators';
 import pg from 'pg';
 import { buildApp } from '../apps/server/src/app.ts';
-import {
-  ingestOrder,
-  prepareIngest,
-  processInboxMessage,
-  runAccountSync,
-} from '../apps/server/src/flows/index.ts';
+import { ingestChannelOrder, processInboxMessage, runAccountSync } from '../apps/server/src/flows/index.ts';
 import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
 import { createSku } from '../apps/server/src/modules/catalog/index.ts';
 import {
   accountConnection,
   type ChannelOrder,
   connectorContext,
-  resolveMasterSkus,
 } from '../apps/server/src/modules/channels/index.ts';
 import { systemActor } from '../apps/server/src/platform/actor.ts';
 import { loadConfig } from '../apps/server/src/platform/config.ts';
@@ -55,6 +54,9 @@ import { startCluster } from '../scripts/pg-cluster.mjs';
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const SMOKE = process.env['BENCH_SMOKE'] === '1';
 const PER_PLATFORM = SMOKE ? 40 : QUICK ? 500 : 5_000;
+const ROUNDS = SMOKE ? 1 : 5;
+const PER_ROUND = Math.ceil(PER_PLATFORM / ROUNDS);
+const WARM_UP = SMOKE ? 5 : 25;
 const IN_FLIGHT = 16;
 const POOL_SIZE = IN_FLIGHT + 8;
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -120,6 +122,19 @@ async function prepare(db: Database) {
   return { app, api };
 }
 
+type Path = 'pull' | 'push' | 'base';
+const ORDERS: readonly (readonly Path[])[] = [
+  ['pull', 'push', 'base'],
+  ['push', 'base', 'pull'],
+  ['base', 'pull', 'push'],
+];
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
 async function main() {
   let url = process.env['DATABASE_URL'];
   let stopCluster: (() => Promise<void>) | undefined;
@@ -139,32 +154,58 @@ async function main() {
   const [pullDb, pushDb, baseDb] = await Promise.all(
     names.map((n) => openDatabase({ databaseUrl: withDatabase(url!, n), poolSize: POOL_SIZE })),
   );
-  const now = () => new Date();
-  const sims = [
-    { channel: 'taobao', sim: await startTaobaoSimulator({ now, seed: 1, privacy: false }) },
-    { channel: 'jd', sim: await startJdSimulator({ now, seed: 2 }) },
-    { channel: 'pinduoduo', sim: await startPinduoduoSimulator({ now, seed: 3 }) },
-    { channel: 'douyin', sim: await startDouyinSimulator({ now, seed: 4 }) },
-  ] as const;
   const pull = await prepare(pullDb!);
   const push = await prepare(pushDb!);
   const base = await prepare(baseDb!);
   const pushAddress = await push.app.http.listen({ port: 0, host: '127.0.0.1' });
+  await push.api('/api/channel-accounts', {
+    code: 'bench-hook',
+    name: 'webhook',
+    channel: 'pos',
+    credentials: { webhookSecret: SECRET },
+  });
+  // The baseline's orders belong to a channel account too, as the pull's and the push's do.
+  const baseAccount = await base.api('/api/channel-accounts', {
+    code: 'bench-base',
+    name: 'baseline',
+    channel: 'pos',
+    credentials: { webhookSecret: SECRET },
+  });
   const result: Record<string, unknown> = {};
-  try {
-    log(`adding ${PER_PLATFORM} orders to each of ${sims.length} simulators`);
+  const open: { close(): Promise<void> }[] = [];
+  const actor = systemActor('bench', 'cli');
+  const spent: Record<Path, number> = { pull: 0, push: 0, base: 0 };
+  const ratios: { pull: number[]; push: number[] } = { pull: [], push: [] };
+  let missing = 0;
+  let duplicates = 0;
+  let measured = 0;
+
+  /** One round: fresh simulators and accounts, the three paths over the same orders in `order`. */
+  async function round(
+    k: number,
+    perPlatform: number,
+    order: readonly Path[],
+  ): Promise<Record<Path, number>> {
+    const now = () => new Date();
+    const sims = [
+      { channel: 'taobao', sim: await startTaobaoSimulator({ now, seed: 10 * k + 1, privacy: false }) },
+      { channel: 'jd', sim: await startJdSimulator({ now, seed: 10 * k + 2 }) },
+      { channel: 'pinduoduo', sim: await startPinduoduoSimulator({ now, seed: 10 * k + 3 }) },
+      { channel: 'douyin', sim: await startDouyinSimulator({ now, seed: 10 * k + 4 }) },
+    ] as const;
+    open.push(...sims.map((s) => s.sim));
     const start = Date.now() - 2 * 3600_000;
     const ids = new Map<string, string[]>();
     for (const { channel, sim } of sims) {
       const list: string[] = [];
-      for (let i = 0; i < PER_PLATFORM; i++)
-        list.push(sim.addOrder({ at: new Date(start + Math.floor((i * 100 * 60_000) / PER_PLATFORM)) }));
+      for (let i = 0; i < perPlatform; i++)
+        list.push(sim.addOrder({ at: new Date(start + Math.floor((i * 100 * 60_000) / perPlatform)) }));
       ids.set(channel, list);
     }
     const accounts: { id: string; channel: string }[] = [];
     for (const { channel, sim } of sims) {
       const a = await pull.api('/api/channel-accounts', {
-        code: `bench-${channel}`,
+        code: `bench-${channel}-r${k}`,
         name: channel,
         channel,
         credentials: sim.credentials,
@@ -174,7 +215,6 @@ async function main() {
       accounts.push({ id: a.id, channel });
     }
     // The canonical orders, as the connectors map them (setup for the push and the baseline).
-    log('mapping the simulators’ orders to canonical orders (setup)');
     const canonical: ChannelOrder[] = [];
     for (const a of accounts) {
       const conn = (await accountConnection(pullDb!, pull.app.deps.crypto, { id: a.id }))!;
@@ -182,27 +222,60 @@ async function main() {
       await lanes(ids.get(a.channel)!, 8, async (ext) => {
         const o = await c.connector.fetchOrder(c.ctx, ext);
         if (!o) throw new Error(`${a.channel} ${ext}: not found`);
-        canonical.push({ ...o, externalOrderId: `${a.channel}-${o.externalOrderId}` });
+        canonical.push({ ...o, externalOrderId: `r${k}-${a.channel}-${o.externalOrderId}` });
       });
     }
     const total = canonical.length;
-
-    log(`pull: ${accounts.length} accounts side by side`);
-    let t0 = performance.now();
-    const runs = await Promise.all(
-      accounts.map(async (a) => {
-        const t = performance.now();
-        const r = await runAccountSync(pull.app.deps, a.id);
-        log(
-          `  ${a.channel}: ${r.status}, ${r.windows} windows, ${r.orders} orders, ${Math.round(performance.now() - t)} ms`,
+    const ms: Record<Path, number> = { pull: 0, push: 0, base: 0 };
+    const run: Record<Path, () => Promise<void>> = {
+      pull: async () => {
+        const runs = await Promise.all(accounts.map((a) => runAccountSync(pull.app.deps, a.id)));
+        for (const r of runs) if (r.status !== 'synced') throw new Error(`pull ${r.status}: ${r.error}`);
+      },
+      push: async () => {
+        await lanes(canonical, IN_FLIGHT, async (o) => {
+          const body = JSON.stringify({
+            ...o.order,
+            externalOrderId: o.externalOrderId,
+            sourceVersion: o.modifiedAt.toISOString(),
+          });
+          const ts = String(Math.floor(Date.now() / 1000));
+          const sig = `sha256=${createHmac('sha256', SECRET).update(`${ts}.`).update(body).digest('hex')}`;
+          const res = await fetch(`${pushAddress}/api/channels/push/bench-hook`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-orderhub-timestamp': ts,
+              'x-orderhub-signature': sig,
+              'x-orderhub-event-id': o.externalOrderId,
+            },
+            body,
+          });
+          if (res.status !== 200)
+            throw new Error(`push ${o.externalOrderId}: ${res.status} ${await res.text()}`);
+        });
+        const inbox = await pushDb!.query<{ id: string }>(
+          `SELECT id FROM channel_inbox WHERE status = 'received'`,
         );
-        return r;
-      }),
-    );
-    const pullMs = performance.now() - t0;
-    for (const r of runs) if (r.status !== 'synced') throw new Error(`pull ${r.status}: ${r.error}`);
-    let missing = 0;
-    let duplicates = 0;
+        await lanes(inbox, IN_FLIGHT, async (m) => {
+          const r = await processInboxMessage(push.app.deps, m.id);
+          if (r !== 'processed') throw new Error(`inbox ${m.id}: ${r}`);
+        });
+      },
+      base: async () => {
+        const account = { id: baseAccount.id, code: 'bench-base', channel: 'pos' };
+        await lanes(canonical, IN_FLIGHT, async (o) => {
+          const r = await ingestChannelOrder(base.app.deps, account, o, actor);
+          if (!r.ok) throw new Error(`baseline ${o.externalOrderId}: ${r.code} ${r.message}`);
+        });
+      },
+    };
+    for (const p of order) {
+      const t0 = performance.now();
+      await run[p]();
+      ms[p] = performance.now() - t0;
+    }
+    // Every order of the round exactly once on each path.
     for (const a of accounts) {
       const rows = await pullDb!.query<{ external_order_id: string; n: number }>(
         `SELECT external_order_id, count(*)::int AS n FROM orders WHERE channel_account_id = $1 GROUP BY 1`,
@@ -212,87 +285,56 @@ async function main() {
       for (const ext of ids.get(a.channel)!) if (!got.has(ext)) missing++;
       for (const n of got.values()) if (n > 1) duplicates += n - 1;
     }
-
-    log(`push: ${total} signed webhook pushes, ${IN_FLIGHT} in flight, then processed from the inbox`);
-    await push.api('/api/channel-accounts', {
-      code: 'bench-hook',
-      name: 'webhook',
-      channel: 'pos',
-      credentials: { webhookSecret: SECRET },
-    });
-    const bodies = canonical.map((o) => {
-      const body = JSON.stringify({
-        ...o.order,
-        externalOrderId: o.externalOrderId,
-        sourceVersion: o.modifiedAt.toISOString(),
-        raw: undefined,
-      });
-      return { ext: o.externalOrderId, body };
-    });
-    t0 = performance.now();
-    await lanes(bodies, IN_FLIGHT, async (b) => {
-      const ts = String(Math.floor(Date.now() / 1000));
-      const sig = `sha256=${createHmac('sha256', SECRET).update(`${ts}.`).update(b.body).digest('hex')}`;
-      const res = await fetch(`${pushAddress}/api/channels/push/bench-hook`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-orderhub-timestamp': ts,
-          'x-orderhub-signature': sig,
-          'x-orderhub-event-id': b.ext,
-        },
-        body: b.body,
-      });
-      if (res.status !== 200) throw new Error(`push ${b.ext}: ${res.status} ${await res.text()}`);
-    });
-    const inbox = await pushDb!.query<{ id: string }>(
-      `SELECT id FROM channel_inbox WHERE status = 'received'`,
-    );
-    await lanes(inbox, IN_FLIGHT, async (m) => {
-      const r = await processInboxMessage(push.app.deps, m.id);
-      if (r !== 'processed') throw new Error(`inbox ${m.id}: ${r}`);
-    });
-    const pushMs = performance.now() - t0;
-    const pushed = await pushDb!.query<{ n: number; d: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT external_order_id)::int AS d FROM orders WHERE external_order_id <> ''
-         AND channel_account_id = (SELECT id FROM channel_accounts WHERE code = 'bench-hook')`,
-    );
-    missing += total - Number(pushed[0]!.d);
-    duplicates += Number(pushed[0]!.n) - Number(pushed[0]!.d);
-
+    for (const [db, code] of [
+      [pushDb!, 'bench-hook'],
+      [baseDb!, 'bench-base'],
+    ] as const) {
+      const r = await db.query<{ n: number; d: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT external_order_id)::int AS d FROM orders
+          WHERE external_order_id LIKE $1 AND channel_account_id = (SELECT id FROM channel_accounts WHERE code = $2)`,
+        [`r${k}-%`, code],
+      );
+      missing += total - Number(r[0]!.d);
+      duplicates += Number(r[0]!.n) - Number(r[0]!.d);
+    }
+    for (const { sim } of sims) await sim.close();
+    open.length = 0;
     log(
-      `baseline: the same ${total} canonical orders through the in-process ingest flow, ${IN_FLIGHT} at a time`,
+      `  round ${k} (${order.join(' → ')}): ${total} orders; pull ${Math.round(ms.pull)} ms, push ${Math.round(ms.push)} ms, baseline ${Math.round(ms.base)} ms`,
     );
-    const actor = systemActor('bench', 'cli');
-    t0 = performance.now();
-    await lanes(canonical, IN_FLIGHT, async (o) => {
-      const lines = await resolveMasterSkus(baseDb!, o.order.lines);
-      const body: IngestOrderBody = {
-        ...o.order,
-        lines,
-        channelAccount: 'default',
-        externalOrderId: o.externalOrderId,
-        sourceVersion: o.modifiedAt.toISOString(),
-      };
-      const c = prepareIngest(base.app.deps, body, o.raw);
-      await baseDb!.tx((tx) => ingestOrder(tx, base.app.deps, new Date(), actor, 'default', c));
-    });
-    const baseMs = performance.now() - t0;
+    return ms;
+  }
 
-    const perS = (ms: number) => Math.round((total / ms) * 1000);
+  try {
+    log(`warm-up: ${WARM_UP} orders per platform through all three paths (not measured)`);
+    await round(0, WARM_UP, ORDERS[0]!);
+    log(`${ROUNDS} measured rounds of ${PER_ROUND} orders per platform, the paths interleaved`);
+    for (let k = 1; k <= ROUNDS; k++) {
+      const ms = await round(k, PER_ROUND, ORDERS[(k - 1) % ORDERS.length]!);
+      for (const p of ['pull', 'push', 'base'] as const) spent[p] += ms[p];
+      ratios.pull.push(ms.base / ms.pull);
+      ratios.push.push(ms.base / ms.push);
+      measured += PER_ROUND * 4;
+    }
+    const perS = (ms: number) => Math.round((measured / ms) * 1000);
+    const r3 = (x: number) => Number(x.toFixed(3));
     Object.assign(result, {
-      orders: total,
-      orders_per_s_pull: perS(pullMs),
-      orders_per_s_push: perS(pushMs),
-      baseline_per_s: perS(baseMs),
-      ratio_pull: Number((baseMs / pullMs).toFixed(3)),
-      ratio_push: Number((baseMs / pushMs).toFixed(3)),
+      orders: measured,
+      rounds: ROUNDS,
+      orders_per_s_pull: perS(spent.pull),
+      orders_per_s_push: perS(spent.push),
+      baseline_per_s: perS(spent.base),
+      ratio_pull: r3(median(ratios.pull)),
+      ratio_push: r3(median(ratios.push)),
+      ratio_pull_rounds: ratios.pull.map(r3),
+      ratio_push_rounds: ratios.push.map(r3),
+      load_1m: r3(os.loadavg()[0]!),
       missing,
       duplicates,
       ok: missing === 0 && duplicates === 0,
     });
   } finally {
-    for (const { sim } of sims) await sim.close();
+    for (const s of open) await s.close().catch(() => undefined);
     for (const a of [pull, push, base]) await a.app.close();
     for (const db of [pullDb, pushDb, baseDb]) await db!.close();
     for (const n of names)
