@@ -124,7 +124,7 @@ async function forge(url: string, headers: Record<string, string>, body: string)
 
 type CnStart = typeof startPinduoduoSimulator | typeof startTaobaoSimulator | typeof startJdSimulator;
 
-describe('Pinduoduo end to end through its simulator', () => {
+describe('Pinduoduo end to end through its simulator', { timeout: 180_000 }, () => {
   it('pulls over windows while pages shift and orders change, losing and doubling nothing', async () => {
     const sim = await startPinduoduoSimulator({ now: () => clock.now(), seed: 21 });
     try {
@@ -188,7 +188,7 @@ describe('Pinduoduo end to end through its simulator', () => {
   });
 });
 
-describe('Douyin shop end to end through its simulator', () => {
+describe('Douyin shop end to end through its simulator', { timeout: 180_000 }, () => {
   it('pulls over windows while pages shift and orders change, losing and doubling nothing', async () => {
     const sim = await startDouyinSimulator({ now: () => clock.now(), seed: 31 });
     try {
@@ -250,7 +250,7 @@ describe('Douyin shop end to end through its simulator', () => {
   });
 });
 
-describe('Shopify end to end through its simulator', () => {
+describe('Shopify end to end through its simulator', { timeout: 180_000 }, () => {
   it('pulls over windows while pages shift and orders change, losing and doubling nothing', async () => {
     const sim = await startShopifySimulator({ now: () => clock.now(), seed: 41 });
     try {
@@ -365,41 +365,45 @@ describe.each([
   ['Taobao', 'taobao', startTaobaoSimulator],
   ['JD', 'jd', startJdSimulator],
   ['Pinduoduo', 'pinduoduo', startPinduoduoSimulator],
-] as [string, string, CnStart][])('%s: an order id with a suffix glued on', (_n, channel, start) => {
-  it('is set aside with its raw payload and error, replayable, while the rest of the page and the cursor move on', async () => {
-    const sim = await start({ now: () => clock.now(), seed: 51 });
-    try {
-      const id = await account(`${channel}-glued`, channel, sim, { pageSize: 10 });
-      const ids: string[] = [];
-      for (let i = 0; i < 25; i++)
-        ids.push(sim.addOrder({ at: new Date(clock.now().getTime() - (40 - i) * MIN) }));
-      const bad = ids[12]!;
-      sim.glueIdSuffix(bad, 'ERR');
-      clock.advance(4 * MIN);
-      expect(await runAccountSync(t.app.deps, id)).toMatchObject({ status: 'synced' });
-      const rows = await rowsOf(id);
-      expect(rows.map((r) => r.external_order_id).sort()).toEqual(ids.filter((x) => x !== bad).sort());
-      expect(rows.some((r) => r.external_order_id.endsWith('ERR'))).toBe(false);
-      const parked = (await inboxOf(id)).filter((m) => m.topic === 'pull');
-      expect(parked).toHaveLength(1);
-      expect(parked[0]).toMatchObject({ status: 'failed', orderIds: [`${bad}ERR`] });
-      expect(parked[0]!.error).toMatch(/ORDER_ID_MALFORMED/);
-      expect(parked[0]!.rawBody).toContain(`${bad}ERR`);
-      const health = await t.as('admin').get(`/api/channel-accounts/${id}/health`);
-      expect(health.body).toMatchObject({ status: 'green', consecutiveFailures: 0 });
-      expect(new Date(health.body.syncedTo).getTime()).toBe(clock.now().getTime() - 180_000);
-      // The next run's overlapping window sees it again: one message, one more attempt, never an order.
-      clock.advance(6 * MIN);
-      expect(await runAccountSync(t.app.deps, id)).toMatchObject({ status: 'synced' });
-      const again = (await inboxOf(id)).filter((m) => m.topic === 'pull');
-      expect(again).toHaveLength(1);
-      // Replayable: it is fetched again by the id it came with (refused again until fixed upstream).
-      const replay = await t.as('admin').post(`/api/inbox/${again[0]!.id}/replay`, {});
-      expect(replay.status, JSON.stringify(replay.body)).toBe(202);
-      expect(await processInboxMessage(t.app.deps, again[0]!.id)).toBe('failed');
-      expect((await rowsOf(id)).length).toBe(24);
-    } finally {
-      await sim.close();
-    }
-  });
-});
+] as [string, string, CnStart][])(
+  '%s: an order id with a suffix glued on',
+  { timeout: 180_000 },
+  (_n, channel, start) => {
+    it('is set aside with its raw payload and error, replayable, while the rest of the page and the cursor move on', async () => {
+      const sim = await start({ now: () => clock.now(), seed: 51 });
+      try {
+        const id = await account(`${channel}-glued`, channel, sim, { pageSize: 10 });
+        const ids: string[] = [];
+        for (let i = 0; i < 25; i++)
+          ids.push(sim.addOrder({ at: new Date(clock.now().getTime() - (40 - i) * MIN) }));
+        const bad = ids[12]!;
+        sim.glueIdSuffix(bad, 'ERR');
+        clock.advance(4 * MIN);
+        expect(await runAccountSync(t.app.deps, id)).toMatchObject({ status: 'synced' });
+        const rows = await rowsOf(id);
+        expect(rows.map((r) => r.external_order_id).sort()).toEqual(ids.filter((x) => x !== bad).sort());
+        expect(rows.some((r) => r.external_order_id.endsWith('ERR'))).toBe(false);
+        const parked = (await inboxOf(id)).filter((m) => m.topic === 'pull');
+        expect(parked).toHaveLength(1);
+        expect(parked[0]).toMatchObject({ status: 'failed', orderIds: [`${bad}ERR`] });
+        expect(parked[0]!.error).toMatch(/ORDER_ID_MALFORMED/);
+        expect(parked[0]!.rawBody).toContain(`${bad}ERR`);
+        const health = await t.as('admin').get(`/api/channel-accounts/${id}/health`);
+        expect(health.body).toMatchObject({ status: 'green', consecutiveFailures: 0 });
+        expect(new Date(health.body.syncedTo).getTime()).toBe(clock.now().getTime() - 180_000);
+        // The next run's overlapping window sees it again: one message, one more attempt, never an order.
+        clock.advance(6 * MIN);
+        expect(await runAccountSync(t.app.deps, id)).toMatchObject({ status: 'synced' });
+        const again = (await inboxOf(id)).filter((m) => m.topic === 'pull');
+        expect(again).toHaveLength(1);
+        // Replayable: it is fetched again by the id it came with (refused again until fixed upstream).
+        const replay = await t.as('admin').post(`/api/inbox/${again[0]!.id}/replay`, {});
+        expect(replay.status, JSON.stringify(replay.body)).toBe(202);
+        expect(await processInboxMessage(t.app.deps, again[0]!.id)).toBe('failed');
+        expect((await rowsOf(id)).length).toBe(24);
+      } finally {
+        await sim.close();
+      }
+    });
+  },
+);
