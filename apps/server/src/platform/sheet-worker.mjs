@@ -30,8 +30,8 @@ async function read({ id, format, bytes, limits, batchRows }) {
       });
     if (state.cancelled) return false;
     state.credit--;
-    // As JSON text: parsing it costs the server's thread a fraction of what structured cloning
-    // a batch of row objects does (that took ~0.4 s of it per 100,000 rows under load).
+    // As JSON text: the server's thread parses it somewhat faster than it receives a structured
+    // clone of the same row objects (100,000 rows: 54–164 ms against 59–220 ms under load).
     parentPort.postMessage({ id, type: 'rows', rows: JSON.stringify(rows) });
     return true;
   };
