@@ -62,10 +62,22 @@ const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000,
 const dialog = (page: Page) => page.locator('.ant-modal-content:visible');
 
 async function pickSku(page: Page, input: string, sku: string) {
-  // The selected item lies over the search input: click through it.
-  await page.locator(input).click({ force: true });
-  await page.keyboard.type(sku);
-  await page.locator(`.ant-select-dropdown:visible [data-sku-option="${sku}"]`).click();
+  // The selected item lies over the search input: click through it, then type the search.
+  const field = page.locator(input);
+  const option = page.locator(`.ant-select-dropdown:visible [data-sku-option="${sku}"]`);
+  for (let attempt = 0; ; attempt++) {
+    await field.click({ force: true });
+    await field.fill(sku);
+    try {
+      await option.waitFor({ timeout: 20_000 });
+      break;
+    } catch (e) {
+      // A search typed before the dropdown took focus is lost: type it again.
+      if (attempt >= 2) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await option.click();
 }
 
 async function order(externalOrderId: string): Promise<string> {
