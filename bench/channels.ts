@@ -259,7 +259,13 @@ async function main() {
         );
         await lanes(inbox, IN_FLIGHT, async (m) => {
           const r = await processInboxMessage(push.app.deps, m.id);
-          if (r !== 'processed') throw new Error(`inbox ${m.id}: ${r}`);
+          if (r !== 'processed') {
+            const e = await pushDb!.query<{ error: string | null }>(
+              `SELECT error FROM channel_inbox WHERE id = $1`,
+              [m.id],
+            );
+            throw new Error(`inbox ${m.id}: ${r}: ${e[0]?.error}`);
+          }
         });
       },
       base: async () => {

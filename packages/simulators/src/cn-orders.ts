@@ -221,6 +221,39 @@ export function yuan(fen: number): string {
   return `${neg}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
+/** Mainland mobile number blocks (first three digits) in use by the three carriers. */
+const MOBILE_BLOCKS = [
+  '130',
+  '131',
+  '132',
+  '133',
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '150',
+  '151',
+  '152',
+  '153',
+  '155',
+  '156',
+  '157',
+  '158',
+  '159',
+  '177',
+  '180',
+  '181',
+  '182',
+  '183',
+  '185',
+  '186',
+  '187',
+  '188',
+  '189',
+  '199',
+];
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** A UTC instant as a naive Beijing `yyyy-MM-dd HH:mm:ss` string. */
 export function beijing(d: Date): string {
@@ -278,7 +311,9 @@ export class CnOrderGenerator {
     const district = this.pick(place.districts);
     return {
       name: this.pick(SURNAMES) + this.pick(GIVEN),
-      phone: `1${this.pick(['3', '5', '7', '8', '9'])}${String(this.int(0, 999_999_999)).padStart(9, '0')}`,
+      // Real mobile number blocks only: some 1x blocks (174, 154…) are not mobile ranges and a
+      // phone library refuses them, as a real platform never sends them.
+      phone: `${this.pick(MOBILE_BLOCKS)}${String(this.int(0, 99_999_999)).padStart(8, '0')}`,
       province: place.province,
       city: place.city,
       district,
