@@ -212,12 +212,14 @@ export async function runCountImport(
         },
       }),
       // PGlite runs each statement on this thread: chunks small enough to keep each one short
-      // (a chunk's on-hand read and its insert take 1–6 ms each under load). On PostgreSQL each
-      // statement is a round trip, which a loaded machine stretches to 10–30 ms: fewer, larger.
+      // (a chunk's on-hand read and its insert take 1–13 ms each under load). On PostgreSQL each
+      // statement is a round trip, which a loaded machine stretches to 50–100 ms: fewer, larger,
+      // but not so large that checking and packing one chunk holds this thread for long (5,000
+      // rows did, by tens of ms, stretched past 200 ms under load), and a chunk's insert overlaps
+      // the next chunk's checks and level reads.
       database.kind === 'pglite'
         ? { chunkRows: 1_000, lookupCodes: 250 }
-        : // …and a chunk's insert overlaps the next chunk's checks and level reads.
-          { chunkRows: 5_000, lookupCodes: 2_500, pipeline: true },
+        : { chunkRows: 2_000, lookupCodes: 1_000, pipeline: true },
     );
     await yieldToLoop();
     await database.tx(async (tx) => {

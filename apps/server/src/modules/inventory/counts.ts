@@ -293,6 +293,8 @@ export async function storeCountRows(
       }
       // The sheet's order within the chunk (rows of several warehouses were grouped above).
       if (good.size > 1) data.sort((a, b) => a[0] - b[0]);
+      // A turn for everything else before the chunk is packed.
+      await yieldToLoop();
       await settle();
       const insert = exec.query(
         `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
