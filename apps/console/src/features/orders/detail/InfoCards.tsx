@@ -265,6 +265,8 @@ export function LinesCard({ order: o }: { order: OrderDetailView }) {
           {
             title: t('lineActions'),
             key: 'actions',
+            // Kept in view at 1024 px while the other columns scroll.
+            fixed: 'right' as const,
             render: (_: unknown, l: Line) => (
               <EditButton
                 rule={rule}
