@@ -304,6 +304,25 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
     await page.keyboard.press('Escape');
   });
 
+  it('takes a Shopify shop’s location and SKU to inventory item ids, refusing a line that is not one', async () => {
+    const page = await loginAs('operations', '/channels');
+    await page.click('[data-action=add-account]');
+    await page.waitForSelector('[data-testid=account-form]');
+    await page.locator('[data-testid=account-form] .ant-select-selector').first().click();
+    await page.locator('.ant-select-item-option[title="Shopify"]').click();
+    await page.fill('#account-location-id', '65000000041');
+    await page.fill(
+      '#account-inventory-items',
+      'MUG-CER-350, 42000000041002\nTEE-ORG-BLK-M 42000000041000\nno id here',
+    );
+    await page.click('[data-action=save-account]');
+    await expect
+      .poll(() => page.locator('[data-testid=account-form]').textContent(), { timeout: 30_000 })
+      .toContain('第 3 行不是“SKU，数字 ID”的格式');
+    await shot(page, 'channels-shopify-settings-zh-CN-1440');
+    await page.keyboard.press('Escape');
+  });
+
   it('reads well in Chinese and English at 1440 and 1024 px', async () => {
     for (const width of [1440, 1024]) {
       const page = await loginAs('operations', '/channels', width);
