@@ -377,7 +377,10 @@ export const OrderView = Type.Object({
     examples: ['OH26113000001'],
   }),
   channelAccountId: Type.String(),
-  channelAccount: Type.String(),
+  channelAccount: Type.String({ description: "the shop's code (for integrations)" }),
+  channelAccountName: Type.String({
+    description: "the shop's name as the merchant named it (what staff read)",
+  }),
   channel: Type.String(),
   externalOrderId: Type.String(),
   status: Type.String(),

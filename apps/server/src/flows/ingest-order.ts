@@ -29,7 +29,7 @@ export type IngestOutcome = 'created' | 'updated' | 'duplicate' | 'stale';
 export interface IngestResult {
   outcome: IngestOutcome;
   order: OrderRow;
-  account: { code: string; channel: string };
+  account: { code: string; channel: string; name: string };
 }
 
 /** Lines may be replaced by a newer channel version only until someone decided on the order. */
@@ -66,7 +66,7 @@ export async function ingestOrder(
     throw new DomainError('CHANNEL_ACCOUNT_UNKNOWN', `no channel account "${accountCode}"`, {
       channelAccount: accountCode,
     });
-  const info = { code: account.code, channel: account.channel };
+  const info = { code: account.code, channel: account.channel, name: account.name };
   const created = await insertOrder(tx, at, account.id, o, deps.config);
   if (created) {
     await storeRawPayload(tx, at, created.id, o);

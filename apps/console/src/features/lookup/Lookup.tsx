@@ -207,7 +207,8 @@ export default function Lookup() {
                 title: t('channel'),
                 render: (_, o) => (
                   <>
-                    <ChannelName channel={o.channel} /> · {o.channelAccount}
+                    <ChannelName channel={o.channel} /> ·{' '}
+                    <span title={o.channelAccount}>{o.channelAccountName}</span>
                   </>
                 ),
               },

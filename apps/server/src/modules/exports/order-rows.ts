@@ -158,7 +158,7 @@ function rawValue(f: ExportFieldSpec, r: ExportRecord, lang: ExportLang): Raw {
     case 'channel':
       return label(CHANNEL_LABELS, o.channel, lang);
     case 'channelAccount':
-      return text(o.channelAccount);
+      return text(o.channelAccountName);
     case 'status':
       return label(ORDER_STATUS_LABELS, o.status, lang);
     case 'holdReason':

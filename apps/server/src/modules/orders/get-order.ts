@@ -31,7 +31,7 @@ export async function getOrderDetail(
   if (!o || !accountInScope(actor, o.channelAccountId))
     throw new DomainError('ORDER_NOT_FOUND', `no order ${id}`);
   const account = (await accountsByIds(exec, [o.channelAccountId])).get(o.channelAccountId)!;
-  const row = { o, code: account.code, channel: account.channel };
+  const row = { o, code: account.code, channel: account.channel, name: account.name };
   const [lines, timeline] = await Promise.all([
     db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.lineNo)),
     db
@@ -41,7 +41,7 @@ export async function getOrderDetail(
       .orderBy(asc(orderTimeline.at), asc(orderTimeline.id)),
   ]);
   return {
-    ...orderView(row.o, { code: row.code, channel: row.channel }, crypto, reveal, actor),
+    ...orderView(row.o, { code: row.code, channel: row.channel, name: row.name }, crypto, reveal, actor),
     lines: lines.map((l) => lineView(l, actor)),
     timeline: timeline.map((t) => ({
       id: t.id,

@@ -257,7 +257,7 @@ export async function listOrders(
     items: page.map((o) => {
       const a = accounts.get(o.channelAccountId)!;
       return {
-        ...orderView(o, { code: a.code, channel: a.channel }, crypto, false, reader),
+        ...orderView(o, { code: a.code, channel: a.channel, name: a.name }, crypto, false, reader),
         linesPreview: previews.get(o.id) ?? [],
       };
     }),

@@ -9,6 +9,8 @@ import type { OrderLineRow, OrderRow } from './store.ts';
 export interface AccountInfo {
   code: string;
   channel: string;
+  /** The shop's name as the merchant named it (what staff read; the code is for integrations). */
+  name: string;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -89,6 +91,7 @@ export function orderView(
     orderNo: o.orderNo,
     channelAccountId: o.channelAccountId,
     channelAccount: account.code,
+    channelAccountName: account.name,
     channel: account.channel,
     externalOrderId: o.externalOrderId,
     status: o.status,

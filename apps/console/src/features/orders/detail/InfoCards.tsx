@@ -51,7 +51,8 @@ export function InfoCards({
               <Typography.Text copyable>{o.externalOrderId}</Typography.Text>
             </Descriptions.Item>
             <Descriptions.Item label={t('channel')}>
-              <ChannelName channel={o.channel} /> · {o.channelAccount}
+              <ChannelName channel={o.channel} /> ·{' '}
+              <span title={o.channelAccount}>{o.channelAccountName}</span>
             </Descriptions.Item>
             <Descriptions.Item label={t('placedAt')}>
               <Time at={o.placedAt} />

@@ -150,8 +150,8 @@ export function useOrderColumns(opts: {
       render: (_, o) => (
         <Space direction="vertical" size={0} style={{ whiteSpace: 'nowrap' }}>
           <ChannelName channel={o.channel} />
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {o.channelAccount}
+          <Typography.Text type="secondary" style={{ fontSize: 12 }} title={o.channelAccount}>
+            {o.channelAccountName}
           </Typography.Text>
         </Space>
       ),
