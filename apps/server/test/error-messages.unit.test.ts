@@ -61,6 +61,13 @@ describe('error messages for people', () => {
       '缺少币种',
     );
     expect(fieldErrorText({ unknownField: 'colour' }, 'en-US')).toBe('unknown field "colour"');
+    // A person's name (姓名) only on the receiver; a shop's, a view's or a SKU's name is a 名称.
+    expect(
+      fieldErrorText({ field: 'receiver.name', keyword: 'minLength', params: { limit: 1 } }, 'zh-CN'),
+    ).toBe('收货人姓名至少 1 个字符');
+    expect(fieldErrorText({ field: 'name', keyword: 'maxLength', params: { limit: 60 } }, 'zh-CN')).toBe(
+      '名称最多 60 个字符',
+    );
     expect(errorMessage('VALIDATION_FAILED', details, 'zh-CN')).not.toMatch(/\//);
   });
 });

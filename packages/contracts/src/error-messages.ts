@@ -224,7 +224,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, Words> & Partial<Record<string, W
  */
 export const FIELD_LABELS: Record<string, { zh: string; en: string }> = {
   phone: { zh: '手机号', en: 'Phone' },
-  name: { zh: '姓名', en: 'Name' },
+  name: { zh: '名称', en: 'Name' },
   username: { zh: '用户名', en: 'User name' },
   password: { zh: '密码', en: 'Password' },
   displayName: { zh: '显示名称', en: 'Display name' },
@@ -282,6 +282,9 @@ const pick = (l: { zh: string; en: string }, locale: MessageLocale) => (locale =
 export function fieldLabel(path: string, locale: MessageLocale): string {
   const parts = path.split(/[/.]/).filter((p) => p && !/^\d+$/.test(p));
   const last = parts.at(-1) ?? '';
+  // A receiver's or buyer's name is a person's (姓名); every other `name` names a thing (名称).
+  if (last === 'name' && parts.at(-2) === 'receiver')
+    return locale === 'zh-CN' ? '收货人姓名' : "Receiver's name";
   const label = FIELD_LABELS[last];
   return label ? pick(label, locale) : last || (locale === 'zh-CN' ? '请求' : 'request');
 }
