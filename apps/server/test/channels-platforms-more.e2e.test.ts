@@ -79,6 +79,22 @@ async function rowsOf(accountId: string) {
   );
 }
 
+/**
+ * The check's own reads of the platform: a platform that throttles them (Shopify's leaky bucket,
+ * after the sync's reads) is waited for as it asks (`retryAfterMs`), as the sync itself does.
+ */
+async function throttled<T>(read: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await read();
+    } catch (e) {
+      const wait = (e as { retryAfterMs?: unknown }).retryAfterMs;
+      if (typeof wait !== 'number' || i >= 20) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 /** Every order the simulator holds is in orderhub exactly once, at the platform's latest version. */
 async function expectMirrored(accountId: string, ids: readonly string[]) {
   const rows = await rowsOf(accountId);
@@ -86,7 +102,7 @@ async function expectMirrored(accountId: string, ids: readonly string[]) {
   const a = (await accountConnection(t.database, t.app.deps.crypto, { id: accountId }))!;
   const c = connectorContext(a, clock.now())!;
   for (const r of rows) {
-    const latest = await c.connector.fetchOrder(c.ctx, r.external_order_id);
+    const latest = await throttled(() => c.connector.fetchOrder(c.ctx, r.external_order_id));
     expect(new Date(r.source_version).getTime(), r.external_order_id).toBe(latest!.modifiedAt.getTime());
   }
 }

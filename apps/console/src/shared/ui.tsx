@@ -107,12 +107,24 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-export function PageTitle({ children, extra }: { children: ReactNode; extra?: ReactNode }) {
+/** A page's heading (the title alone in its h4), `aside` right after it, `extra` on the right. */
+export function PageTitle({
+  children,
+  extra,
+  aside,
+}: {
+  children: ReactNode;
+  extra?: ReactNode;
+  aside?: ReactNode;
+}) {
   return (
     <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 16 }}>
-      <Typography.Title level={4} style={{ margin: 0 }}>
-        {children}
-      </Typography.Title>
+      <div style={{ display: 'flex', alignItems: 'center' }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {children}
+        </Typography.Title>
+        {aside}
+      </div>
       <div>{extra}</div>
     </div>
   );

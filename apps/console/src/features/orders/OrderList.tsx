@@ -109,6 +109,7 @@ export default function OrderList() {
   return (
     <div>
       <PageTitle
+        aside={<ManualOrderButton />}
         extra={
           <ListToolbar
             search={params.toString()}
@@ -129,7 +130,6 @@ export default function OrderList() {
         }
       >
         {t('title')}
-        <ManualOrderButton />
       </PageTitle>
 
       <FilterBar filters={filters} onApply={applyFilters} orderNoRef={orderNoRef} />

@@ -16,7 +16,7 @@ export function ManualOrderButton() {
       icon={<PlusOutlined />}
       onClick={() => navigate('/orders/new')}
       data-testid="manual-order-open"
-      style={{ marginLeft: 12, verticalAlign: 'middle' }}
+      style={{ marginLeft: 12 }}
     >
       {t('manualOrder')}
     </Button>
