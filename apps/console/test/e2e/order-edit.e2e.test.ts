@@ -80,6 +80,25 @@ async function pickSku(page: Page, input: string, sku: string) {
   await option.click();
 }
 
+/**
+ * Submits the open line dialog and waits for it to close. A click swallowed while the SKU
+ * dropdown was still closing (a loaded machine) leaves the dialog open with nothing sent: it is
+ * clicked again; a refusal shown in the dialog is reported as it reads.
+ */
+async function submitLine(page: Page) {
+  for (let attempt = 0; ; attempt++) {
+    await page.click('[data-testid=line-ok]');
+    const closed = await dialog(page)
+      .waitFor({ state: 'hidden', timeout: 20_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) return;
+    const shown = await dialog(page).locator('.ant-alert, .ant-form-item-explain-error').allTextContents();
+    if (attempt >= 2 || shown.some((x) => x.trim()))
+      throw new Error(`the line dialog stayed open: ${shown.join(' / ') || 'no message shown'}`);
+  }
+}
+
 async function order(externalOrderId: string): Promise<string> {
   const res = await t.as('admin').post(
     '/api/orders',
@@ -174,7 +193,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('order editing and manual orders', { timeout
       await pickSku(page, '#line-sku', 'MUG-03');
       await page.fill('#line-quantity', '3');
       await shot(page, `order-edit-line-${locale}-1440`);
-      await page.click('[data-testid=line-ok]');
+      await submitLine(page);
       await poll(() => page.textContent('[data-testid=order-detail]')).toContain(w.lineChanged);
       await poll(() => page.locator('tr:has-text("MUG-03")').count()).toBeGreaterThan(0);
 
@@ -182,7 +201,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('order editing and manual orders', { timeout
       await dialog(page).waitFor();
       await pickSku(page, '#line-sku', 'TEA-SET-01');
       await page.fill('#line-quantity', '1');
-      await page.click('[data-testid=line-ok]');
+      await submitLine(page);
       await poll(() => page.locator('[data-gift-line="3"]').textContent()).toBe(w.gift);
       await poll(() => page.textContent('[data-testid=order-detail]')).toContain(w.giftAdded);
       await shot(page, `order-edit-detail-${locale}-1440`);
