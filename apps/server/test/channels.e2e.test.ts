@@ -132,6 +132,25 @@ describe('pull sync', () => {
     expect(health.body.lagSeconds).toBeGreaterThanOrEqual(180);
     // The one connected account is green: the dashboard figure is 1 of 1, on target.
     expect(await syncFigure()).toMatchObject({ value: 1, numerator: 1, denominator: 1, missed: false });
+    // A person limited to another shop (the built-in one, not connected) gets the figure over his
+    // shops only: nothing connected, no value.
+    const shops = (await t.as('admin').get('/api/channel-accounts')).body as { id: string; code: string }[];
+    const own = shops.find((a) => a.code === 'default')!;
+    const made = await t.as('admin').post('/api/users', {
+      username: 'scoped-sync',
+      role: 'operations',
+      password: 'scoped-sync-password-1',
+      scope: { channelAccounts: [own.id], warehouses: [] },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const token = (await t.as('admin').post('/api/tokens', { name: 'scoped', username: 'scoped-sync' })).body
+      .token as string;
+    const scoped = await t.request('GET', '/api/metrics/health', { token });
+    expect(scoped.status).toBe(200);
+    expect(scoped.body.figures.find((f: { key: string }) => f.key === 'channelSyncHealth')).toMatchObject({
+      value: null,
+      denominator: 0,
+    });
   });
 
   it('an HTTP 200 with an error envelope is a failure; three in a row turn the account red with an alert', async () => {

@@ -1,7 +1,9 @@
+import type { Actor } from '../../platform/actor.ts';
 import type { FieldCrypto } from '../../platform/crypto.ts';
 import type { SqlExecutor } from '../../platform/db.ts';
 import { type AccountConnection, accountConnection } from './accounts.ts';
 import { connectorContext } from './context.ts';
+import { accountVisible } from './scope.ts';
 import type { ChannelSettings } from './settings.ts';
 import { type AccountHealth, healthOf, syncState } from './sync-state.ts';
 
@@ -44,12 +46,15 @@ export async function syncHealthSummary(
   crypto: FieldCrypto,
   at: Date,
   settings: ChannelSettings,
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<SyncHealthSummary> {
   const ids = await exec.query<{ id: string }>(
     `SELECT id FROM channel_accounts WHERE active AND credentials_enc IS NOT NULL ORDER BY id`,
   );
   const out: SyncHealthSummary = { connected: 0, green: 0, yellow: 0, red: 0, expired: 0 };
+  // A reader limited to some shops gets the figure over his shops only (data scopes).
   for (const { id } of ids) {
+    if (!accountVisible(reader, id)) continue;
     const account = await accountConnection(exec, crypto, { id });
     if (!account || !connectorContext(account, at)) continue;
     const h = await accountHealth(exec, account, at, settings);

@@ -86,8 +86,15 @@ export async function salesByChannel(
  */
 export async function channelSyncHealth(
   deps: Pick<Deps, 'database' | 'crypto' | 'clock' | 'settings'>,
+  reader: Pick<Actor, 'scope'> | null = null,
 ): Promise<HealthFigure> {
-  const s = await syncHealthSummary(deps.database, deps.crypto, deps.clock.now(), channelSettingsOf(deps));
+  const s = await syncHealthSummary(
+    deps.database,
+    deps.crypto,
+    deps.clock.now(),
+    channelSettingsOf(deps),
+    reader,
+  );
   return {
     key: 'channelSyncHealth',
     value: s.connected === 0 ? null : s.green / s.connected,

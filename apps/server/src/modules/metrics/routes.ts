@@ -236,7 +236,7 @@ export function metricsRoutes(app: FastifyInstance, deps: Deps): void {
         await stateDrift(database, { from, to, reader: req.actor }),
         await exceptionClosure(database, { from, to, reader: req.actor }, clock.now()),
         await channelAttribution(database, { from, to, reader: req.actor }),
-        await channelSyncHealth(deps),
+        await channelSyncHealth(deps, req.actor),
         ...notYetRecorded(),
       ];
       return {
