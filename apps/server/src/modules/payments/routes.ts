@@ -329,7 +329,10 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
       Promise.all(
         (await listInspections(deps, req.query.limit ?? 10)).map(async (run) => {
           const findings = await keepOrdersInScope(database, req.actor, run.findings, (f) => f.orderId);
-          return findings.length === run.findings.length ? run : { ...run, findings };
+          // Every stuck order is a finding: a reader with a data scope counts his shops' only.
+          return findings.length === run.findings.length
+            ? run
+            : { ...run, findings, stuckCount: findings.length };
         }),
       ),
   );
