@@ -100,26 +100,26 @@ async function submitDialog(page: Page) {
 }
 
 /**
- * Opens the views menu, then the view's own actions, and picks one. A menu that closed again
- * before its item showed (a click landing during its opening animation on a loaded machine) is
- * opened again from the start.
+ * Opens the views menu from closed, then the view's own actions, and picks one. Each attempt starts
+ * from a closed menu (a menu still in its closing animation reads as visible, then vanishes under
+ * the click); a step that does not take on a loaded machine starts the attempt again.
  */
 async function viewAction(page: Page, name: string, action: string) {
+  const actions = page.locator(`[data-view-actions="${name}"]`);
   const item = page.getByRole('menuitem', { name: action });
   for (let attempt = 0; ; attempt++) {
-    if (!(await page.locator(`[data-view-actions="${name}"]`).isVisible()))
-      await page.click('[data-testid=views]');
-    await page.click(`[data-view-actions="${name}"]`);
-    const shown = await item
-      .waitFor({ state: 'visible', timeout: 15_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (shown) break;
-    if (attempt >= 2) throw new Error(`the actions of view "${name}" never showed "${action}"`);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Escape');
+    try {
+      await page.keyboard.press('Escape');
+      await actions.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+      await item.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+      await page.click('[data-testid=views]', { timeout: 15_000 });
+      await actions.click({ timeout: 15_000 });
+      await item.click({ timeout: 15_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
   }
-  await item.click();
 }
 
 describe.skipIf(SKIP_BROWSER_TESTS)('saved views in the console', { timeout: 600_000 }, () => {
