@@ -62,22 +62,23 @@ const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000,
 const dialog = (page: Page) => page.locator('.ant-modal-content:visible');
 
 async function pickSku(page: Page, input: string, sku: string) {
-  // The selected item lies over the search input: click through it, then type the search.
+  // The selected item lies over the search input: click through it, then type the search. A search
+  // typed before the dropdown took focus is lost, and a dropdown re-rendered by a late answer can
+  // close under the click on its option (a loaded machine): the whole step is tried again.
   const field = page.locator(input);
   const option = page.locator(`.ant-select-dropdown:visible [data-sku-option="${sku}"]`);
   for (let attempt = 0; ; attempt++) {
-    await field.click({ force: true });
-    await field.fill(sku);
     try {
-      await option.waitFor({ timeout: 20_000 });
-      break;
+      await field.click({ force: true, timeout: 15_000 });
+      await field.fill(sku, { timeout: 15_000 });
+      await option.click({ timeout: 20_000 });
+      return;
     } catch (e) {
-      // A search typed before the dropdown took focus is lost: type it again.
-      if (attempt >= 2) throw e;
-      await page.keyboard.press('Escape');
+      // No Escape here: with the dropdown already closed it would close the dialog. Typing the
+      // search again opens the dropdown again.
+      if (attempt >= 3) throw e;
     }
   }
-  await option.click();
 }
 
 /**
