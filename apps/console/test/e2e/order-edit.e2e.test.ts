@@ -87,14 +87,18 @@ async function pickSku(page: Page, input: string, sku: string) {
  * clicked again; a refusal shown in the dialog is reported as it reads.
  */
 async function submitLine(page: Page) {
+  const ok = page.locator('[data-testid=line-ok]');
   for (let attempt = 0; ; attempt++) {
-    await page.click('[data-testid=line-ok]');
-    const closed = await dialog(page)
+    await ok.click();
+    const closed = await ok
       .waitFor({ state: 'hidden', timeout: 20_000 })
       .then(() => true)
       .catch(() => false);
     if (closed) return;
-    const shown = await dialog(page).locator('.ant-alert, .ant-form-item-explain-error').allTextContents();
+    const shown = await page
+      .locator('.ant-modal-content:visible')
+      .locator('.ant-alert, .ant-form-item-explain-error')
+      .allTextContents();
     if (attempt >= 2 || shown.some((x) => x.trim()))
       throw new Error(`the line dialog stayed open: ${shown.join(' / ') || 'no message shown'}`);
   }
