@@ -20,6 +20,7 @@ import {
   startWechatPaySimulator,
   WECHATPAY_RETRY_SCHEDULE_MS,
 } from '@orderhub/simulators';
+import { apiClient, problem } from './simulate.ts';
 
 export const SIM_PROVIDERS = ['wechatpay', 'alipay', 'stripe'] as const;
 export type SimProvider = (typeof SIM_PROVIDERS)[number];
@@ -154,41 +155,6 @@ async function startDriven(provider: SimProvider, code: string): Promise<Driven>
     },
     close: () => sim.close(),
   };
-}
-
-type Api = <T = unknown>(
-  method: string,
-  path: string,
-  body?: unknown,
-) => Promise<{ status: number; body: T }>;
-
-function apiClient(server: string, token: string): Api {
-  return async <T = unknown>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: kept as text
-    }
-    return { status: res.status, body: parsed as T };
-  };
-}
-
-function problem(what: string, res: { status: number; body: unknown }): Error {
-  const b = (res.body ?? {}) as { code?: string; detail?: string };
-  return new Error(
-    `${what}: HTTP ${res.status}${b.code ? ` ${b.code}` : ''}${b.detail ? `: ${b.detail}` : ''}`,
-  );
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;

@@ -242,7 +242,7 @@ async function startDriven(platform: SimPlatform, code: string, seed: number): P
 }
 
 /** A small HTTP client for orderhub's API; errors carry the problem's code and message. */
-function apiClient(server: string, token: string) {
+export function apiClient(server: string, token: string) {
   return async <T = unknown>(
     method: string,
     path: string,
@@ -268,7 +268,7 @@ function apiClient(server: string, token: string) {
   };
 }
 
-function problem(what: string, res: { status: number; body: unknown }): Error {
+export function problem(what: string, res: { status: number; body: unknown }): Error {
   const b = (res.body ?? {}) as { code?: string; detail?: string; message?: string };
   return new Error(
     `${what}: HTTP ${res.status}${b.code ? ` ${b.code}` : ''}${b.detail || b.message ? `: ${b.detail ?? b.message}` : ''}`,
