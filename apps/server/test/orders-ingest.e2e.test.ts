@@ -32,6 +32,11 @@ describe('ingest', () => {
     expect(res.status).toBe(201);
     expect(res.body.outcome).toBe('created');
     const o = res.body.order;
+    // The shop as staff read it: the built-in storefront's name, its code for integrations.
+    expect(o).toMatchObject({ channelAccount: 'default', channelAccountName: '自营店铺' });
+    const listed = await t.as('operations').get(`/api/orders?orderNo=${o.orderNo}`);
+    expect(listed.body.items[0].channelAccountName).toBe('自营店铺');
+    expect((await t.as('operations').get(`/api/orders/${o.id}`)).body.channelAccountName).toBe('自营店铺');
     expect(o).toMatchObject({
       status: 'paid',
       version: 1,
