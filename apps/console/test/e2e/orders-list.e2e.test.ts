@@ -60,6 +60,20 @@ async function shot(page: Page, name: string) {
 /** Polls with room for a loaded machine (vitest's default gives up after one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 
+/**
+ * Chooses a flag in the seller-note dialog and makes sure the choice took: a click that lands
+ * while the dialog is still zooming in can hit the neighbouring choice on a loaded machine.
+ */
+async function chooseFlag(page: Page, flag: number) {
+  const choice = page.locator(`.ant-modal-wrap:visible label:has([data-flag-choice="${flag}"])`);
+  await poll(async () => {
+    if (!/ant-radio-wrapper-checked/.test((await choice.getAttribute('class')) ?? '')) {
+      await choice.click();
+    }
+    return /ant-radio-wrapper-checked/.test((await choice.getAttribute('class')) ?? '');
+  }).toBe(true);
+}
+
 const rowIds = (page: Page) =>
   page
     .locator('[data-testid=order-table] tbody [data-order-link]')
@@ -253,7 +267,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         const page = await loginAs('customer_service', locale, `/orders?orderNos=${o.orderNo}`);
         await page.click(`[data-edit-note="${o.id}"]`);
         await page.waitForSelector('[data-testid=seller-note-form]');
-        await page.click('[data-flag-choice="1"]');
+        await chooseFlag(page, 1);
         await page.fill('[data-testid=seller-note-input]', notes[locale]);
         await shot(page, `orders-seller-note-dialog-${locale}`);
         await page.click('[data-testid=seller-note-ok]');
@@ -280,7 +294,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)(
         expect(await page.textContent('[data-testid=detail-seller-note]')).toContain(notes[locale]);
         // And from the detail: change the flag; the timeline says from what to what.
         await page.click('[data-testid=edit-seller-note]');
-        await page.click('[data-flag-choice="4"]');
+        await chooseFlag(page, 4);
         await page.click('[data-testid=seller-note-ok]');
         await poll(() =>
           page.locator('[data-testid=system-timeline] [data-event=seller_note]').allTextContents(),

@@ -1,7 +1,7 @@
 import { FlagFilled, FlagOutlined } from '@ant-design/icons';
 import type { OrderDetailView, OrderView } from '@orderhub/contracts';
 import { Form, Input, Modal, Radio, Space, Tooltip } from 'antd';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { api } from '../../../shared/api.ts';
 import { useApiMutation } from '../../../shared/hooks.ts';
 import { useT } from '../../../shared/i18n.tsx';
@@ -55,12 +55,18 @@ export function SellerNoteModal({
     { success: t('sellerNoteSaved'), invalidate: [['orders']], onSuccess: () => onClose() },
   );
   const { reset } = save;
+  // The form is filled when the dialog opens for an order, not each time the order's data is
+  // fetched again: a refresh while the dialog is open must not wipe what is being typed.
+  const current = useRef(order);
+  current.current = order;
+  const openFor = order?.id ?? null;
   useEffect(() => {
-    if (order) {
-      form.setFieldsValue({ note: order.sellerRemark ?? '', flag: order.sellerFlag ?? 0 });
+    const o = current.current;
+    if (openFor !== null && o) {
+      form.setFieldsValue({ note: o.sellerRemark ?? '', flag: o.sellerFlag ?? 0 });
       reset();
     }
-  }, [order, form, reset]);
+  }, [openFor, form, reset]);
 
   return (
     <Modal
