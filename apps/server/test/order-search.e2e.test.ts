@@ -1,6 +1,7 @@
 import { MAX_ORDER_NOS_PER_SEARCH, ORDER_TABS } from '@orderhub/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldStatusCounts } from '../src/modules/orders/list-orders.ts';
+import { backfillSearchIndexes } from '../src/modules/orders/reseal.ts';
 import { expectRefusedUnwritten, sampleOrder, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -49,6 +50,27 @@ describe('search as staff search, tab counts, seller notes', () => {
     }
   });
   afterAll(async () => t?.close());
+
+  it('fills the search hashes of orders stored without them, through the partial index, once', async () => {
+    const waiting = () =>
+      t.database.query<{ id: string }>(
+        `SELECT id FROM orders WHERE (receiver_name_enc IS NOT NULL AND receiver_name_idx IS NULL)
+            OR (receiver_phone_enc IS NOT NULL AND receiver_phone_last4_idx IS NULL)`,
+      );
+    expect(await waiting()).toEqual([]);
+    // Orders stored before the hashes existed.
+    await t.database.query(
+      `UPDATE orders SET receiver_name_idx = NULL, receiver_phone_last4_idx = NULL WHERE external_order_id IN ('S-1', 'S-2')`,
+    );
+    expect(await found('phone=5678')).toEqual(['S-3']);
+    expect((await waiting()).length).toBe(2);
+    expect(await backfillSearchIndexes(t.database, t.app.deps.crypto, 1)).toBe(2);
+    expect(await waiting()).toEqual([]);
+    expect(await found('phone=5678')).toEqual(['S-1', 'S-2', 'S-3']);
+    expect(await found(`receiverName=${encodeURIComponent('张三')}`)).toEqual(['S-1']);
+    // Nothing left: the next start reads nothing.
+    expect(await backfillSearchIndexes(t.database, t.app.deps.crypto)).toBe(0);
+  });
 
   it('finds orders by the last 4 digits of the phone, masked platform numbers included', async () => {
     expect(await found('phone=5678')).toEqual(['S-1', 'S-2', 'S-3']);

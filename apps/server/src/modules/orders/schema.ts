@@ -85,6 +85,12 @@ export const orders = pgTable(
     index('orders_phone_last4_idx').on(t.receiverPhoneLast4Idx),
     index('orders_name_idx').on(t.receiverNameIdx),
     index('orders_buyer_nick_prefix_idx').on(sql`lower(${t.buyerNick}) text_pattern_ops`),
+    // Orders still waiting for their receiver search hashes (the start-up back-fill's lookup).
+    index('orders_search_backfill_idx')
+      .on(t.id)
+      .where(
+        sql`(${t.receiverNameEnc} IS NOT NULL AND ${t.receiverNameIdx} IS NULL) OR (${t.receiverPhoneEnc} IS NOT NULL AND ${t.receiverPhoneLast4Idx} IS NULL)`,
+      ),
   ],
 );
 
