@@ -27,6 +27,27 @@ const zh = { locale: 'zh-CN' as const, orderNo: 'OH26113000001' };
 const en = { locale: 'en-US' as const, orderNo: 'OH26113000001' };
 
 describe('timeline sentences', () => {
+  it('says which staff edits a channel update kept and which it replaced, in words', () => {
+    const kept = entry({
+      event: 'updated',
+      fromStatus: 'paid',
+      details: { changed: ['buyerRemark'], staffEditsKept: ['receiver', 'lines'] },
+    });
+    expect(timelineSentence(kept, zh)).toContain('保留后台修改的收货信息、商品行（渠道未改动）');
+    expect(timelineSentence(kept, en)).toContain(
+      'the receiver and lines edited in orderhub kept (unchanged on the channel)',
+    );
+    const replaced = entry({
+      event: 'updated',
+      fromStatus: 'paid',
+      details: { changed: ['receiverDistrict'], staffEditsReplaced: ['receiver'] },
+    });
+    const zhText = timelineSentence(replaced, zh);
+    expect(zhText).toContain('收货信息在后台和渠道都有修改：已采用渠道版本，订单挂起待人工确认');
+    expect(zhText).not.toMatch(/receiver|staffEdits/);
+    expect(timelineSentence(replaced, en)).toContain('receiver changed both in orderhub and on the channel');
+  });
+
   it('says what was created, with lines and the amount from minor units', () => {
     const e = entry({ details: { externalOrderId: 'E-1', total: 4900, currency: 'CNY', lines: 3 } });
     expect(timelineSentence(e, zh)).toBe('创建订单 OH26113000001 · 3 行 · 金额 ¥49.00');

@@ -440,6 +440,111 @@ describe('replacing a line and adding a gift line', () => {
   });
 });
 
+describe('a newer version from the channel after an edit', () => {
+  /** A paid API order and the body it came with, so the test can send newer versions of it. */
+  async function order(): Promise<{ id: string; body: ReturnType<typeof sampleOrder> }> {
+    const body = sampleOrder({
+      sourceVersion: '2026-01-09T00:01:00Z',
+      lines: [
+        { channelSku: 'TEA-SET-01', sku: 'TEA-SET-01', title: '茶具', quantity: 1, unitPrice: 3333 },
+        { channelSku: 'CUP-02', sku: 'CUP-02', title: '杯', quantity: 2, unitPrice: 1000 },
+      ],
+      discount: 1000,
+      total: 4333,
+    });
+    const res = await t.as('admin').post('/api/orders', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { id: res.body.order.id, body };
+  }
+  const resend = async (body: ReturnType<typeof sampleOrder>, at: string, change: object = {}) => {
+    const res = await t.as('admin').post('/api/orders', { ...body, ...change, sourceVersion: at });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.outcome).toBe('updated');
+    return detail(res.body.order.id);
+  };
+  const lastUpdate = (d: { timeline: { event: string; details: Record<string, unknown> }[] }) =>
+    d.timeline.filter((e) => e.event === 'updated').at(-1)!;
+
+  it('keeps the staff’s receiver while the channel still sends the one it was edited from', async () => {
+    const { id, body } = await order();
+    const before = await detail(id);
+    ok(await put(`/api/orders/${id}/receiver`, { version: before.version, receiver: NEW_RECEIVER }));
+    // The channel sends a newer version for another reason (a remark): same receiver as before.
+    const d = await resend(body, '2026-01-09T00:05:00Z', { buyerRemark: '请尽快发货' });
+    expect(d.receiver).toMatchObject({ name: '王*', phone: '139****1234', city: '上海市' });
+    expect(d.buyerRemark).toBe('请尽快发货');
+    expect(d.status).toBe('paid');
+    expect(lastUpdate(d).details['staffEditsKept']).toEqual(['receiver']);
+    // The search hashes still follow the staff's receiver.
+    const byPhone = ok(await t.as('customer_service').get(`/api/orders?phone=1234&limit=200`));
+    expect(byPhone.items.map((o: { id: string }) => o.id)).toContain(id);
+    // A second version still carrying the old receiver keeps it again.
+    const d2 = await resend(body, '2026-01-09T00:06:00Z', { buyerRemark: '周末也可' });
+    expect(d2.receiver).toMatchObject({ name: '王*', phone: '139****1234' });
+    expect(ok(await t.as('customer_service').get(`/api/orders/${id}/receiver-history`)).items).toHaveLength(
+      1,
+    );
+  });
+
+  it('takes a receiver the buyer changed on the channel too, keeps the staff’s in the history, and holds the order', async () => {
+    const { id, body } = await order();
+    const before = await detail(id);
+    ok(await put(`/api/orders/${id}/receiver`, { version: before.version, receiver: NEW_RECEIVER }));
+    const moved = { ...body.receiver!, detail: '文一路 8 号', district: '拱墅区' };
+    const d = await resend(body, '2026-01-09T00:05:00Z', { receiver: moved });
+    expect(d.receiver).toMatchObject({ name: '李*', district: '拱墅区' });
+    expect(d.status).toBe('on_hold');
+    expect(d.holdReason).toBe('CHANNEL_CHANGED');
+    expect(lastUpdate(d).details['staffEditsReplaced']).toEqual(['receiver']);
+    const history = ok(await t.as('customer_service').get(`/api/orders/${id}/receiver-history`)).items;
+    expect(history[0]).toMatchObject({ replacedBy: 'channel' });
+    expect(history[0].receiver).toMatchObject({ name: '王*', phone: '139****1234' });
+    // The channel decides the receiver again: its next version is taken as it comes, no new hold.
+    const released = ok(
+      await t.request('POST', `/api/orders/${id}/transitions`, {
+        as: 'operations',
+        body: { event: 'release', version: d.version },
+      }),
+    );
+    expect(released.status).toBe('under_review');
+    const d2 = await resend(body, '2026-01-09T00:07:00Z', { receiver: { ...moved, detail: '文一路 9 号' } });
+    expect(d2.status).toBe('under_review');
+    expect(lastUpdate(d2).details['staffEditsReplaced']).toBeUndefined();
+  });
+
+  it('keeps the staff’s lines and amounts while the channel’s lines stay as they were; takes and holds when they change', async () => {
+    const { id, body } = await order();
+    const before = await detail(id);
+    const cup = before.lines.find((l: { sku: string }) => l.sku === 'CUP-02');
+    const edited = ok(
+      await put(`/api/orders/${id}/lines/${cup.id}`, { version: before.version, quantity: 3 }),
+    );
+    expect(edited.total).toBe(5333);
+    const d = await resend(body, '2026-01-09T00:05:00Z', { buyerRemark: '送礼' });
+    expect(d.lines.find((l: { sku: string }) => l.sku === 'CUP-02').quantity).toBe(3);
+    expect(d.total).toBe(5333);
+    expect(lastUpdate(d).details['staffEditsKept']).toEqual(['lines']);
+    expect(d.status).toBe('paid');
+    // The buyer changes the lines on the channel too: the channel's lines are taken, held for a person.
+    const d2 = await resend(body, '2026-01-09T00:06:00Z', {
+      lines: [{ channelSku: 'TEA-SET-01', sku: 'TEA-SET-01', title: '茶具', quantity: 2, unitPrice: 3333 }],
+      discount: 0,
+      total: 6666,
+    });
+    expect(d2.lines).toHaveLength(1);
+    expect(d2.total).toBe(6666);
+    expect(d2.status).toBe('on_hold');
+    expect(d2.holdReason).toBe('CHANNEL_CHANGED');
+    expect(lastUpdate(d2).details['staffEditsReplaced']).toEqual(['lines']);
+    // Stock follows the lines taken: the order holds TEA-SET-01 ×2 and no CUP-02.
+    const held = await t.database.query<{ sku: string; n: string }>(
+      `SELECT sku, sum(quantity)::text AS n FROM reservations WHERE order_id = $1 AND status = 'active' GROUP BY sku ORDER BY sku`,
+      [id],
+    );
+    expect(held).toEqual([{ sku: 'TEA-SET-01', n: '2' }]);
+  });
+});
+
 describe('after approval', () => {
   it('refuses every edit with 409 ORDER_NOT_EDITABLE and changes nothing', async () => {
     const id = await newOrder();

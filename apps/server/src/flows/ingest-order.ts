@@ -7,8 +7,10 @@ import {
   emitOrderEvent,
   insertOrder,
   lockOrderByKey,
+  mergeStaffEdits,
   normaliseOrder,
   type OrderRow,
+  settleStaffEdits,
   storeRawPayload,
   transitionContext,
   transitionLocked,
@@ -53,7 +55,7 @@ export function prepareIngest(
  */
 export async function ingestOrder(
   tx: Tx,
-  deps: FlowDeps & Pick<Deps, 'config'>,
+  deps: FlowDeps & Pick<Deps, 'config' | 'crypto'>,
   at: Date,
   actor: Actor,
   accountCode: string,
@@ -120,8 +122,11 @@ export async function ingestOrder(
     };
   }
 
-  const replaceLines = LINES_OPEN.includes(current.status);
-  let order = await updateOrderFromSource(tx, at, current, o, replaceLines);
+  // Parts staff edited in orderhub stay when the channel did not change them (source-merge.ts).
+  const merge = await mergeStaffEdits(tx, deps.crypto, current, o, LINES_OPEN.includes(current.status));
+  const replaceLines = merge.replaceLines;
+  let order = await updateOrderFromSource(tx, at, current, merge.order, replaceLines);
+  await settleStaffEdits(tx, at, current, merge, replaceLines);
   await storeRawPayload(tx, at, order.id, o);
   await appendTimeline(tx.deferred, at, actor, {
     orderId: order.id,
@@ -132,7 +137,11 @@ export async function ingestOrder(
       sourceVersion: [current.sourceVersion.toISOString(), o.sourceVersion.toISOString()],
       changed: changedFields(current, order),
       diff: fieldDiff(current, order),
-      ...(replaceLines ? {} : { linesKept: `lines are not replaced once an order is ${current.status}` }),
+      ...(replaceLines || merge.kept.includes('lines')
+        ? {}
+        : { linesKept: `lines are not replaced once an order is ${current.status}` }),
+      ...(merge.kept.length ? { staffEditsKept: merge.kept } : {}),
+      ...(merge.conflicts.length ? { staffEditsReplaced: merge.conflicts } : {}),
     },
   });
   await recordAudit(tx.deferred, at, actor, {
@@ -177,6 +186,16 @@ export async function ingestOrder(
         note: `the channel cancelled the order, but it is ${order.status}: intercept the parcel or open an after-sales case`,
       });
     }
+  }
+  // A part staff had edited was changed on the channel too: the channel's value was taken, and a
+  // person confirms it before the order goes on (the staff's receiver is in the receiver history).
+  if (merge.conflicts.length && ['paid', 'under_review'].includes(order.status)) {
+    order = await transitionLocked(tx, transitionContext(deps), at, systemActor('ingest', 'channel'), order, {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'CHANNEL_CHANGED',
+      note: `changed on the channel after an edit in orderhub: ${merge.conflicts.join(', ')}`,
+    });
   }
   // Reviewed or later, a change on the channel is not taken silently: the order waits for a person.
   if (

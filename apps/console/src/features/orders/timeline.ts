@@ -35,6 +35,11 @@ const WORDS = {
     updated: '渠道更新：{fields}',
     updatedNothing: '渠道更新：内容无变化',
     linesKept: '订单已{status}，商品行未随渠道更新',
+    staffKept: '保留后台修改的{parts}（渠道未改动）',
+    staffReplaced: '{parts}在后台和渠道都有修改：已采用渠道版本，订单挂起待人工确认',
+    part_receiver: '收货信息',
+    part_lines: '商品行',
+    partSep: '、',
     short: '缺货：{items}',
     shortItem: '{sku} 需 {requested} 已锁 {reserved}',
     stockItem: '{sku} ×{quantity}',
@@ -75,6 +80,12 @@ const WORDS = {
     updated: 'Updated from channel: {fields}',
     updatedNothing: 'Updated from channel: nothing changed',
     linesKept: 'lines kept as they were: the order is {status}',
+    staffKept: 'the {parts} edited in orderhub kept (unchanged on the channel)',
+    staffReplaced:
+      '{parts} changed both in orderhub and on the channel: the channel’s version taken, order held for a person',
+    part_receiver: 'receiver',
+    part_lines: 'lines',
+    partSep: ' and ',
     short: 'Short: {items}',
     shortItem: '{sku} needs {requested}, {reserved} reserved',
     stockItem: '{sku} ×{quantity}',
@@ -380,6 +391,19 @@ export function timelineSentence(e: TimelineEntryView, ctx: SentenceContext): st
       const fields = changedFieldsText(d?.['changed'], locale);
       parts.push(fields ? fill(w.updated, { fields }) : w.updatedNothing);
       if (d?.['linesKept']) parts.push(fill(w.linesKept, { status: status(e.fromStatus) }));
+      const staffParts = (v: unknown) =>
+        Array.isArray(v)
+          ? v
+              .map((p): string | null =>
+                p === 'receiver' ? w.part_receiver : p === 'lines' ? w.part_lines : null,
+              )
+              .filter((p): p is string => p !== null)
+              .join(w.partSep)
+          : '';
+      const kept = staffParts(d?.['staffEditsKept']);
+      if (kept) parts.push(fill(w.staffKept, { parts: kept }));
+      const replaced = staffParts(d?.['staffEditsReplaced']);
+      if (replaced) parts.push(fill(w.staffReplaced, { parts: replaced }));
       break;
     }
     case 'stock': {

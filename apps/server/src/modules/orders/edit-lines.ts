@@ -11,6 +11,7 @@ import { skuNames, skuStockFlags } from '../catalog/index.ts';
 import { lockForEdit } from './edit-order.ts';
 import { emitOrderEvent } from './events.ts';
 import * as schema from './schema.ts';
+import { linesFingerprint } from './source-merge.ts';
 import { loadLines, type OrderLineRow, type OrderRow } from './store.ts';
 import { appendTimeline } from './timeline.ts';
 
@@ -157,7 +158,15 @@ export async function changeLines(
   }
   const rows = await tx.db
     .update(schema.orders)
-    .set({ goodsAmount, total, lineCount: next.length, version: order.version + 1, updatedAt: at })
+    .set({
+      goodsAmount,
+      total,
+      lineCount: next.length,
+      // The channel's lines this edit departs from (kept from the first edit since its last version).
+      linesEditedFrom: order.linesEditedFrom ?? linesFingerprint(lines),
+      version: order.version + 1,
+      updatedAt: at,
+    })
     .where(eq(schema.orders.id, order.id))
     .returning();
   const updated = rows[0]!;

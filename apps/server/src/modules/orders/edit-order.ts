@@ -13,6 +13,7 @@ import { emitOrderEvent } from './events.ts';
 import { assertEditable } from './machine.ts';
 import { nameIndex, phoneIndex, phoneLast4Index } from './normalise.ts';
 import * as schema from './schema.ts';
+import { receiverFingerprint } from './source-merge.ts';
 import { lockOrder, type OrderRow } from './store.ts';
 import { appendTimeline } from './timeline.ts';
 
@@ -126,6 +127,10 @@ export async function changeReceiver(
       receiverDetailEnc: crypto.encrypt(plain.detail!),
       receiverPostalCode: plain.postalCode,
       receiverPlatformRef: null,
+      // The channel's receiver this edit departs from (kept from the first edit since its last
+      // version): a newer version still carrying it keeps this edit (source-merge.ts).
+      receiverEditedFrom:
+        order.receiverEditedFrom ?? receiverFingerprint(crypto, before, order.receiverPlatformRef),
       version: order.version + 1,
       updatedAt: at,
     })

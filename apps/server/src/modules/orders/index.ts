@@ -10,6 +10,7 @@ export { heldOrdersWithSku } from './queries.ts';
 export { receiverHistory } from './receiver-history.ts';
 export { ordersSealedData, resealOrders, resealRawPayloads } from './reseal.ts';
 export { accountInScope, keepOrdersInScope, orderScopeText, requireOrderInScope } from './scope.ts';
+export { mergeStaffEdits, type SourceMerge, settleStaffEdits } from './source-merge.ts';
 export {
   funnel,
   holdClosure,

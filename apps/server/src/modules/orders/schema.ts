@@ -70,6 +70,14 @@ export const orders = pgTable(
     receiverNameIdx: text('receiver_name_idx'),
     /** 旗帜: the seller's flag colour (1 red, 2 yellow, 3 green, 4 blue, 5 purple), null when none. */
     sellerFlag: integer('seller_flag'),
+    /**
+     * Set by the first staff edit of the receiver since the channel's last version: the keyed
+     * fingerprint of the channel's receiver then. A newer channel version with the same receiver
+     * keeps the edit; one with another receiver replaces it and holds the order (source-merge.ts).
+     */
+    receiverEditedFrom: text('receiver_edited_from'),
+    /** The same for the lines: the fingerprint of the channel's lines when staff first edited them. */
+    linesEditedFrom: text('lines_edited_from'),
   },
   (t) => [
     uniqueIndex('orders_account_external_uq').on(t.channelAccountId, t.externalOrderId),

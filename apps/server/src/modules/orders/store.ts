@@ -99,6 +99,8 @@ export async function insertOrder(
     receiverPhoneLast4Idx: h.receiverPhoneLast4Idx,
     receiverNameIdx: h.receiverNameIdx,
     sellerFlag: null,
+    receiverEditedFrom: null,
+    linesEditedFrom: null,
   };
   const { day, stem } = orderNoDay(at, numbering);
   // Prepared: parsing and planning the order-number CTEs cost more than running them.
