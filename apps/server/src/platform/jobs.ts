@@ -26,6 +26,11 @@ export interface Jobs {
     handler: JobHandler<T>,
     options?: { batchSize?: number; concurrency?: number; pollingIntervalSeconds?: number },
   ): Promise<void>;
+  /**
+   * Wakes this process's idle fetch loops of `queue` at once, instead of at their next poll. Call it
+   * after the transaction that sent a job commits, when someone is waiting on the job's result.
+   */
+  wake(queue: string): void;
   stop(): Promise<void>;
 }
 
@@ -99,8 +104,8 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
   }
   let stopping = false;
   const loops: Promise<void>[] = [];
-  const sleepers = new Set<() => void>();
-  const sleep = (seconds: number) =>
+  const sleepers = new Map<() => void, string>();
+  const sleep = (seconds: number, queue: string) =>
     new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -108,7 +113,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
         resolve();
       };
       const timer = setTimeout(wake, seconds * 1000);
-      sleepers.add(wake);
+      sleepers.set(wake, queue);
     });
 
   /**
@@ -124,7 +129,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       } catch (err) {
         if (stopping) return;
         opts.log.warn({ err, queue }, 'could not fetch jobs; trying again');
-        await sleep(idle);
+        await sleep(idle, queue);
         continue;
       }
       const done: string[] = [];
@@ -145,7 +150,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
         await boss
           .complete(queue, done)
           .catch((e: unknown) => opts.log.error({ err: e, queue }, 'could not complete jobs'));
-      if (batch.length < batchSize && !stopping) await sleep(idle);
+      if (batch.length < batchSize && !stopping) await sleep(idle, queue);
     }
   }
 
@@ -166,10 +171,13 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++)
         loops.push(fetchLoop(queue, handler as JobHandler<never>, batchSize, idle));
     },
+    wake(queue) {
+      for (const [wake, q] of [...sleepers]) if (q === queue) wake();
+    },
     async stop() {
       // Let each loop finish the batch in hand, then stop pg-boss's own maintenance and cron.
       stopping = true;
-      for (const wake of [...sleepers]) wake();
+      for (const wake of [...sleepers.keys()]) wake();
       await Promise.all(loops);
       await boss.stop({ graceful: true, close: false, wait: true, timeout: 10_000 });
     },

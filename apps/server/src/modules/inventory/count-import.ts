@@ -133,6 +133,8 @@ export async function requestCountPreview(
       takeHanded(id);
       throw e;
     });
+  // Someone waits for the preview: this process's reader starts now rather than at its next poll.
+  deps.jobs.wake(COUNT_IMPORT_QUEUE);
   return { status: 202, view };
 }
 
