@@ -298,10 +298,11 @@ export async function processInboxMessage(
   if (!v.ok) return fail(`${v.reason}: ${v.message}`);
   const actor = systemActor(`channel:${account.code}`, 'channel');
   if (v.orders.length === 1) {
-    // The usual push, one whole order: stored and marked processed in one transaction.
+    // The usual push, one whole order: stored and marked processed in one transaction, the mark
+    // sent with its COMMIT (no round trip of its own).
     const co = v.orders[0]!;
     const r = await ingestChannelOrder(deps, account, co, actor, (tx, res) =>
-      finishAttempt(tx, id, deps.clock.now(), { ok: true, orderIds: [res.order.id] }),
+      finishAttempt(tx.deferred, id, deps.clock.now(), { ok: true, orderIds: [res.order.id] }),
     );
     if (!r.ok) return fail(`${co.externalOrderId}: ${r.code}: ${r.message}`);
     return 'processed';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SqlExecutor, Tx } from '../../platform/db.ts';
-import { DomainError } from '../../platform/errors.ts';
+import type { Database, SqlExecutor, Tx } from '../../platform/db.ts';
+import { DomainError, isUniqueViolation } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { SqlRow } from './settings.ts';
@@ -47,10 +47,15 @@ const KEEP = (name: string) => !['authorization', 'cookie', 'proxy-authorization
  * Stores a push before it is acknowledged. An accepted message gets its processing job in the
  * same transaction; a repeat of a stored message id changes nothing. A forged or unreadable one
  * is stored `rejected` with the reason (keyed by its body's hash) and never processed.
+ *
+ * One round trip on PostgreSQL: the row and its job go through `tx.deferred` and travel with
+ * COMMIT (the body as hex text, so that it can be written in as a literal). A repeat is
+ * told by the unique key refusing the row, which rolls the job back with it: the message, its job
+ * and the acknowledgement stay one-to-one, and a repeat costs a round trip more, not a new message.
  * Returns whether the message was new.
  */
 export async function storePush(
-  tx: Tx,
+  database: Database,
   jobs: Jobs,
   at: Date,
   input: {
@@ -59,7 +64,7 @@ export async function storePush(
     body: Buffer;
     verdict: { ok: true; messageId: string; topic: string } | { ok: false; reason: string; message: string };
   },
-): Promise<{ id: string; duplicate: boolean }> {
+): Promise<{ duplicate: boolean }> {
   const headers = Object.fromEntries(
     Object.entries(input.headers).filter(([k, v]) => v !== undefined && KEEP(k)),
   ) as Record<string, string>;
@@ -68,31 +73,30 @@ export async function storePush(
     ? v.messageId
     : `rejected:${createHash('sha256').update(input.body).update(JSON.stringify(headers)).digest('hex')}`;
   const id = newId('inboxMessage');
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO channel_inbox (id, account_id, message_id, topic, headers, raw_body, status, error, received_at, updated_at)
-     VALUES ($1,$2,$3,$4,$5::jsonb,$6,$7,$8,$9,$9)
-     ON CONFLICT (account_id, message_id) DO NOTHING RETURNING id`,
-    [
-      id,
-      input.accountId,
-      messageId,
-      v.ok ? v.topic : null,
-      JSON.stringify(headers),
-      input.body,
-      v.ok ? 'received' : 'rejected',
-      v.ok ? null : `${v.reason}: ${v.message}`.slice(0, 2000),
-      at,
-    ],
-  );
-  if (!rows[0]) {
-    const existing = await tx.query<{ id: string }>(
-      `SELECT id FROM channel_inbox WHERE account_id = $1 AND message_id = $2`,
-      [input.accountId, messageId],
-    );
-    return { id: existing[0]?.id ?? id, duplicate: true };
+  try {
+    await database.tx(async (tx) => {
+      await tx.deferred.query(
+        `INSERT INTO channel_inbox (id, account_id, message_id, topic, headers, raw_body, status, error, received_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5::jsonb,decode($6, 'hex'),$7,$8,$9,$9)`,
+        [
+          id,
+          input.accountId,
+          messageId,
+          v.ok ? v.topic : null,
+          JSON.stringify(headers),
+          input.body.toString('hex'),
+          v.ok ? 'received' : 'rejected',
+          v.ok ? null : `${v.reason}: ${v.message}`.slice(0, 2000),
+          at,
+        ],
+      );
+      if (v.ok) await jobs.send(tx.deferred, CHANNEL_INBOX_QUEUE, { id });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e, 'channel_inbox_message_uq')) return { duplicate: true };
+    throw e;
   }
-  if (v.ok) await jobs.send(tx, CHANNEL_INBOX_QUEUE, { id });
-  return { id, duplicate: false };
+  return { duplicate: false };
 }
 
 /**
