@@ -5,8 +5,8 @@
  *   - pull: one sync run per account, the four side by side, through each connector (signed
  *     requests, windows, pages, order details) into the ingest flow;
  *   - push: the same orders, as canonical orders, signed for the generic webhook and posted 16 at a
- *     time to a listening server (stored in the inbox, acknowledged), then processed from the inbox
- *     16 at a time;
+ *     time (node:http, kept-alive connections) to a listening server (stored in the inbox,
+ *     acknowledged), then processed from the inbox 16 at a time;
  *   - baseline: the same canonical orders through the in-process channel ingest (`ingestChannelOrder`:
  *     SKU resolution, the ingest flow and the platform's refunds, what the pull and the push run
  *     after their protocol work), 16 at a time.
@@ -27,6 +27,7 @@
  * `duplicates` (both must be 0), `ok`.
  */
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
@@ -157,7 +158,34 @@ async function main() {
   const pull = await prepare(pullDb!);
   const push = await prepare(pushDb!);
   const base = await prepare(baseDb!);
-  const pushAddress = await push.app.http.listen({ port: 0, host: '127.0.0.1' });
+  const pushAddress = new URL(await push.app.http.listen({ port: 0, host: '127.0.0.1' }));
+  // The platform's side of the push: kept-alive connections, 16 in flight, through node:http (it
+  // shares the server's event loop here, so a lighter client than fetch leaves less of its own
+  // work in the push's time; a platform does this work on its own machines).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const post = (path: string, body: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: pushAddress.hostname,
+          port: pushAddress.port,
+          path,
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   await push.api('/api/channel-accounts', {
     code: 'bench-hook',
     name: 'webhook',
@@ -241,18 +269,13 @@ async function main() {
           });
           const ts = String(Math.floor(Date.now() / 1000));
           const sig = `sha256=${createHmac('sha256', SECRET).update(`${ts}.`).update(body).digest('hex')}`;
-          const res = await fetch(`${pushAddress}/api/channels/push/bench-hook`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-orderhub-timestamp': ts,
-              'x-orderhub-signature': sig,
-              'x-orderhub-event-id': o.externalOrderId,
-            },
-            body,
+          const res = await post('/api/channels/push/bench-hook', body, {
+            'content-type': 'application/json',
+            'x-orderhub-timestamp': ts,
+            'x-orderhub-signature': sig,
+            'x-orderhub-event-id': o.externalOrderId,
           });
-          if (res.status !== 200)
-            throw new Error(`push ${o.externalOrderId}: ${res.status} ${await res.text()}`);
+          if (res.status !== 200) throw new Error(`push ${o.externalOrderId}: ${res.status} ${res.text}`);
         });
         const inbox = await pushDb!.query<{ id: string }>(
           `SELECT id FROM channel_inbox WHERE status = 'received'`,
@@ -341,6 +364,7 @@ async function main() {
     });
   } finally {
     for (const s of open) await s.close().catch(() => undefined);
+    agent.destroy();
     for (const a of [pull, push, base]) await a.app.close();
     for (const db of [pullDb, pushDb, baseDb]) await db!.close();
     for (const n of names)
