@@ -294,6 +294,18 @@ describe('count sheet limits', () => {
     expect(page.body.progress).toEqual({ rowsRead: LARGEST, rowsTotal: LARGEST });
   }, 240_000);
 
+  it('answers a question with `wait` when the count is read, not at the next poll; refuses a wait over 20 s', async () => {
+    const r = await s.post({ format: 'csv', content: b64(countCsv(3_000)) });
+    expect(r.status).toBe(202);
+    // One question: the server holds it until the job has read the sheet.
+    const done = await s.get(`/api/inventory/counts/${r.body.id}?rowsLimit=0&wait=20`);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'previewed', progress: { rowsRead: 3_000, rowsTotal: 3_000 } });
+    const bad = await s.get(`/api/inventory/counts/${r.body.id}?wait=21`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('VALIDATION_FAILED');
+  }, 120_000);
+
   it('a large CSV too; over the cap it fails with the code in the count', async () => {
     // Made before the probe starts: the test shares the server's process and event loop.
     const largest = b64(countCsv(LARGEST));

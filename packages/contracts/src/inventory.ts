@@ -430,6 +430,14 @@ export const CountQuery = Type.Object(
     rowsLimit: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'rows to return (default all)' }),
     ),
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 20,
+        description:
+          'seconds to wait while the count is still `processing`: answered as soon as it is read (default 0, answer at once)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -4,15 +4,20 @@ import { useState } from 'react';
 import { api } from '../../shared/api.ts';
 
 export const ROWS_PER_PAGE = 100;
-/** How often a sheet being read by the server's job is asked about (ms). */
-const POLL_MS = 1_000;
+/**
+ * A sheet being read by the server's job is asked about with `wait`: the server answers as soon as
+ * the preview is there, or after this many seconds with the rows read so far (the progress shown),
+ * and the next question follows at once.
+ */
+const WAIT_S = 1;
+const NEXT_MS = 50;
 
 const countPath = (id: string) => `/api/inventory/counts/${encodeURIComponent(id)}`;
 const headKey = (id: string | null) => ['inventory', 'count', id, 'head'];
 const rowsKey = (id: string | null, page: number) => ['inventory', 'count', id, 'rows', page];
 
 /**
- * A count after its sheet was sent: its status (polled with `?rowsLimit=0`, showing rows read,
+ * A count after its sheet was sent: its status (asked with `?rowsLimit=0&wait=1`, showing rows read,
  * while the server's job reads a large sheet) and its rows, a page at a time, once previewed.
  */
 export function useCount() {
@@ -22,9 +27,10 @@ export function useCount() {
 
   const head = useQuery({
     queryKey: headKey(id),
-    queryFn: ({ signal }) => api<CountView>(countPath(id!), { query: { rowsLimit: 0 }, signal }),
+    queryFn: ({ signal }) =>
+      api<CountView>(countPath(id!), { query: { rowsLimit: 0, wait: WAIT_S }, signal }),
     enabled: id !== null,
-    refetchInterval: (q) => (q.state.data?.status === 'processing' ? POLL_MS : false),
+    refetchInterval: (q) => (q.state.data?.status === 'processing' ? NEXT_MS : false),
     staleTime: Number.POSITIVE_INFINITY,
   });
   const status = head.data?.status;

@@ -1,7 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CountPreviewBody, CountView } from '@orderhub/contracts';
 import { type Actor, systemActor } from '../../platform/actor.ts';
-import type { Database } from '../../platform/db.ts';
+import type { Database, SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -148,6 +149,65 @@ export async function runCountImport(
   log: Logger,
   msg: CountImportMessage,
 ): Promise<void> {
+  try {
+    await readCount(env, log, msg);
+  } finally {
+    settled(msg.countId);
+  }
+}
+
+/** Requests waiting for a count this process is reading (`GET …/counts/{id}?wait=`). */
+const waiting = new Map<string, Set<() => void>>();
+
+function settled(id: string): void {
+  const set = waiting.get(id);
+  if (!set) return;
+  waiting.delete(id);
+  for (const wake of [...set]) wake();
+}
+
+/** Resolves when this process's reader is done with the count, or after `ms`, whichever is first. */
+function countSettles(id: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let set = waiting.get(id);
+    if (!set) {
+      set = new Set();
+      waiting.set(id, set);
+    }
+    const own = set;
+    const wake = () => {
+      clearTimeout(timer);
+      own.delete(wake);
+      if (own.size === 0 && waiting.get(id) === own) waiting.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    own.add(wake);
+  });
+}
+
+/**
+ * A count as `GET /api/inventory/counts/{id}` answers it. With `wait` (seconds), a count still
+ * `processing` is answered when it is read — at once when this process reads it, else within a
+ * quarter of a second (another process's reader) — or when the wait is over, still `processing`:
+ * a client learns of the preview when it is there instead of at its next poll.
+ */
+export async function getCountWaiting(
+  exec: SqlExecutor,
+  id: string,
+  query: { rowsOffset?: number | undefined; rowsLimit?: number | undefined; wait?: number | undefined },
+): Promise<CountView | null> {
+  const { wait, ...page } = query;
+  let view = await getCount(exec, id, page);
+  const until = performance.now() + (wait ?? 0) * 1000;
+  while (view?.status === 'processing' && performance.now() < until) {
+    await countSettles(id, Math.min(250, until - performance.now()));
+    view = await getCount(exec, id, page);
+  }
+  return view;
+}
+
+async function readCount(env: CountImportEnv, log: Logger, msg: CountImportMessage): Promise<void> {
   const { database, deps } = env;
   const found = (
     await database.query<{

@@ -37,7 +37,7 @@ import type { Tx } from '../../platform/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { orderReservations, reserveCheckout } from './checkout.ts';
-import { requestCountPreview } from './count-import.ts';
+import { getCountWaiting, requestCountPreview } from './count-import.ts';
 import { applyCount, getCount } from './counts.ts';
 import { createFreeze, releaseFreeze } from './freezes.ts';
 import { HeatmapQuery, HeatmapView, stockHeatmap } from './heatmap.ts';
@@ -241,7 +241,7 @@ export function inventoryRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req) => {
-      const view = await getCount(database, req.params.id, req.query);
+      const view = await getCountWaiting(database, req.params.id, req.query);
       if (!view || !(await countInScope(req.actor, req.params.id)))
         throw new DomainError('NOT_FOUND', `no count ${req.params.id}`);
       return view;
