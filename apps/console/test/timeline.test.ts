@@ -43,7 +43,7 @@ describe('timeline sentences', () => {
       details: { changed: ['receiverDistrict'], staffEditsReplaced: ['receiver'] },
     });
     const zhText = timelineSentence(replaced, zh);
-    expect(zhText).toContain('收货信息在后台和渠道都有修改：已采用渠道版本，订单挂起待人工确认');
+    expect(zhText).toContain('收货信息在后台和渠道都有修改：已采用渠道版本，请核对');
     expect(zhText).not.toMatch(/receiver|staffEdits/);
     expect(timelineSentence(replaced, en)).toContain('receiver changed both in orderhub and on the channel');
   });

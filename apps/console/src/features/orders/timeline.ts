@@ -36,7 +36,7 @@ const WORDS = {
     updatedNothing: '渠道更新：内容无变化',
     linesKept: '订单已{status}，商品行未随渠道更新',
     staffKept: '保留后台修改的{parts}（渠道未改动）',
-    staffReplaced: '{parts}在后台和渠道都有修改：已采用渠道版本，订单挂起待人工确认',
+    staffReplaced: '{parts}在后台和渠道都有修改：已采用渠道版本，请核对',
     part_receiver: '收货信息',
     part_lines: '商品行',
     partSep: '、',
@@ -82,7 +82,7 @@ const WORDS = {
     linesKept: 'lines kept as they were: the order is {status}',
     staffKept: 'the {parts} edited in orderhub kept (unchanged on the channel)',
     staffReplaced:
-      '{parts} changed both in orderhub and on the channel: the channel’s version taken, order held for a person',
+      '{parts} changed both in orderhub and on the channel: the channel’s version taken, check it',
     part_receiver: 'receiver',
     part_lines: 'lines',
     partSep: ' and ',
