@@ -25,11 +25,19 @@
  *   DATABASE_URL          PostgreSQL to use (the role needs CREATEDB: the run gets its own database);
  *                         unset: a throw-away cluster is started with scripts/pg-cluster.mjs
  *
+ * Beside each throughput ratio the bench reports the CPU ratio: CPU time per attempt of the
+ * baseline over that of the measured path, where CPU time is this process's (`process.cpuUsage`)
+ * plus, on PostgreSQL, that of the cluster's server processes (read from /proc, children of the
+ * postmaster; only for the throw-away cluster the bench starts itself, not with DATABASE_URL). The
+ * CPU ratio moves less with the machine's load than the throughput ratio does.
+ *
  * The last output line is one JSON object; `ok` is true when oversold and check_violations are 0
  * (the ratio targets are reported separately, in `targets_met`).
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ensureDefaultAccount } from '../apps/server/src/modules/channels/index.ts';
@@ -97,6 +105,46 @@ interface Tally {
   accepted: Map<string, number>;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds used so far by the server processes of a local cluster: the postmaster and its
+ * children (backends, walwriter, autovacuum, …), read from /proc. Null when it cannot be read
+ * (not Linux, or a server elsewhere).
+ */
+function serverCpuReader(dataDir: string): (() => number) | null {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    readFileSync(`/proc/${postmaster}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  return () => {
+    let ticks = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // Fields after the command name: state, ppid, …; utime and stime are the 12th and 13th.
+        const f = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        if (Number(entry) === postmaster || Number(f[1]) === postmaster)
+          ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+    return ticks / USER_HZ;
+  };
+}
+
+/** CPU seconds of this process and, when known, of the database server. */
+let serverCpu: (() => number) | null = null;
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6 + (serverCpu?.() ?? 0);
+};
+
 /** `fn` answers whether the unit was reserved; a CHECK violation is counted (refused), not thrown. */
 async function runWorkers(
   attempts: number,
@@ -105,6 +153,7 @@ async function runWorkers(
 ) {
   let next = 0;
   const t: Tally = { ok: 0, refused: 0, checkViolations: 0, accepted: new Map() };
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -125,7 +174,9 @@ async function runWorkers(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return { ...t, seconds, rate: attempts / seconds };
+  /** CPU microseconds per attempt (this process, plus the server's when it can be read). */
+  const cpuUs = ((cpuNow() - cpu0) * 1e6) / attempts;
+  return { ...t, seconds, rate: attempts / seconds, cpuUs };
 }
 
 const median = (xs: number[]) => {
@@ -212,7 +263,9 @@ async function benchOn(kind: Kind, db: Database) {
   const mode = kind === 'pglite' ? 'serial (one connection)' : `${CONCURRENCY} concurrent`;
   for (const s of ['hot', 'spread'] as Scenario[]) {
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     const rates = { b: [] as number[], r: [] as number[] };
+    const cpu = { b: [] as number[], r: [] as number[] };
     let ok = { b: 0, r: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       // Each measured run starts from a vacuumed table, as autovacuum (or `maintain` on PGlite)
@@ -230,21 +283,33 @@ async function benchOn(kind: Kind, db: Database) {
       const r = got.r!;
       tallies.push(b, r);
       ratios.push(r.rate / b.rate);
+      cpuRatios.push(b.cpuUs / r.cpuUs);
       rates.b.push(b.rate);
       rates.r.push(r.rate);
+      cpu.b.push(b.cpuUs);
+      cpu.r.push(r.cpuUs);
       ok = { b: ok.b + b.ok, r: ok.r + r.ok };
       if (s === 'hot' && r.ok !== hotStock) log(`${kind}: hot SKU accepted ${r.ok} of ${hotStock} units`);
     }
     const ratio = median(ratios);
+    const cpuRatio = median(cpuRatios);
+    const cpuOf = kind === 'postgres' && !serverCpu ? 'this process only' : 'this process and the server';
     log(
       `${kind.padEnd(8)} ${s.padEnd(6)} ${mode}, ${ROUNDS} rounds of ${attempts}: baseline ${median(rates.b).toFixed(0).padStart(6)}/s  ` +
         `reservations ${median(rates.r).toFixed(0).padStart(6)}/s  ratio ${ratio.toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')})  ` +
         `accepted ${ok.r} / baseline ${ok.b}`,
     );
+    log(
+      `${''.padEnd(16)}CPU per attempt (${cpuOf}): baseline ${median(cpu.b).toFixed(0)} µs, reservation ${median(cpu.r).toFixed(0)} µs, ` +
+        `CPU ratio ${cpuRatio.toFixed(2)} (rounds ${cpuRatios.map((x) => x.toFixed(2)).join(' ')})`,
+    );
     const k = kind === 'postgres' ? 'pg' : 'pglite';
     out[`rate_${s}_${k}`] = Math.round(median(rates.r));
     out[`baseline_${s}_${k}`] = Math.round(median(rates.b));
     out[`ratio_${s}_${k}`] = Number(ratio.toFixed(2));
+    out[`cpu_us_${s}_${k}`] = Math.round(median(cpu.r));
+    out[`cpu_us_baseline_${s}_${k}`] = Math.round(median(cpu.b));
+    out[`cpu_ratio_${s}_${k}`] = Number(cpuRatio.toFixed(2));
   }
   // From the answers: units each path was told it got beyond the stock seeded, SKU by SKU.
   const accepted = new Map<string, number>();
@@ -319,6 +384,7 @@ async function main() {
     if (!url) {
       cluster = await startCluster();
       url = cluster.url;
+      serverCpu = serverCpuReader(path.join(cluster.dir, 'data'));
     }
     const name = `orderhub_bench_inv_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
@@ -338,6 +404,7 @@ async function main() {
     } finally {
       await admin.end();
       await cluster?.stop();
+      serverCpu = null;
     }
   }
   if (only !== 'postgres') {
