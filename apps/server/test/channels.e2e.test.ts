@@ -239,6 +239,14 @@ describe('inbox', () => {
       headers: push.headers,
     });
     const stored = await t.count('channel_inbox');
+    const jobs = async () =>
+      t.app.deps.database.query<{ id: string | null }>(
+        `SELECT j.data->>'id' AS id FROM pgboss.job j WHERE j.name = 'channel-inbox'
+          AND j.data->>'id' IN (SELECT id FROM channel_inbox WHERE message_id = $1)`,
+        [push.headers['x-orderhub-event-id']],
+      );
+    expect(await jobs()).toHaveLength(1);
+    const queued = await t.count(`pgboss.job WHERE name = 'channel-inbox'`);
     const again = await t.request('POST', '/api/channels/push/mini-shop', {
       as: null,
       payload: push.payload,
@@ -246,6 +254,9 @@ describe('inbox', () => {
     });
     expect(again.status).toBe(200);
     expect(await t.count('channel_inbox')).toBe(stored);
+    // The repeat's own job went back with its refused row: the stored message keeps its one job.
+    expect(await t.count(`pgboss.job WHERE name = 'channel-inbox'`)).toBe(queued);
+    expect(await jobs()).toHaveLength(1);
   });
 
   it('a forged push is answered 401, stored as rejected with the reason, and never processed', async () => {
