@@ -8,8 +8,15 @@ import {
   RESERVATION_CHECK_LABELS,
 } from '@orderhub/contracts';
 import { describe, expect, it } from 'vitest';
+import type { PaymentEventView } from '../src/shared/payments/api.ts';
 import { minorToInput, parseMinor } from '../src/shared/payments/money.ts';
-import { paymentSentence, refundReasonText } from '../src/shared/payments/sentences.ts';
+import {
+  eventReasonText,
+  paymentSentence,
+  refundErrorText,
+  refundReasonText,
+} from '../src/shared/payments/sentences.ts';
+import { PROVIDER_EVENT_TYPE_LABELS } from '../src/shared/payments/words.ts';
 
 describe('refund amounts typed in yuan', () => {
   it('reads the decimal string exactly into fen', () => {
@@ -172,5 +179,76 @@ describe('payment reasons and provider failures from codes', () => {
     const legacy = { action: 'query_failed', provider: 'alipay', message: english };
     expect(paymentSentence(legacy, 'zh-CN')).toBe('主动查询支付宝失败：调用支付平台出错');
     expect(paymentSentence(legacy, 'en-US')).toBe(`Active query to Alipay failed: ${english}`);
+  });
+});
+
+describe('notice types and refund failures in words', () => {
+  const event = (over: Partial<PaymentEventView>): PaymentEventView =>
+    ({
+      id: 'pev_1',
+      kind: 'callback',
+      outcome: 'ignored',
+      reason: null,
+      params: null,
+      message: null,
+      ...over,
+    }) as PaymentEventView;
+  it('says a notice that books no money by its type in words, never the provider’s code', () => {
+    const charge = event({
+      reason: 'EVENT_TYPE_NO_MONEY',
+      params: { eventType: 'charge.succeeded' },
+      message: 'event type charge.succeeded carries no money',
+    });
+    expect(eventReasonText(charge, 'zh-CN')).toBe('该类通知不涉及资金（Stripe 扣款成功）');
+    expect(eventReasonText(charge, 'en-US')).toBe(
+      'This kind of notice carries no money (Stripe charge succeeded)',
+    );
+    const closed = event({ reason: 'TRADE_STATUS_NO_MONEY', params: { tradeStatus: 'WAIT_BUYER_PAY' } });
+    expect(eventReasonText(closed, 'zh-CN')).toBe('交易状态 支付宝交易待付款 不涉及资金变动');
+    const foreign = event({ reason: 'FOREIGN_PAYMENT', params: { eventType: 'payment_intent.succeeded' } });
+    expect(eventReasonText(foreign, 'zh-CN')).toBe('不是本系统发起的支付（Stripe 支付成功）');
+    // A type nobody has words for: said as such (its code stays in the hover message).
+    const odd = event({ reason: 'EVENT_TYPE_NO_MONEY', params: { eventType: 'issuing_card.created' } });
+    expect(eventReasonText(odd, 'zh-CN')).toBe('该类通知不涉及资金（未识别的通知类型）');
+    // Events written before reasons carried parameters.
+    const legacy = event({ message: 'event type charge.captured carries no money' });
+    expect(eventReasonText(legacy, 'zh-CN')).toBe('该类通知不涉及资金（Stripe 扣款已确认）');
+    for (const [code, l] of Object.entries(PROVIDER_EVENT_TYPE_LABELS)) {
+      expect(englishIn(l.zh, 'Stripe'), code).toEqual([]);
+      expect(l.zh, code).not.toContain(code);
+      if (code.includes('.') || code.includes('_')) expect(l.en, code).not.toContain(code);
+    }
+  });
+  it('says a refund’s last failure from its code, with no English in the Chinese UI', () => {
+    const english = 'wechatpay refund: WeChat Pay: balance not enough (NOT_ENOUGH)';
+    const failed = {
+      lastError: english,
+      lastErrorReason: 'REFUND_FAILED',
+      lastErrorParams: { providerCode: 'NOT_ENOUGH', httpStatus: 403, retryable: false },
+    };
+    const zh = refundErrorText(failed, 'zh-CN')!;
+    expect(zh.text).toBe('向支付平台申请退款失败：支付平台返回错误码 NOT_ENOUGH');
+    expect(zh.hover).toBe('向支付平台申请退款失败：支付平台返回错误码 NOT_ENOUGH；不会自动重试');
+    expect(englishIn(`${zh.text}${zh.hover}`, 'NOT_ENOUGH')).toEqual([]);
+    const en = refundErrorText(failed, 'en-US')!;
+    expect(en.text).toBe('The refund call failed: the provider answered with code NOT_ENOUGH');
+    expect(en.hover).toContain(english);
+    const timeout = refundErrorText(
+      {
+        lastError: 'stripe refund query: timed out',
+        lastErrorReason: 'REFUND_QUERY_FAILED',
+        lastErrorParams: { providerCode: 'TIMEOUT', httpStatus: null, retryable: true },
+      },
+      'zh-CN',
+    )!;
+    expect(timeout.text).toBe('查询退款结果失败：支付平台响应超时');
+    expect(timeout.hover).toBe('查询退款结果失败：支付平台响应超时；系统会用同一退款单号自动重试');
+    // Refunds that failed before the code was kept: only English text, not shown in Chinese.
+    expect(refundErrorText({ lastError: english }, 'zh-CN')).toEqual({
+      text: '支付平台返回错误',
+      hover: null,
+    });
+    expect(refundErrorText({ lastError: english }, 'en-US')?.text).toBe(english);
+    expect(refundErrorText({ lastError: null, lastErrorReason: null }, 'zh-CN')).toBeNull();
   });
 });

@@ -479,6 +479,36 @@ describe('payments through the simulators', () => {
     expect(nobody.status).toBe(403);
   });
 
+  it('a refund call that fails keeps the failure as a reason code with its parameters, cleared when the call goes through', async () => {
+    const order = await pendingOrder(t);
+    const attempt = await startPayment(t, order.id, 'stripe-main');
+    stripe.pay(attempt.client);
+    await waitFor(async () => (await orderStatus(t, order.id)).status === 'paid', 20_000, 'paid');
+    await stripe.idle();
+    stripe.faults.apiErrorNext = 1;
+    stripe.faults.apiErrorStatus = 503;
+    const res = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+      as: 'finance',
+      body: { amount: 1000, reason: 'DAMAGED' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.status).toBe('requested');
+    expect(res.body.lastErrorReason).toBe('REFUND_FAILED');
+    expect(res.body.lastErrorParams).toMatchObject({ httpStatus: 503, retryable: true });
+    expect(typeof res.body.lastErrorParams.providerCode).toBe('string');
+    expect(res.body.lastError).toBeTruthy();
+    const listed = (await payments(order.id)).refunds.find((r: { id: string }) => r.id === res.body.id);
+    expect(listed.lastErrorReason).toBe('REFUND_FAILED');
+    // The follow-up goes through with the same refund number: the failure is gone.
+    const done = await followRefund(t.app.deps, res.body.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.lastError).toBeNull();
+    expect(done.lastErrorReason).toBeNull();
+    expect(done.lastErrorParams).toBeNull();
+    expect((await payments(order.id)).paid).toBe(7000);
+  });
+
   it('WeChat Pay refunds are followed to the end: processing, then the notice books the reversing voucher once; an abnormal one fails', async () => {
     const order = await pendingOrder(t);
     const attempt = await startPayment(t, order.id, 'wechat-main');

@@ -283,7 +283,18 @@ export const RefundView = Type.Object({
   status: Type.String({ description: 'requested | processing | succeeded | failed | closed' }),
   providerRefundId: Nullable(Type.String()),
   providerStatus: Nullable(Type.String()),
-  lastError: Nullable(Type.String()),
+  lastError: Nullable(
+    Type.String({ description: 'the last failed provider call, English technical detail' }),
+  ),
+  lastErrorReason: Nullable(
+    Type.String({ description: 'that failure as a reason code (REFUND_FAILED, REFUND_QUERY_FAILED)' }),
+  ),
+  lastErrorParams: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'its parameters ({ providerCode, httpStatus, retryable }); paymentReasonText says it in words',
+    }),
+  ),
   createdAt: Instant,
   updatedAt: Instant,
 });

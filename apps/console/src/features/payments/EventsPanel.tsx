@@ -1,14 +1,12 @@
-import { paymentReasonText } from '@orderhub/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { Locale } from '../../shared/format.ts';
 import { labelOf, useLocale, useT } from '../../shared/i18n.tsx';
 import { KEYS, listAccounts, listEvents, type PaymentEventView } from '../../shared/payments/api.ts';
 import { messages } from '../../shared/payments/messages.ts';
-import { skewMinutes } from '../../shared/payments/sentences.ts';
-import { EVENT_KIND_LABELS, EVENT_OUTCOME_LABELS, EVENT_REASON_LABELS } from '../../shared/payments/words.ts';
+import { eventReasonText, skewMinutes } from '../../shared/payments/sentences.ts';
+import { EVENT_KIND_LABELS, EVENT_OUTCOME_LABELS } from '../../shared/payments/words.ts';
 import { ErrorAlert, Time } from '../../shared/ui.tsx';
 
 const OUTCOME_COLORS: Record<string, string> = {
@@ -19,26 +17,6 @@ const OUTCOME_COLORS: Record<string, string> = {
   unknown_trade: 'orange',
   pending: 'blue',
 };
-
-/**
- * A refusal, failure or message without money, in words: the server sends a reason code and its
- * parameters (a provider's error code, an event type). The server's own message is English
- * technical detail: shown in the English UI beside words it adds to, and in the Chinese UI only as
- * a hover title (never as the text).
- */
-export function eventReasonText(e: PaymentEventView, locale: Locale): string {
-  const params = (e.params ?? null) as Record<string, unknown> | null;
-  const words =
-    paymentReasonText(e.reason, params, locale) ??
-    (e.reason && EVENT_REASON_LABELS[e.reason] ? labelOf(EVENT_REASON_LABELS, e.reason, locale) : null);
-  // Events written before reasons carried parameters.
-  const ignored = e.message ? /^event type (\S+) carries no (?:money|payment)$/.exec(e.message) : null;
-  if (!params && ignored && (!e.reason || e.reason === e.message))
-    return paymentReasonText('EVENT_TYPE_NO_MONEY', { eventType: ignored[1] }, locale) ?? '';
-  if (locale === 'zh-CN') return words ?? (e.reason ? '支付平台返回错误' : '');
-  if (!words) return e.message ?? e.reason ?? '';
-  return e.message && !params && e.reason !== 'SIGNATURE_INVALID' ? `${words}: ${e.message}` : words;
-}
 
 /** Callbacks, refusals, queries and refund steps, newest first. */
 export function EventsPanel() {

@@ -9,7 +9,8 @@ import {
   providerErrorText,
 } from '@orderhub/contracts';
 import { formatMoney, type Locale } from '../format.ts';
-import { EVENT_REASON_LABELS, REFUND_REASON_LABELS } from './words.ts';
+import type { PaymentEventView } from './api.ts';
+import { EVENT_REASON_LABELS, paramsInWords, REFUND_REASON_LABELS } from './words.ts';
 
 type Labels = Record<string, { zh: string; en: string }>;
 
@@ -97,6 +98,40 @@ export function refundReasonText(reason: string | null | undefined, locale: Loca
   return pick(REFUND_REASON_LABELS, reason, locale) ?? reason;
 }
 
+const RETRY_WORDS = {
+  'zh-CN': { again: '系统会用同一退款单号自动重试', final: '不会自动重试' },
+  'en-US': { again: 'it is tried again with the same refund number', final: 'it is not tried again' },
+};
+
+/**
+ * A refund's last failed provider call in the reader's language: `text` for the table, `hover` with
+ * whether it is tried again. The server keeps the failure as a reason code and its parameters
+ * (`lastErrorReason`, `lastErrorParams`); its English `lastError` is technical detail for the
+ * English UI's hover only. Refunds that failed before codes were kept have only that English text:
+ * the Chinese UI says "the provider answered with an error" for them.
+ */
+export function refundErrorText(
+  r: { lastError: string | null; lastErrorReason?: string | null; lastErrorParams?: unknown },
+  locale: Locale,
+): { text: string; hover: string | null } | null {
+  if (!r.lastError && !r.lastErrorReason) return null;
+  const params = (r.lastErrorParams ?? null) as Record<string, unknown> | null;
+  const words =
+    paymentReasonText(r.lastErrorReason, params, locale) ??
+    (locale === 'zh-CN' ? '支付平台返回错误' : (r.lastError ?? ''));
+  const retry =
+    typeof params?.['retryable'] === 'boolean'
+      ? RETRY_WORDS[locale][params['retryable'] ? 'again' : 'final']
+      : null;
+  const hover =
+    locale === 'zh-CN'
+      ? retry
+        ? `${words}；${retry}`
+        : null
+      : [retry ? `${words}; ${retry}` : null, r.lastError].filter(Boolean).join(' — ') || null;
+  return { text: words, hover };
+}
+
 /** Skew in minutes, one decimal when under ten ("18", "2.5"). */
 export function skewMinutes(seconds: number): string {
   const m = Math.abs(seconds) / 60;
@@ -170,4 +205,27 @@ export function paymentSentence(
   else if (tradeNo) refs.push(fill(w.tradeNo, { no: tradeNo }));
   if (Array.isArray(d['lines']) && d['lines'].length) refs.push(fill(w.lines, { n: d['lines'].length }));
   return refs.length ? `${text}${w.open}${refs.join(w.sep)}${w.close}` : text;
+}
+
+/**
+ * A payment event's refusal, failure or message without money, in words: the server sends a
+ * reason code and its parameters (a provider's error code; an event type or trade status, said in
+ * words as well). The server's own message is English technical detail: shown in the English UI
+ * beside words it adds to, and in the Chinese UI only as a hover title (never as the text).
+ */
+export function eventReasonText(e: PaymentEventView, locale: Locale): string {
+  const params = (e.params ?? null) as Record<string, unknown> | null;
+  // A notice type (`charge.succeeded`) or trade status is said in words too, not in code.
+  const words =
+    paymentReasonText(e.reason, paramsInWords(params, locale), locale) ??
+    pick(EVENT_REASON_LABELS, e.reason ?? null, locale);
+  // Events written before reasons carried parameters.
+  const ignored = e.message ? /^event type (\S+) carries no (?:money|payment)$/.exec(e.message) : null;
+  if (!params && ignored && (!e.reason || e.reason === e.message))
+    return (
+      paymentReasonText('EVENT_TYPE_NO_MONEY', paramsInWords({ eventType: ignored[1] }, locale), locale) ?? ''
+    );
+  if (locale === 'zh-CN') return words ?? (e.reason ? '支付平台返回错误' : '');
+  if (!words) return e.message ?? e.reason ?? '';
+  return e.message && !params && e.reason !== 'SIGNATURE_INVALID' ? `${words}: ${e.message}` : words;
 }

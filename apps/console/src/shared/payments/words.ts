@@ -115,3 +115,74 @@ export const REFUND_REASON_LABELS: Labels = {
   DUPLICATE_PAYMENT: { zh: '重复付款', en: 'Paid twice' },
   OTHER: { zh: '其他', en: 'Other' },
 };
+
+/**
+ * The providers' notice types (Stripe event types, WeChat Pay event types) and Alipay trade
+ * statuses that an event names when it books no money (`params.eventType`, `params.tradeStatus`),
+ * in words. A type not listed is said as "a notice type not recognised", its code on hover.
+ */
+export const PROVIDER_EVENT_TYPE_LABELS: Labels = {
+  // Stripe
+  'payment_intent.created': { zh: 'Stripe 支付单已创建', en: 'Stripe payment created' },
+  'payment_intent.succeeded': { zh: 'Stripe 支付成功', en: 'Stripe payment succeeded' },
+  'payment_intent.payment_failed': { zh: 'Stripe 支付失败', en: 'Stripe payment failed' },
+  'payment_intent.canceled': { zh: 'Stripe 支付已取消', en: 'Stripe payment cancelled' },
+  'payment_intent.processing': { zh: 'Stripe 支付处理中', en: 'Stripe payment processing' },
+  'payment_intent.requires_action': {
+    zh: 'Stripe 支付待买家验证',
+    en: 'Stripe payment waiting for the buyer to confirm',
+  },
+  'payment_intent.amount_capturable_updated': {
+    zh: 'Stripe 可扣款金额变更',
+    en: 'Stripe amount to capture changed',
+  },
+  'charge.succeeded': { zh: 'Stripe 扣款成功', en: 'Stripe charge succeeded' },
+  'charge.pending': { zh: 'Stripe 扣款处理中', en: 'Stripe charge pending' },
+  'charge.failed': { zh: 'Stripe 扣款失败', en: 'Stripe charge failed' },
+  'charge.captured': { zh: 'Stripe 扣款已确认', en: 'Stripe charge captured' },
+  'charge.updated': { zh: 'Stripe 扣款信息更新', en: 'Stripe charge updated' },
+  'charge.refunded': { zh: 'Stripe 扣款已退款', en: 'Stripe charge refunded' },
+  'charge.refund.updated': { zh: 'Stripe 退款更新', en: 'Stripe refund updated' },
+  'charge.dispute.created': { zh: 'Stripe 买家发起争议', en: 'Stripe dispute opened' },
+  'charge.dispute.closed': { zh: 'Stripe 争议已结案', en: 'Stripe dispute closed' },
+  'refund.created': { zh: 'Stripe 退款已创建', en: 'Stripe refund created' },
+  'refund.updated': { zh: 'Stripe 退款更新', en: 'Stripe refund updated' },
+  'refund.failed': { zh: 'Stripe 退款失败', en: 'Stripe refund failed' },
+  'payout.created': { zh: 'Stripe 提现已发起', en: 'Stripe payout created' },
+  'payout.paid': { zh: 'Stripe 提现已到账', en: 'Stripe payout paid' },
+  'payout.failed': { zh: 'Stripe 提现失败', en: 'Stripe payout failed' },
+  'balance.available': { zh: 'Stripe 可用余额变动', en: 'Stripe balance available' },
+  'customer.created': { zh: 'Stripe 新建客户', en: 'Stripe customer created' },
+  'checkout.session.completed': { zh: 'Stripe 收银台已完成', en: 'Stripe checkout completed' },
+  // WeChat Pay
+  'TRANSACTION.SUCCESS': { zh: '微信支付成功', en: 'WeChat Pay payment succeeded' },
+  'REFUND.SUCCESS': { zh: '微信支付退款成功', en: 'WeChat Pay refund succeeded' },
+  'REFUND.ABNORMAL': { zh: '微信支付退款异常', en: 'WeChat Pay refund abnormal' },
+  'REFUND.CLOSED': { zh: '微信支付退款关闭', en: 'WeChat Pay refund closed' },
+  // Alipay trade statuses
+  WAIT_BUYER_PAY: { zh: '支付宝交易待付款', en: 'Alipay trade waiting for payment' },
+  TRADE_CLOSED: { zh: '支付宝交易已关闭', en: 'Alipay trade closed' },
+  TRADE_SUCCESS: { zh: '支付宝交易成功', en: 'Alipay trade succeeded' },
+  TRADE_FINISHED: { zh: '支付宝交易完结', en: 'Alipay trade finished' },
+  refund: { zh: '支付宝退款', en: 'Alipay refund' },
+};
+
+const UNRECOGNISED_EVENT_TYPE = { zh: '未识别的通知类型', en: 'a notice type not recognised' };
+
+/** A provider's notice type or trade status in words (see PROVIDER_EVENT_TYPE_LABELS). */
+export function eventTypeText(code: string, locale: 'zh-CN' | 'en-US'): string {
+  const l = PROVIDER_EVENT_TYPE_LABELS[code] ?? UNRECOGNISED_EVENT_TYPE;
+  return locale === 'zh-CN' ? l.zh : l.en;
+}
+
+/** An event's parameters with the notice type and trade status it names said in words. */
+export function paramsInWords(
+  params: Record<string, unknown> | null,
+  locale: 'zh-CN' | 'en-US',
+): Record<string, unknown> | null {
+  if (!params) return params;
+  const said = { ...params };
+  for (const k of ['eventType', 'tradeStatus'])
+    if (typeof said[k] === 'string') said[k] = eventTypeText(said[k] as string, locale);
+  return said;
+}

@@ -220,8 +220,17 @@ export async function followRefund(deps: Deps, refundId: string): Promise<Refund
         receivedAt: at,
       });
       await tx.query(
-        `UPDATE payment_refunds SET last_error = $2, status = CASE WHEN $3::boolean THEN 'failed' ELSE status END, query_count = query_count + 1, updated_at = $4 WHERE id = $1`,
-        [refundId, failure.message.slice(0, 500), final, at],
+        `UPDATE payment_refunds SET last_error = $2, last_error_reason = $5, last_error_params = $6::jsonb,
+            status = CASE WHEN $3::boolean THEN 'failed' ELSE status END, query_count = query_count + 1, updated_at = $4
+          WHERE id = $1`,
+        [
+          refundId,
+          failure.message.slice(0, 500),
+          final,
+          at,
+          kind === 'refund' ? 'REFUND_FAILED' : 'REFUND_QUERY_FAILED',
+          JSON.stringify(failureParams(e)),
+        ],
       );
       if (final)
         await paymentTimeline(tx, at, actorFor(account, 'refund'), r['order_id'], 'refund_failed', {
@@ -260,7 +269,7 @@ export async function followRefund(deps: Deps, refundId: string): Promise<Refund
         skewAlertSeconds: s.skewAlertSeconds,
       });
       await tx.query(
-        `UPDATE payment_refunds SET query_count = query_count + 1, last_error = NULL WHERE id = $1`,
+        `UPDATE payment_refunds SET query_count = query_count + 1, last_error = NULL, last_error_reason = NULL, last_error_params = NULL WHERE id = $1`,
         [refundId],
       );
       await settleEvent(tx, eventRowId, res.outcome, { orderId: res.orderId, voucherId: res.voucherId });

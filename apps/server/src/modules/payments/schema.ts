@@ -143,6 +143,9 @@ export const paymentRefunds = pgTable(
     providerRefundId: text('provider_refund_id'),
     providerStatus: text('provider_status'),
     lastError: text('last_error'),
+    /** The last failed call as a reason code (REFUND_FAILED, REFUND_QUERY_FAILED) and its parameters. */
+    lastErrorReason: text('last_error_reason'),
+    lastErrorParams: jsonb('last_error_params'),
     queryCount: integer('query_count').notNull().default(0),
     requestedBy: text('requested_by').notNull(),
     createdAt: tstz('created_at').notNull(),

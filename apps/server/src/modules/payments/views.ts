@@ -127,6 +127,8 @@ export function refundView(r: DbRow): RefundView {
     providerRefundId: r['provider_refund_id'],
     providerStatus: r['provider_status'],
     lastError: r['last_error'],
+    lastErrorReason: r['last_error_reason'] ?? null,
+    lastErrorParams: r['last_error_params'] ?? null,
     createdAt: iso(r['created_at']),
     updatedAt: iso(r['updated_at']),
   };

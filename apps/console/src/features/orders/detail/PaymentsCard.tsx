@@ -13,7 +13,7 @@ import {
 import { messages } from '../../../shared/payments/messages.ts';
 import { RefundDialog } from '../../../shared/payments/RefundDialog.tsx';
 import { ClientDetails, StartPaymentDialog } from '../../../shared/payments/StartPaymentDialog.tsx';
-import { refundReasonText, skewMinutes } from '../../../shared/payments/sentences.ts';
+import { refundErrorText, refundReasonText, skewMinutes } from '../../../shared/payments/sentences.ts';
 import {
   ATTEMPT_STATUS_LABELS,
   DISPOSITION_LABELS,
@@ -306,16 +306,22 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   },
                   {
                     title: t('lastError'),
-                    dataIndex: 'lastError',
-                    // The provider's answer is English technical detail: in words here, in full on hover.
-                    render: (e: string | null) =>
-                      e ? (
-                        <Typography.Text type="danger" title={e}>
-                          {locale === 'zh-CN' ? '支付平台返回错误（悬停查看详情）' : e}
+                    key: 'lastError',
+                    // The failure in words from its code; the server's English only in the English UI.
+                    render: (_, r) => {
+                      const e = refundErrorText(r, locale);
+                      return e ? (
+                        <Typography.Text
+                          type="danger"
+                          title={e.hover ?? undefined}
+                          data-refund-error={r.lastErrorReason ?? ''}
+                        >
+                          {e.text}
                         </Typography.Text>
                       ) : (
                         '—'
-                      ),
+                      );
+                    },
                   },
                   { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => <Time at={at} /> },
                 ]}
