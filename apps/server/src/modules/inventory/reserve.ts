@@ -356,9 +356,12 @@ export async function consumeReservations(
   return { units, items: mergeItems(moved) };
 }
 
-/** Paid: the order's hold no longer times out. */
+/**
+ * Paid: the order's hold no longer times out. Nobody reads the answer: it travels with the
+ * transaction's next statement (`Tx.deferred`).
+ */
 export async function clearExpiry(ctx: StockCtx, orderId: string): Promise<void> {
-  await ctx.tx.query(
+  await ctx.tx.deferred.query(
     `UPDATE reservations SET expires_at = NULL, updated_at = $2 WHERE order_id = $1 AND status = 'active' AND expires_at IS NOT NULL`,
     [orderId, ctx.at],
   );

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { DbReader, Tx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CanonicalLine, CanonicalOrder } from './normalise.ts';
@@ -226,21 +226,73 @@ export async function storeRawPayload(tx: Tx, at: Date, orderId: string, o: Cano
   );
 }
 
+/**
+ * The order's columns as drizzle maps them (name in SQL, key in `OrderRow`, the column's own
+ * reading of a driver value): hand-written statements on the hot paths answer the same rows the
+ * query builder would.
+ */
+const ORDER_COLUMNS = Object.entries(getTableColumns(orders)).map(([key, column]) => ({
+  key,
+  name: column.name,
+  column,
+}));
+const ORDER_SELECT = ORDER_COLUMNS.map((c) => `"${c.name}"`).join(', ');
+
+function orderOf(r: Record<string, unknown>): OrderRow {
+  const row: Record<string, unknown> = {};
+  for (const { key, name, column } of ORDER_COLUMNS) {
+    const v = r[name];
+    row[key] = v === null || v === undefined ? null : column.mapFromDriverValue(v);
+  }
+  return row as OrderRow;
+}
+
+const LOCK_BY_KEY = `SELECT ${ORDER_SELECT} FROM orders WHERE channel_account_id = $1 AND external_order_id = $2 FOR UPDATE`;
+const LOCK_BY_ID = `SELECT ${ORDER_SELECT} FROM orders WHERE id = $1 FOR UPDATE`;
+
+/** Locks the order by its natural key (a prepared statement: a payment callback and an ingest take it). */
 export async function lockOrderByKey(
   tx: Tx,
   accountId: string,
   externalOrderId: string,
 ): Promise<OrderRow | undefined> {
-  const rows = await tx.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.channelAccountId, accountId), eq(orders.externalOrderId, externalOrderId)))
-    .for('update');
-  return rows[0];
+  const r = (await tx.prepared(LOCK_BY_KEY, [accountId, externalOrderId]))[0];
+  return r ? orderOf(r) : undefined;
 }
 
+/**
+ * Locks the order by id. Usually the transaction's first statement: sent as a query (with BEGIN,
+ * in one round trip) rather than prepared.
+ */
 export async function lockOrder(tx: Tx, id: string): Promise<OrderRow | undefined> {
-  return (await tx.db.select().from(orders).where(eq(orders.id, id)).for('update'))[0];
+  const r = (await tx.query(LOCK_BY_ID, [id]))[0];
+  return r ? orderOf(r) : undefined;
+}
+
+const SET_STATUS = `UPDATE orders SET status = $2, hold_reason = $3, paid_at = $4, version = $5, updated_at = $6
+  WHERE id = $1 RETURNING ${ORDER_SELECT}`;
+
+/**
+ * A transition's change of the locked order's status. Sent as a query, so that writes held back
+ * before it (`Tx.deferred`, e.g. an earlier transition's timeline and audit) travel with it.
+ */
+export async function setOrderStatus(
+  tx: Tx,
+  id: string,
+  change: Pick<OrderRow, 'status' | 'holdReason' | 'paidAt' | 'version' | 'updatedAt'>,
+): Promise<OrderRow> {
+  const r = (
+    await tx.query(SET_STATUS, [
+      id,
+      change.status,
+      change.holdReason,
+      change.paidAt,
+      change.version,
+      change.updatedAt,
+    ])
+  )[0];
+  if (!r) throw new Error(`order ${id} vanished under its lock`);
+  return orderOf(r);
 }
 
 export async function loadLines(tx: Pick<Tx, 'db'>, orderId: string): Promise<OrderLineRow[]> {

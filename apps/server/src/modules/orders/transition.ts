@@ -1,5 +1,4 @@
 import type { OrderEvent } from '@orderhub/contracts';
-import { eq } from 'drizzle-orm';
 import type { Actor } from '../../platform/actor.ts';
 import type { DbReader, Tx } from '../../platform/db.ts';
 import { type Deps, hooksOf } from '../../platform/deps.ts';
@@ -8,8 +7,7 @@ import type { Jobs } from '../../platform/jobs.ts';
 import { recordAudit } from '../audit/index.ts';
 import { emitOrderEvent } from './events.ts';
 import { checkGuards, eventsFrom, ORDER_MACHINE } from './machine.ts';
-import * as schema from './schema.ts';
-import { loadLines, lockOrder, type OrderRow } from './store.ts';
+import { loadLines, lockOrder, type OrderRow, setOrderStatus } from './store.ts';
 import { appendTimeline } from './timeline.ts';
 
 /**
@@ -164,19 +162,17 @@ export async function transitionLocked(
     const refusal = await guard(tx, order, input);
     if (refusal) throw refusal;
   }
-  const rows = await tx.db
-    .update(schema.orders)
-    .set({
-      status: spec.to,
-      holdReason: spec.to === 'on_hold' ? (input.reasonCode ?? null) : null,
-      paidAt: input.event === 'pay' ? (order.paidAt ?? at) : order.paidAt,
-      version: order.version + 1,
-      updatedAt: at,
-    })
-    .where(eq(schema.orders.id, order.id))
-    .returning();
-  const updated = rows[0]!;
-  await appendTimeline(tx, at, actor, {
+  const updated = await setOrderStatus(tx, order.id, {
+    status: spec.to,
+    holdReason: spec.to === 'on_hold' ? (input.reasonCode ?? null) : null,
+    paidAt: input.event === 'pay' ? (order.paidAt ?? at) : order.paidAt,
+    version: order.version + 1,
+    updatedAt: at,
+  });
+  // Timeline, audit, the effects' writes and the outbox job are in this transaction, but nobody
+  // reads their answers: they are held back (`tx.deferred`) and travel with the transaction's next
+  // statement or its COMMIT. An error in one of them fails that statement, and the transaction.
+  await appendTimeline(tx.deferred, at, actor, {
     orderId: order.id,
     event: input.event,
     fromStatus: order.status,
@@ -185,7 +181,7 @@ export async function transitionLocked(
     note: input.note ?? null,
     details: input.details,
   });
-  await recordAudit(tx, at, actor, {
+  await recordAudit(tx.deferred, at, actor, {
     action: `order.${input.event}`,
     entityType: 'order',
     entityId: order.id,
@@ -197,7 +193,7 @@ export async function transitionLocked(
     },
   });
   for (const effect of ctx.effects) await effect(tx, at, actor, { before: order, after: updated, input });
-  await emitOrderEvent(tx, ctx.jobs, {
+  await emitOrderEvent(tx.deferred, ctx.jobs, {
     type: 'order.status_changed',
     orderId: order.id,
     version: updated.version,
