@@ -2,6 +2,7 @@ import {
   PAYMENT_EVENT_REASON_LABELS,
   PAYMENT_REFUSAL_LABELS,
   PAYMENT_TIMELINE_ACTIONS,
+  PROVIDER_CODE_LABELS,
   PROVIDER_ERROR_LABELS,
   paymentReasonText,
   providerErrorText,
@@ -136,9 +137,23 @@ describe('payment reasons and provider failures from codes', () => {
     expect(paymentReasonText('REFUND_FAILED', { providerCode: 'HTTP_503', httpStatus: 503 }, 'en-US')).toBe(
       'The refund call failed: the provider answered HTTP 503',
     );
-    expect(providerErrorText({ providerCode: 'ACQ.TRADE_NOT_EXIST' }, 'zh-CN')).toBe(
-      '支付平台返回错误码 ACQ.TRADE_NOT_EXIST',
+    // A provider's own code in words; one nobody has words for is named as a code.
+    expect(providerErrorText({ providerCode: 'ACQ.TRADE_NOT_EXIST' }, 'zh-CN')).toBe('支付平台查无此交易');
+    expect(providerErrorText({ providerCode: 'api_error' }, 'zh-CN')).toBe('支付平台内部出错');
+    expect(providerErrorText({ providerCode: 'NOT_ENOUGH' }, 'en-US')).toBe(
+      'the merchant account’s balance is not enough',
     );
+    expect(providerErrorText({ providerCode: 'ACQ.SOMETHING_NEW' }, 'zh-CN')).toBe(
+      '支付平台返回错误码 ACQ.SOMETHING_NEW',
+    );
+    expect(providerErrorText({ providerCode: 'constructor' }, 'zh-CN')).toBe(
+      '支付平台返回错误码 constructor',
+    );
+    for (const [code, l] of Object.entries(PROVIDER_CODE_LABELS)) {
+      expect(englishIn(l.zh, 'HTTP'), code).toEqual([]);
+      expect(l.zh, code).not.toContain(code);
+      expect(l.en, code).toBeTruthy();
+    }
     expect(providerErrorText(null, 'zh-CN')).toBe('调用支付平台出错');
     expect(paymentReasonText('EVENT_TYPE_NO_MONEY', { eventType: 'payout.paid' }, 'zh-CN')).toBe(
       '该类通知不涉及资金（payout.paid）',
@@ -169,7 +184,7 @@ describe('payment reasons and provider failures from codes', () => {
       },
       'zh-CN',
     );
-    expect(refund).toBe('退款 ¥30.10 失败：支付平台返回错误码 NOT_ENOUGH（退款单号 R1）');
+    expect(refund).toBe('退款 ¥30.10 失败：商户账户余额不足（退款单号 R1）');
     const abnormal = paymentSentence(
       { action: 'refund_failed', amount: 3010, currency: 'CNY', providerStatus: 'ABNORMAL' },
       'zh-CN',
@@ -227,11 +242,11 @@ describe('notice types and refund failures in words', () => {
       lastErrorParams: { providerCode: 'NOT_ENOUGH', httpStatus: 403, retryable: false },
     };
     const zh = refundErrorText(failed, 'zh-CN')!;
-    expect(zh.text).toBe('向支付平台申请退款失败：支付平台返回错误码 NOT_ENOUGH');
-    expect(zh.hover).toBe('向支付平台申请退款失败：支付平台返回错误码 NOT_ENOUGH；不会自动重试');
+    expect(zh.text).toBe('向支付平台申请退款失败：商户账户余额不足');
+    expect(zh.hover).toBe('向支付平台申请退款失败：商户账户余额不足；不会自动重试');
     expect(englishIn(`${zh.text}${zh.hover}`, 'NOT_ENOUGH')).toEqual([]);
     const en = refundErrorText(failed, 'en-US')!;
-    expect(en.text).toBe('The refund call failed: the provider answered with code NOT_ENOUGH');
+    expect(en.text).toBe('The refund call failed: the merchant account’s balance is not enough');
     expect(en.hover).toContain(english);
     const timeout = refundErrorText(
       {

@@ -141,6 +141,91 @@ export const PROVIDER_ERROR_LABELS: Record<string, { zh: string; en: string }> =
   UNKNOWN: { zh: '调用支付平台出错', en: 'calling the provider failed' },
 };
 
+/**
+ * The providers' own error codes (Stripe error types and codes, WeChat Pay v3 codes, Alipay
+ * `sub_code`s) and orderhub's own checks of an answer, in words. A code not listed is named as a
+ * code (`OTHER`): staff can look it up in the provider's documentation.
+ */
+export const PROVIDER_CODE_LABELS: Record<string, { zh: string; en: string }> = {
+  // orderhub's checks of a provider's answer
+  RESPONSE_SIGNATURE_INVALID: {
+    zh: '支付平台应答的签名校验失败',
+    en: 'the provider’s answer failed its signature check',
+  },
+  RESPONSE_UNSIGNED: { zh: '支付平台的成功应答没有签名', en: 'the provider’s success answer was not signed' },
+  TRADE_MISMATCH: { zh: '支付平台应答的交易不是本单的', en: 'the provider answered about another trade' },
+  PAYMENT_UNKNOWN: { zh: '支付平台查无此笔支付', en: 'the provider has no such payment' },
+  // Stripe error types
+  api_error: { zh: '支付平台内部出错', en: 'the provider had an internal error' },
+  card_error: { zh: '银行卡被拒绝', en: 'the card was declined' },
+  idempotency_error: {
+    zh: '同一请求号对应了不同的请求内容',
+    en: 'the same request key came with a different request',
+  },
+  invalid_request_error: { zh: '支付平台认为请求无效', en: 'the provider found the request invalid' },
+  authentication_error: { zh: '支付账户的密钥无效', en: 'the account’s key was not accepted' },
+  permission_error: { zh: '支付账户无权执行此操作', en: 'the account may not do this' },
+  rate_limit_error: { zh: '请求过于频繁，支付平台限流', en: 'too many requests: the provider is throttling' },
+  // Stripe error codes
+  rate_limit: { zh: '请求过于频繁，支付平台限流', en: 'too many requests: the provider is throttling' },
+  charge_already_refunded: { zh: '该笔付款已全额退款', en: 'the payment was refunded in full already' },
+  charge_disputed: { zh: '该笔付款有争议，不能退款', en: 'the payment is disputed and cannot be refunded' },
+  amount_too_large: { zh: '金额超过支付平台上限', en: 'the amount is above the provider’s limit' },
+  amount_too_small: { zh: '金额低于支付平台下限', en: 'the amount is below the provider’s minimum' },
+  balance_insufficient: { zh: '支付账户余额不足', en: 'the account’s balance is not enough' },
+  resource_missing: { zh: '支付平台查无此对象', en: 'the provider has no such object' },
+  parameter_missing: { zh: '请求缺少必填参数', en: 'the request lacks a required parameter' },
+  api_key_expired: { zh: '支付账户的密钥已过期', en: 'the account’s key has expired' },
+  // WeChat Pay (API v3)
+  SYSTEM_ERROR: { zh: '支付平台系统繁忙', en: 'the provider’s system is busy' },
+  FREQUENCY_LIMITED: {
+    zh: '请求过于频繁，支付平台限流',
+    en: 'too many requests: the provider is throttling',
+  },
+  NOT_ENOUGH: { zh: '商户账户余额不足', en: 'the merchant account’s balance is not enough' },
+  NO_AUTH: { zh: '商户无此接口权限', en: 'the merchant may not use this call' },
+  INVALID_REQUEST: { zh: '请求不符合支付平台规则', en: 'the request breaks the provider’s rules' },
+  SIGN_ERROR: { zh: '请求签名校验失败', en: 'the request’s signature was refused' },
+  USER_ACCOUNT_ABNORMAL: { zh: '买家账户异常', en: 'the buyer’s account is abnormal' },
+  RESOURCE_NOT_EXISTS: { zh: '支付平台查无此单', en: 'the provider does not know it' },
+  ORDER_NOT_EXIST: { zh: '支付平台查无此单', en: 'the provider does not know it' },
+  MCH_NOT_EXISTS: { zh: '商户号不存在', en: 'the merchant id does not exist' },
+  APPID_MCHID_NOT_MATCH: { zh: '应用号与商户号不匹配', en: 'the app id and merchant id do not match' },
+  ORDERPAID: { zh: '该单已支付', en: 'the trade is paid already' },
+  ORDER_CLOSED: { zh: '该单已关闭', en: 'the trade is closed' },
+  OUT_TRADE_NO_USED: { zh: '商户单号重复', en: 'the merchant trade number was used already' },
+  BIZERR_NEED_RETRY: { zh: '支付平台要求稍后重试', en: 'the provider asks to try again later' },
+  // Alipay sub_codes
+  'ACQ.SYSTEM_ERROR': { zh: '支付平台系统错误', en: 'the provider had a system error' },
+  'ACQ.INVALID_PARAMETER': {
+    zh: '支付平台认为请求参数有误',
+    en: 'the provider refused the request’s parameters',
+  },
+  'ACQ.TRADE_NOT_EXIST': { zh: '支付平台查无此交易', en: 'the provider has no such trade' },
+  'ACQ.TRADE_STATUS_ERROR': { zh: '交易状态不允许此操作', en: 'the trade’s status does not allow this' },
+  'ACQ.TRADE_HAS_FINISHED': { zh: '交易已完结', en: 'the trade is finished' },
+  'ACQ.TRADE_HAS_CLOSE': { zh: '交易已关闭', en: 'the trade is closed' },
+  'ACQ.TRADE_HAS_SUCCESS': { zh: '交易已支付', en: 'the trade is paid already' },
+  'ACQ.SELLER_BALANCE_NOT_ENOUGH': {
+    zh: '商户账户余额不足',
+    en: 'the merchant account’s balance is not enough',
+  },
+  'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL': {
+    zh: '退款金额超过可退金额',
+    en: 'the refund is more than can be refunded',
+  },
+  'ACQ.REFUND_FEE_ERROR': { zh: '退款金额无效', en: 'the refund amount is not valid' },
+  'ACQ.REASON_TRADE_BEEN_FREEZEN': { zh: '交易已被冻结', en: 'the trade is frozen' },
+  'ACQ.DISCORDANT_REPEAT_REQUEST': {
+    zh: '同一请求号对应了不同的请求内容',
+    en: 'the same request number came with a different request',
+  },
+  'ACQ.ACCESS_FORBIDDEN': { zh: '商户无此接口权限', en: 'the merchant may not use this call' },
+  'ACQ.TOTAL_FEE_EXCEED': { zh: '金额超过支付平台上限', en: 'the amount is above the provider’s limit' },
+  'isv.invalid-signature': { zh: '请求签名校验失败', en: 'the request’s signature was refused' },
+  ALIPAY_20000: { zh: '支付平台服务暂不可用', en: 'the provider’s service is unavailable' },
+};
+
 type Params = Record<string, unknown>;
 const pickWords = (l: { zh: string; en: string }, locale: 'zh-CN' | 'en-US') =>
   locale === 'zh-CN' ? l.zh : l.en;
@@ -153,8 +238,10 @@ export function providerErrorText(params: Params | null | undefined, locale: 'zh
   const status = typeof params?.['httpStatus'] === 'number' ? String(params['httpStatus']) : null;
   const http = code ? /^HTTP_(\d{3})$/i.exec(code) : null;
   if (http) return fillWords(pickWords(PROVIDER_ERROR_LABELS['HTTP']!, locale), { status: http[1]! });
-  if (code && PROVIDER_ERROR_LABELS[code] && code !== 'HTTP' && code !== 'OTHER')
+  if (code && Object.hasOwn(PROVIDER_ERROR_LABELS, code) && code !== 'HTTP' && code !== 'OTHER')
     return pickWords(PROVIDER_ERROR_LABELS[code]!, locale);
+  if (code && Object.hasOwn(PROVIDER_CODE_LABELS, code))
+    return pickWords(PROVIDER_CODE_LABELS[code]!, locale);
   if (code) return fillWords(pickWords(PROVIDER_ERROR_LABELS['OTHER']!, locale), { code });
   if (status) return fillWords(pickWords(PROVIDER_ERROR_LABELS['HTTP']!, locale), { status });
   return pickWords(PROVIDER_ERROR_LABELS['UNKNOWN']!, locale);

@@ -204,6 +204,53 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
     }
   });
 
+  it('a refund the provider keeps failing says why in words, and whether it is tried again, in both languages', async () => {
+    const order = await pendingOrder(t);
+    const attempt = (
+      await t.request('POST', `/api/orders/${order.id}/payments`, { body: { paymentAccount: ACCOUNT } })
+    ).body;
+    stripe.pay(attempt.client);
+    await expect
+      .poll(async () => (await t.request('GET', `/api/orders/${order.id}`)).body.status, { timeout: 30_000 })
+      .toBe('paid');
+    // Stripe answers every call 503 for now: the refund stays requested with its failure kept.
+    stripe.faults.apiErrorStatus = 503;
+    stripe.faults.apiErrorNext = 10_000;
+    try {
+      const refund = await t.request('POST', `/api/orders/${order.id}/refunds`, {
+        as: 'finance',
+        body: { amount: 1000, reason: 'DAMAGED' },
+        headers: { 'idempotency-key': `e2e-refund-fail-${order.id}` },
+      });
+      expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+      expect(refund.body.lastErrorReason).toBe('REFUND_FAILED');
+
+      const page = await loginAs('finance', `/orders/${order.id}`);
+      const row = page.locator('[data-testid=payments-card] [data-refund]');
+      await row.waitFor({ timeout: 30_000 });
+      const error = row.locator('[data-refund-error=REFUND_FAILED]');
+      await error.waitFor();
+      const zh = (await error.textContent()) ?? '';
+      expect(zh).toContain('向支付平台申请退款失败');
+      // The Chinese UI carries no English: neither the provider's message nor a code.
+      expect(zh).not.toMatch(/[A-Za-z]{3,}/);
+      expect(await error.getAttribute('title')).toContain('系统会用同一退款单号自动重试');
+      // Finance may not approve or cancel: the actions say so in words, naming the permission needed.
+      const actions = (await page.textContent('[data-testid=next-actions]')) ?? '';
+      expect(actions).toContain('您的角色无权操作（需要「审核、挂起、放行订单」权限）');
+      expect(actions).not.toMatch(/[A-Za-z]{3,}/);
+      await shot(page, 'payments-refund-failed-zh-CN-1440');
+
+      await page.locator('[data-testid=locale-switch]').getByText('EN').click();
+      await expect.poll(() => error.textContent(), { timeout: 30_000 }).toContain('The refund call failed');
+      expect(await error.getAttribute('title')).toContain('it is tried again with the same refund number');
+      await page.setViewportSize({ width: 1024, height: 900 });
+      await shot(page, 'payments-refund-failed-en-US-1024');
+    } finally {
+      stripe.faults.apiErrorNext = 0;
+    }
+  });
+
   it('runs the inspection and shows a refused callback with its reason in words', async () => {
     const page = await loginAs('finance', '/payments?tab=inspections');
     await page.waitForSelector('[data-testid=inspection]');
