@@ -38,6 +38,34 @@ describe('stock guard in the console', () => {
     );
   });
 
+  it('says an action the role may not take in words, naming the permission it needs, never its code', () => {
+    const forbidden = {
+      code: 'FORBIDDEN',
+      message: 'your role may not approve (needs orders:review)',
+      details: { permission: 'orders:review' },
+    };
+    expect(blockedText(forbidden, { locale: 'zh-CN', lines: [] })).toBe(
+      '您的角色无权操作（需要「审核、挂起、放行订单」权限）',
+    );
+    expect(blockedText(forbidden, { locale: 'en-US', lines: [] })).toBe(
+      'Your role may not do this (needs “Approve, hold and release orders”)',
+    );
+    // Before the server named the permission: no English in the Chinese UI all the same.
+    expect(
+      blockedText({ code: 'FORBIDDEN', message: 'your role may not hold' }, { locale: 'zh-CN', lines: [] }),
+    ).toBe('您的角色无权操作');
+    // A code with a message of its own is said in it; one nobody has words for plainly.
+    expect(
+      blockedText({ code: 'ORDER_VERSION_CONFLICT', message: 'x' }, { locale: 'zh-CN', lines: [] }),
+    ).toBe('订单刚被其他人修改过，请刷新后再试');
+    expect(
+      blockedText({ code: 'SOMETHING_NEW', message: 'cannot: new rule' }, { locale: 'zh-CN', lines: [] }),
+    ).toBe('当前不能执行此操作');
+    expect(
+      blockedText({ code: 'SOMETHING_NEW', message: 'cannot: new rule' }, { locale: 'en-US', lines: [] }),
+    ).toBe('cannot: new rule');
+  });
+
   it('plans a batch approve: held and finished orders are skipped with a reason', () => {
     const plan = approvePlan(
       [

@@ -139,7 +139,7 @@ describe('transitions', () => {
     const detail = (await t.as('warehouse').get(`/api/orders/${o.id}`)).body;
     expect(detail.nextEvents.find((e: { event: string }) => e.event === 'approve')).toMatchObject({
       allowed: false,
-      blockedBy: { code: 'FORBIDDEN' },
+      blockedBy: { code: 'FORBIDDEN', details: { permission: 'orders:review' } },
     });
     expect(detail.status).toBe('paid');
   });

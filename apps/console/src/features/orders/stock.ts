@@ -2,9 +2,16 @@
  * The stock guard as the console explains it: which lines lack stock, why an action is blocked, and
  * which orders a batch approve will skip. Pure, so it can be tested without a browser.
  */
-import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type OrderView } from '@orderhub/contracts';
+import {
+  ERROR_MESSAGES,
+  errorMessage,
+  HOLD_REASON_LABELS,
+  ORDER_STATUS_LABELS,
+  type OrderView,
+} from '@orderhub/contracts';
 import type { Locale } from '../../shared/format.ts';
 import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
+import { PERMISSION_LABELS } from '../users/labels.ts';
 
 export type { ShortLine } from '../../shared/stock.ts';
 
@@ -49,6 +56,9 @@ const T = {
     status: '当前状态不能审核',
     cancelStatus: '当前为「{status}」，不能取消',
     cancelFulfilling: '正在发货，不能直接取消：请先拦截包裹',
+    forbidden: '您的角色无权操作（需要「{permission}」权限）',
+    forbiddenBare: '您的角色无权操作',
+    blocked: '当前不能执行此操作',
     sep: '、',
   },
   'en-US': {
@@ -57,6 +67,9 @@ const T = {
     status: 'Cannot be approved in its status',
     cancelStatus: '{status}: can no longer be cancelled',
     cancelFulfilling: 'Being fulfilled: intercept the parcel before cancelling',
+    forbidden: 'Your role may not do this (needs “{permission}”)',
+    forbiddenBare: 'Your role may not do this',
+    blocked: 'This cannot be done now',
     sep: ', ',
   },
 } as const;
@@ -102,7 +115,17 @@ export function blockedText(
     const fromDetails = shortLinesOf(blockedBy.details);
     return notReservedText(fromDetails?.length ? fromDetails : (ctx.short ?? []), ctx.locale);
   }
-  return blockedBy.message;
+  if (blockedBy.code === 'FORBIDDEN') {
+    const p = (blockedBy.details as { permission?: unknown } | undefined)?.permission;
+    const l = typeof p === 'string' ? PERMISSION_LABELS[p as keyof typeof PERMISSION_LABELS] : undefined;
+    if (!l) return w.forbiddenBare;
+    return fill(w.forbidden, { permission: ctx.locale === 'zh-CN' ? l.zh : l.en });
+  }
+  if (Object.hasOwn(ERROR_MESSAGES, blockedBy.code))
+    return errorMessage(blockedBy.code, blockedBy.details, ctx.locale);
+  // A code the console has no words for: the server's English in the English UI, a plain
+  // sentence in the Chinese one (the code is on the hover).
+  return ctx.locale === 'zh-CN' ? w.blocked : blockedBy.message;
 }
 
 /** Statuses the order machine lets `approve` leave from (on hold is skipped on purpose, see below). */

@@ -168,7 +168,11 @@ export function nextEvents(
     const permitted = actor.permissions.has(spec.permission);
     const refusal = refusals.get(event);
     const blockedBy = !permitted
-      ? { code: 'FORBIDDEN', message: `your role may not ${event} (needs ${spec.permission})` }
+      ? {
+          code: 'FORBIDDEN',
+          message: `your role may not ${event} (needs ${spec.permission})`,
+          details: { permission: spec.permission },
+        }
       : guard
         ? { code: guard.code, message: `cannot ${event}: ${guard.message}` }
         : refusal

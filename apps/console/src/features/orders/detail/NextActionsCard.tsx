@@ -50,7 +50,8 @@ export function NextActionsCard({
             if (ev.allowed) return btn;
             const why = blockedText(ev.blockedBy, { locale, lines: o.lines, short });
             return (
-              <Tooltip key={ev.event} title={ev.blockedBy?.code}>
+              // The server's own English on hover in the English UI only; the code stays an attribute.
+              <Tooltip key={ev.event} title={locale === 'en-US' ? ev.blockedBy?.message : undefined}>
                 <span data-blocked={ev.event} data-blocked-code={ev.blockedBy?.code}>
                   {btn}
                   <Typography.Text type="danger" style={{ marginLeft: 6, fontSize: 12 }}>
