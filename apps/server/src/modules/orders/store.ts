@@ -269,30 +269,28 @@ export async function lockOrder(tx: Tx, id: string): Promise<OrderRow | undefine
   return r ? orderOf(r) : undefined;
 }
 
-const SET_STATUS = `UPDATE orders SET status = $2, hold_reason = $3, paid_at = $4, version = $5, updated_at = $6
-  WHERE id = $1 RETURNING ${ORDER_SELECT}`;
+const SET_STATUS = `UPDATE orders SET status = $2, hold_reason = $3, paid_at = $4, version = $5, updated_at = $6 WHERE id = $1`;
 
 /**
- * A transition's change of the locked order's status. Sent as a query, so that writes held back
- * before it (`Tx.deferred`, e.g. an earlier transition's timeline and audit) travel with it.
+ * A transition's change of the order it holds locked, and the row as it now is. Nobody reads the
+ * statement's answer: it goes through `Tx.deferred` and travels with the transaction's next
+ * statement or its COMMIT (any later read in the transaction is sent after it, so sees it). The
+ * row is the locked one with the columns the statement sets, so no RETURNING is needed.
  */
 export async function setOrderStatus(
-  tx: Tx,
-  id: string,
+  tx: Pick<Tx, 'deferred'>,
+  order: OrderRow,
   change: Pick<OrderRow, 'status' | 'holdReason' | 'paidAt' | 'version' | 'updatedAt'>,
 ): Promise<OrderRow> {
-  const r = (
-    await tx.query(SET_STATUS, [
-      id,
-      change.status,
-      change.holdReason,
-      change.paidAt,
-      change.version,
-      change.updatedAt,
-    ])
-  )[0];
-  if (!r) throw new Error(`order ${id} vanished under its lock`);
-  return orderOf(r);
+  await tx.deferred.query(SET_STATUS, [
+    order.id,
+    change.status,
+    change.holdReason,
+    change.paidAt,
+    change.version,
+    change.updatedAt,
+  ]);
+  return { ...order, ...change };
 }
 
 export async function loadLines(tx: Pick<Tx, 'db'>, orderId: string): Promise<OrderLineRow[]> {

@@ -162,16 +162,17 @@ export async function transitionLocked(
     const refusal = await guard(tx, order, input);
     if (refusal) throw refusal;
   }
-  const updated = await setOrderStatus(tx, order.id, {
+  const updated = await setOrderStatus(tx, order, {
     status: spec.to,
     holdReason: spec.to === 'on_hold' ? (input.reasonCode ?? null) : null,
     paidAt: input.event === 'pay' ? (order.paidAt ?? at) : order.paidAt,
     version: order.version + 1,
     updatedAt: at,
   });
-  // Timeline, audit, the effects' writes and the outbox job are in this transaction, but nobody
-  // reads their answers: they are held back (`tx.deferred`) and travel with the transaction's next
-  // statement or its COMMIT. An error in one of them fails that statement, and the transaction.
+  // The status change, timeline, audit, the effects' writes and the outbox job are in this
+  // transaction, but nobody reads their answers: they are held back (`tx.deferred`) and travel with
+  // the transaction's next statement or its COMMIT. An error in one of them fails that statement,
+  // and the transaction.
   await appendTimeline(tx.deferred, at, actor, {
     orderId: order.id,
     event: input.event,
