@@ -92,7 +92,7 @@ async function benchOn(database: Database, files: Files) {
 
   async function viaServer(format: 'xlsx' | 'csv', measured = true): Promise<number> {
     const body = JSON.stringify({ format, content: files[format].toString('base64') });
-    const health = watchHealth(url);
+    const health = await watchHealth(url);
     // This process is the server: its event loop is the one /healthz waits for.
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();

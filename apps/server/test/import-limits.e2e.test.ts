@@ -262,7 +262,7 @@ describe('count sheet limits', () => {
   it('the largest allowed XLSX is read by a job while /healthz answers within 100 ms', async () => {
     // Made before the probe starts: the test shares the server's process and event loop.
     const content = b64(await countXlsx(LARGEST));
-    const health = watchHealth(s.url);
+    const health = await watchHealth(s.url);
     const t0 = performance.now();
     const r = await s.post({ format: 'xlsx', content });
     expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(202);
@@ -310,7 +310,7 @@ describe('count sheet limits', () => {
     // Made before the probe starts: the test shares the server's process and event loop.
     const largest = b64(countCsv(LARGEST));
     const overCap = b64(countCsv(LARGEST + 1));
-    const health = watchHealth(s.url);
+    const health = await watchHealth(s.url);
     const t0 = performance.now();
     const r = await s.post({ format: 'csv', content: largest });
     expect(r.status).toBe(202);

@@ -77,6 +77,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 let worst = 0, probes = 0, running = true, failed = null;
 parentPort.on('message', () => { running = false; });
 (async () => {
+  // One probe first, not counted: a fresh thread's first fetch loads undici and opens the
+  // connection (60–140 ms on a busy two-core machine): the prober's own start, not the server.
+  try { await (await fetch(workerData.url + '/healthz')).arrayBuffer(); } catch {}
+  parentPort.postMessage('ready');
   while (running) {
     const t0 = performance.now();
     try {
@@ -96,17 +100,22 @@ parentPort.on('message', () => { running = false; });
  * Polls `GET /healthz` every `everyMs` from a worker thread (its own event loop, so a stall of the
  * server's loop shows as latency instead of delaying the prober) until stopped.
  */
-export function watchHealth(
+export async function watchHealth(
   baseUrl: string,
   everyMs = 20,
-): { stop(): Promise<{ worstMs: number; probes: number; failed: string | null }> } {
+): Promise<{ stop(): Promise<{ worstMs: number; probes: number; failed: string | null }> }> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url: baseUrl, everyMs } });
-  const result = new Promise<{ worstMs: number; probes: number; failed: string | null }>(
-    (resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    },
-  );
+  type Result = { worstMs: number; probes: number; failed: string | null };
+  let ready!: () => void;
+  const started = new Promise<void>((r) => {
+    ready = r;
+  });
+  const result = new Promise<Result>((resolve, reject) => {
+    worker.on('message', (m: 'ready' | Result) => (m === 'ready' ? ready() : resolve(m)));
+    worker.once('error', reject);
+  });
+  // Measuring starts once the prober is warm (its first, uncounted probe answered).
+  await Promise.race([started, result]);
   return {
     async stop() {
       worker.postMessage('stop');
@@ -122,7 +131,7 @@ export function watchHealth(
  * alone costs (on a loaded CI runner, stalls of a few hundred ms happen without any import).
  */
 export async function healthBaseline(baseUrl: string, ms: number, everyMs = 20) {
-  const health = watchHealth(baseUrl, everyMs);
+  const health = await watchHealth(baseUrl, everyMs);
   await new Promise((r) => setTimeout(r, ms));
   return health.stop();
 }
@@ -134,7 +143,7 @@ export async function healthBaseline(baseUrl: string, ms: number, everyMs = 20) 
  * so this, not the idle figure, is what a read that never blocks longer than a slice should cost.
  */
 export async function healthSliced(baseUrl: string, ms: number, sliceMs = 10, everyMs = 20) {
-  const health = watchHealth(baseUrl, everyMs);
+  const health = await watchHealth(baseUrl, everyMs);
   const until = performance.now() + ms;
   let sink = 0;
   while (performance.now() < until) {
