@@ -10,8 +10,8 @@ import {
   type OrderView,
 } from '@orderhub/contracts';
 import type { Locale } from '../../shared/format.ts';
+import { PERMISSION_LABELS } from '../../shared/permissions.ts';
 import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
-import { PERMISSION_LABELS } from '../users/labels.ts';
 
 export type { ShortLine } from '../../shared/stock.ts';
 
