@@ -61,6 +61,26 @@ async function shot(page: Page, name: string) {
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 const dialog = (page: Page) => page.locator('.ant-modal-content:visible');
 
+/**
+ * Closes the open dialog and waits until none is visible. On a loaded machine a click during the
+ * dialog's opening animation can be lost: the close is tried again until it took.
+ */
+async function closeDialog(page: Page) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await dialog(page)
+      .locator('.ant-modal-close')
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    let closed = false;
+    for (let i = 0; i < 25 && !closed; i++) {
+      closed = (await dialog(page).count()) === 0;
+      if (!closed) await page.waitForTimeout(200);
+    }
+    if (closed) return;
+  }
+  throw new Error('the dialog did not close');
+}
+
 async function pickSku(page: Page, input: string, sku: string) {
   // The selected item lies over the search input: click through it, then type the search. A search
   // typed before the dropdown took focus is lost, and a dropdown re-rendered by a late answer can
@@ -191,7 +211,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('order editing and manual orders', { timeout
       // Earlier receivers, masked.
       await page.click('[data-testid=receiver-history-open]');
       await poll(() => page.textContent('[data-testid=receiver-history]')).toContain('138****5678');
-      await dialog(page).locator('.ant-modal-close').click();
+      await closeDialog(page);
 
       await page.click('[data-testid=edit-line-2]');
       await dialog(page).waitFor();
