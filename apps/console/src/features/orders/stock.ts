@@ -124,7 +124,7 @@ export function blockedText(
   if (Object.hasOwn(ERROR_MESSAGES, blockedBy.code))
     return errorMessage(blockedBy.code, blockedBy.details, ctx.locale);
   // A code the console has no words for: the server's English in the English UI, a plain
-  // sentence in the Chinese one (the code is on the hover).
+  // sentence in the Chinese one (the code stays in the button's data-blocked-code attribute).
   return ctx.locale === 'zh-CN' ? w.blocked : blockedBy.message;
 }
 
