@@ -116,7 +116,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin and stock ledger polish in Chromium',
     expect(await staff()).toMatchObject({ active: true, role: 'customer_service' });
 
     await toggle.click();
-    await dialog(page).locator('[data-testid=user-change-ok]').click();
+    // Confirmed until the dialog is gone: on a loaded machine a click during its opening animation
+    // can be lost.
+    const ok = page.locator('.ant-modal-content:visible [data-testid=user-change-ok]');
+    await ok.waitFor();
+    for (let attempt = 0; attempt < 5 && (await ok.count()) > 0; attempt++) {
+      await ok.click({ timeout: 10_000 }).catch(() => undefined);
+      await ok.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
     await expect.poll(async () => (await staff()).active, { timeout: 30_000 }).toBe(false);
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     // Switching back on is harmless and applies at once.
