@@ -4,7 +4,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../server/test/helpers.ts';
 import { orderFor, transition } from '../../../server/test/inventory-support.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  clickUntilGone,
+  launchChromium,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: TestApp;
 let base: string;
@@ -116,14 +122,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin and stock ledger polish in Chromium',
     expect(await staff()).toMatchObject({ active: true, role: 'customer_service' });
 
     await toggle.click();
-    // Confirmed until the dialog is gone: on a loaded machine a click during its opening animation
-    // can be lost.
     const ok = page.locator('.ant-modal-content:visible [data-testid=user-change-ok]');
     await ok.waitFor();
-    for (let attempt = 0; attempt < 5 && (await ok.count()) > 0; attempt++) {
-      await ok.click({ timeout: 10_000 }).catch(() => undefined);
-      await ok.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-    }
+    await clickUntilGone(ok);
     await expect.poll(async () => (await staff()).active, { timeout: 30_000 }).toBe(false);
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     // Switching back on is harmless and applies at once.

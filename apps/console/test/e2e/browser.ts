@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Locator } from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] || DEFAULT_CHROMIUM;
@@ -81,3 +81,16 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
 
 /** Screenshots for review go to <repo>/screenshots (gitignored). */
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../../../screenshots');
+
+/**
+ * Clicks a dialog's button until it is no longer visible (the dialog closed). On a loaded machine
+ * a click during the dialog's opening animation can be lost; `button` should match visible
+ * elements only (a `:visible` in its chain), so a closed dialog counts as gone.
+ */
+export async function clickUntilGone(button: Locator, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts && (await button.count()) > 0; i++) {
+    await button.click({ timeout: 10_000 }).catch(() => undefined);
+    await button.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
+  if ((await button.count()) > 0) throw new Error(`still there after ${attempts} clicks: ${button}`);
+}

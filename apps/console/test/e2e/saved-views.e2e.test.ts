@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  clickUntilGone,
+  launchChromium,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: TestApp;
 let base: string;
@@ -104,20 +110,6 @@ async function submitDialog(page: Page) {
  * from a closed menu (a menu still in its closing animation reads as visible, then vanishes under
  * the click); a step that does not take on a loaded machine starts the attempt again.
  */
-/**
- * Confirms the open confirmation dialog, clicking until it is gone: on a loaded machine a click
- * during its opening animation can be lost.
- */
-async function confirmDialog(page: Page) {
-  const ok = page.locator('.ant-modal-confirm:visible .ant-btn-primary');
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if ((await ok.count()) === 0) return;
-    await ok.click({ timeout: 10_000 }).catch(() => undefined);
-    await ok.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-  }
-  expect(await ok.count()).toBe(0);
-}
-
 async function viewAction(page: Page, name: string, action: string) {
   const actions = page.locator(`[data-view-actions="${name}"]`);
   const item = page.getByRole('menuitem', { name: action });
@@ -254,8 +246,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('saved views in the console', { timeout: 600
       // Its filters replaced by the ones showing, after a confirmation.
       await openOrders(page, '?tab=cancelled');
       await viewAction(page, w.renamed, w.overwrite);
-      await page.locator('.ant-modal-confirm .ant-btn-primary').waitFor();
-      await confirmDialog(page);
+      const confirm = page.locator('.ant-modal-confirm:visible .ant-btn-primary');
+      await confirm.waitFor();
+      await clickUntilGone(confirm);
       await poll(
         async () => (await serverViews('operations')).items.find((v) => v.name === w.renamed)?.query,
       ).toBe('tab=cancelled');
