@@ -4,7 +4,7 @@ import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { StrictMode } from 'react';
+import { StrictMode, useSyncExternalStore } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { ApiError } from './shared/api.ts';
@@ -23,11 +23,30 @@ const queryClient = new QueryClient({
   },
 });
 
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+/** True while the user's system asks for less motion; follows the setting when it changes. */
+function usePrefersReducedMotion(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const query = window.matchMedia(REDUCED_MOTION);
+      query.addEventListener('change', onChange);
+      return () => query.removeEventListener('change', onChange);
+    },
+    () => window.matchMedia(REDUCED_MOTION).matches,
+  );
+}
+
 function Root() {
   const { locale } = useLocale();
+  // Dialogs, menus and drawers open without their zoom and slide when the system asks for less motion.
+  const reducedMotion = usePrefersReducedMotion();
   dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
   return (
-    <ConfigProvider locale={locale === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff' } }}>
+    <ConfigProvider
+      locale={locale === 'zh-CN' ? zhCN : enUS}
+      theme={{ token: { colorPrimary: '#1677ff', motion: !reducedMotion } }}
+    >
       <AntApp>
         <BrowserRouter>
           <Routes>

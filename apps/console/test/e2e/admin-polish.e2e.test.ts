@@ -8,6 +8,7 @@ import {
   assertBrowserReady,
   clickUntilGone,
   launchChromium,
+  newConsoleContext,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -23,13 +24,7 @@ let cancelledId = '';
 let staffId = '';
 
 async function loginAs(role: string, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  // Generous: the machine runs several browser files at once, with the server in the same process.
-  ctx.setDefaultTimeout(30_000);
+  const ctx = await newConsoleContext(browser, { width, timeout: 30_000 });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(base + startPath);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator } from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] || DEFAULT_CHROMIUM;
@@ -77,6 +77,37 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
       await browser.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A fresh browser context as a member of staff in Shanghai sees the console: the viewport's width,
+ * the language (also stored where the console keeps the user's choice, unless a page changed it
+ * since), and the system's "reduce motion" setting on — the console then opens dialogs, menus and
+ * drawers without their animations, which spares the machine's CPU and leaves no half-open dialog
+ * for a click to miss (`motion: true` keeps the animations, as most users see them). `timeout` is
+ * the default wait for every action: generous, as the machine runs the server in the same process
+ * and two browser files at once.
+ */
+export async function newConsoleContext(
+  browser: Browser,
+  {
+    width = 1440,
+    locale = 'zh-CN',
+    timeout = 60_000,
+    motion = false,
+  }: { width?: number; locale?: string; timeout?: number; motion?: boolean } = {},
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({
+    viewport: { width, height: 900 },
+    locale,
+    timezoneId: 'Asia/Shanghai',
+    reducedMotion: motion ? 'no-preference' : 'reduce',
+  });
+  ctx.setDefaultTimeout(timeout);
+  await ctx.addInitScript(
+    `if (!localStorage.getItem('orderhub.locale')) localStorage.setItem('orderhub.locale', ${JSON.stringify(locale)});`,
+  );
+  return ctx;
 }
 
 /** Screenshots for review go to <repo>/screenshots (gitignored). */

@@ -7,7 +7,13 @@ import { deliverStock, recordWantedStock } from '../../../server/src/modules/cha
 import { ManualClock } from '../../../server/src/platform/clock.ts';
 import { type Storefront, startStorefront, storeOrder } from '../../../server/test/channels-support.ts';
 import { startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 // The server's clock starts at the real time and is moved forward by the drift and stock steps.
 const clock = new ManualClock(new Date());
@@ -21,13 +27,7 @@ let accountId: string;
 const contexts: BrowserContext[] = [];
 
 async function loginAs(role: string, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  // Generous: the machine running the browser tests is shared and often loaded.
-  ctx.setDefaultTimeout(60_000);
+  const ctx = await newConsoleContext(browser, { width });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(base + startPath);

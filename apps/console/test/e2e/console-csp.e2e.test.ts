@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: TestApp;
 let base: string;
@@ -14,15 +20,10 @@ const contexts: BrowserContext[] = [];
 const violations: string[] = [];
 
 async function open(width = 1440, locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  ctx.setDefaultTimeout(30_000);
+  // With the animations on: their inline styles must pass the policy too.
+  const ctx = await newConsoleContext(browser, { width, locale, timeout: 30_000, motion: true });
   contexts.push(ctx);
   await ctx.addInitScript(`
-    localStorage.setItem('orderhub.locale', ${JSON.stringify(locale)});
     document.addEventListener('securitypolicyviolation', (e) => {
       (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI);
     });

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: TestApp;
 let base: string;
@@ -13,13 +19,7 @@ const contexts: BrowserContext[] = [];
 const PHONE = '13912340001';
 
 async function loginAs(role: string, startPath = '/'): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  // Generous: CI runs two test files at once on two cores, with the server in the same process.
-  ctx.setDefaultTimeout(30_000);
+  const ctx = await newConsoleContext(browser, { timeout: 30_000 });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(base + startPath);

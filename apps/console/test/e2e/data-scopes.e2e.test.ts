@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 const LOCALES = ['zh-CN', 'en-US'] as const;
 type Locale = (typeof LOCALES)[number];
@@ -23,17 +29,10 @@ const PASSWORD = 'scoped-password-123';
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 
 async function loginAs(username: string, password: string, locale: Locale, width = 1440): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  ctx.setDefaultTimeout(60_000);
+  const ctx = await newConsoleContext(browser, { width, locale });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(`${base}/login`);
-  await page.evaluate(`localStorage.setItem('orderhub.locale', '${locale}')`);
-  await page.reload();
   await page.fill('#login-username', username);
   await page.fill('#login-password', password);
   await page.click('[data-testid=login-submit]');

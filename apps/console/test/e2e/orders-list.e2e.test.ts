@@ -4,7 +4,13 @@ import { MAX_ORDER_NOS_PER_SEARCH, ORDER_TABS } from '@orderhub/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/helpers.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: TestApp;
 let base: string;
@@ -19,18 +25,10 @@ type Locale = (typeof LOCALES)[number];
 const seeded: Record<string, { id: string; orderNo: string; externalOrderId: string; version: number }> = {};
 
 async function loginAs(role: string, locale: Locale, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  // Generous: the machine is shared, with the server in the same process.
-  ctx.setDefaultTimeout(60_000);
+  const ctx = await newConsoleContext(browser, { width, locale });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(`${base}/login`);
-  await page.evaluate(`localStorage.setItem('orderhub.locale', '${locale}')`);
-  await page.reload();
   await page.fill('#login-username', `${role}-user`);
   await page.fill('#login-password', `${role}-password-123`);
   await page.click('[data-testid=login-submit]');

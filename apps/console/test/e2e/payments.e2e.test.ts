@@ -4,7 +4,13 @@ import { startStripeSimulator } from '@orderhub/simulators';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaymentsApp, pendingOrder, startPaymentsApp } from '../../../server/test/payments-support.ts';
-import { assertBrowserReady, launchChromium, SCREENSHOT_DIR, SKIP_BROWSER_TESTS } from './browser.ts';
+import {
+  assertBrowserReady,
+  launchChromium,
+  newConsoleContext,
+  SCREENSHOT_DIR,
+  SKIP_BROWSER_TESTS,
+} from './browser.ts';
 
 let t: PaymentsApp;
 let stripe: Awaited<ReturnType<typeof startStripeSimulator>>;
@@ -14,12 +20,7 @@ const contexts: BrowserContext[] = [];
 const ACCOUNT = 'stripe-console';
 
 async function loginAs(role: string, startPath = '/'): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  ctx.setDefaultTimeout(30_000);
+  const ctx = await newConsoleContext(browser, { timeout: 30_000 });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(t.url + startPath);

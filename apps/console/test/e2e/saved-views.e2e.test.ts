@@ -7,6 +7,7 @@ import {
   assertBrowserReady,
   clickUntilGone,
   launchChromium,
+  newConsoleContext,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -55,17 +56,10 @@ const W = {
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 
 async function loginAs(role: string, locale: Locale, width = 1440): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  ctx.setDefaultTimeout(60_000);
+  const ctx = await newConsoleContext(browser, { width, locale });
   contexts.push(ctx);
   const page = await ctx.newPage();
   await page.goto(`${base}/login`);
-  await page.evaluate(`localStorage.setItem('orderhub.locale', '${locale}')`);
-  await page.reload();
   await page.fill('#login-username', `${role}-user`);
   await page.fill('#login-password', `${role}-password-123`);
   await page.click('[data-testid=login-submit]');
@@ -96,7 +90,7 @@ async function submitDialog(page: Page) {
   await page.click('[data-testid=view-dialog-ok]');
   const closed = await page
     .locator('[data-testid=view-dialog]')
-    .waitFor({ state: 'detached', timeout: 60_000 })
+    .waitFor({ state: 'detached' })
     .then(() => true)
     .catch(() => false);
   if (!closed) {
