@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchActionsFor, errorKey, plainEvents, planBatch } from '../src/features/exceptions/decide.ts';
+import { blockedWords } from '../src/features/exceptions/words.ts';
 
 const order = (id: string, holdReason: string | null, status = 'on_hold') => ({ id, status, holdReason });
 
@@ -35,5 +36,25 @@ describe('exception queues', () => {
     expect(errorKey('ORDER_STOCK_NOT_RESERVED')).toBe('err_ORDER_STOCK_NOT_RESERVED');
     expect(errorKey('SOMETHING_NEW')).toBeNull();
     expect(errorKey(undefined)).toBeNull();
+  });
+
+  it('says why a decision is blocked in the UI language, never in the server’s English in Chinese', () => {
+    const t = (key: string) => `«${key}»`;
+    const forbidden = {
+      code: 'FORBIDDEN',
+      message: 'your role may not release (needs orders:review)',
+      details: { permission: 'orders:review' },
+    };
+    expect(blockedWords(forbidden, t, 'zh-CN')).toBe('您的角色无权操作（需要「审核、挂起、放行订单」权限）');
+    expect(blockedWords(forbidden, t, 'en-US')).toBe(
+      'Your role may not do this (needs “Approve, hold and release orders”)',
+    );
+    expect(blockedWords({ code: 'ORDER_VERSION_CONFLICT', message: 'x' }, t, 'zh-CN')).toBe(
+      '«err_ORDER_VERSION_CONFLICT»',
+    );
+    const unknown = { code: 'SOMETHING_NEW', message: 'cannot: a new rule' };
+    expect(blockedWords(unknown, t, 'zh-CN')).toBe('当前不能执行此操作');
+    expect(blockedWords(unknown, t, 'en-US')).toBe('cannot: a new rule');
+    expect(blockedWords(null, t, 'zh-CN')).toBe('');
   });
 });

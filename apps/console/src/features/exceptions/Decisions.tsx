@@ -125,7 +125,7 @@ export function Decisions({ orderId }: { orderId: string }) {
             </Button>
           </Tooltip>
           {cancel ? (
-            <Tooltip title={mayCancelOos ? undefined : blockedWords(cancel.blockedBy, t)}>
+            <Tooltip title={mayCancelOos ? undefined : blockedWords(cancel.blockedBy, t, locale)}>
               <Button
                 size="small"
                 danger
@@ -164,7 +164,7 @@ export function Decisions({ orderId }: { orderId: string }) {
             </Button>
           </Space.Compact>
         ) : (
-          <Tooltip key={ev.event} title={blockedWords(ev.blockedBy, t)}>
+          <Tooltip key={ev.event} title={blockedWords(ev.blockedBy, t, locale)}>
             <Button
               size="small"
               type={ev.event === 'approve' ? 'primary' : 'default'}
@@ -185,7 +185,7 @@ export function Decisions({ orderId }: { orderId: string }) {
         <Typography.Text type="danger" style={{ fontSize: 12 }}>
           {blocked.code === 'ORDER_STOCK_NOT_RESERVED' && shortLinesOf(blocked.details)?.length
             ? shortText(shortLinesOf(blocked.details)!, locale)
-            : blockedWords(blocked, t)}
+            : blockedWords(blocked, t, locale)}
         </Typography.Text>
       ) : null}
     </Space>

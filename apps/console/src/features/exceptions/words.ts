@@ -1,5 +1,7 @@
 import { HOLD_REASON_LABELS } from '@orderhub/contracts';
 import { ApiError } from '../../shared/api.ts';
+import { type Blocked, blockedGeneric } from '../../shared/blocked.ts';
+import type { Locale } from '../../shared/format.ts';
 import { errorText } from '../../shared/hooks.ts';
 import type { TFunction } from '../../shared/i18n.tsx';
 import { errorKey } from './decide.ts';
@@ -12,11 +14,16 @@ export function errorWords(e: unknown, t: TFunction): string {
   return errorText(e);
 }
 
-/** Why an event is blocked, in words where the code is known. */
-export function blockedWords(b: { code: string; message: string } | null | undefined, t: TFunction): string {
+/**
+ * Why an event is blocked: this page's words for the codes it knows, else the words every page
+ * shares (a permission named, a code's own message, a plain sentence in the Chinese UI).
+ */
+export function blockedWords(b: Blocked | null | undefined, t: TFunction, locale: Locale): string {
   if (!b) return '';
+  // A refusal for want of permission names the permission the server names.
+  if (b.code === 'FORBIDDEN') return blockedGeneric(b, locale);
   const key = errorKey(b.code);
-  return key ? t(key) : b.message;
+  return key ? t(key) : blockedGeneric(b, locale);
 }
 
 /** Reasons an event may ask for: hold reasons and cancel / close reasons. */

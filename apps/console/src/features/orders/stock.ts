@@ -2,15 +2,9 @@
  * The stock guard as the console explains it: which lines lack stock, why an action is blocked, and
  * which orders a batch approve will skip. Pure, so it can be tested without a browser.
  */
-import {
-  ERROR_MESSAGES,
-  errorMessage,
-  HOLD_REASON_LABELS,
-  ORDER_STATUS_LABELS,
-  type OrderView,
-} from '@orderhub/contracts';
+import { HOLD_REASON_LABELS, ORDER_STATUS_LABELS, type OrderView } from '@orderhub/contracts';
+import { blockedGeneric } from '../../shared/blocked.ts';
 import type { Locale } from '../../shared/format.ts';
-import { PERMISSION_LABELS } from '../../shared/permissions.ts';
 import { type ShortLine, shortLinesOf, shortText } from '../../shared/stock.ts';
 
 export type { ShortLine } from '../../shared/stock.ts';
@@ -56,9 +50,6 @@ const T = {
     status: '当前状态不能审核',
     cancelStatus: '当前为「{status}」，不能取消',
     cancelFulfilling: '正在发货，不能直接取消：请先拦截包裹',
-    forbidden: '您的角色无权操作（需要「{permission}」权限）',
-    forbiddenBare: '您的角色无权操作',
-    blocked: '当前不能执行此操作',
     sep: '、',
   },
   'en-US': {
@@ -67,9 +58,6 @@ const T = {
     status: 'Cannot be approved in its status',
     cancelStatus: '{status}: can no longer be cancelled',
     cancelFulfilling: 'Being fulfilled: intercept the parcel before cancelling',
-    forbidden: 'Your role may not do this (needs “{permission}”)',
-    forbiddenBare: 'Your role may not do this',
-    blocked: 'This cannot be done now',
     sep: ', ',
   },
 } as const;
@@ -115,17 +103,8 @@ export function blockedText(
     const fromDetails = shortLinesOf(blockedBy.details);
     return notReservedText(fromDetails?.length ? fromDetails : (ctx.short ?? []), ctx.locale);
   }
-  if (blockedBy.code === 'FORBIDDEN') {
-    const p = (blockedBy.details as { permission?: unknown } | undefined)?.permission;
-    const l = typeof p === 'string' ? PERMISSION_LABELS[p as keyof typeof PERMISSION_LABELS] : undefined;
-    if (!l) return w.forbiddenBare;
-    return fill(w.forbidden, { permission: ctx.locale === 'zh-CN' ? l.zh : l.en });
-  }
-  if (Object.hasOwn(ERROR_MESSAGES, blockedBy.code))
-    return errorMessage(blockedBy.code, blockedBy.details, ctx.locale);
-  // A code the console has no words for: the server's English in the English UI, a plain
-  // sentence in the Chinese one (the code stays in the button's data-blocked-code attribute).
-  return ctx.locale === 'zh-CN' ? w.blocked : blockedBy.message;
+  // A permission, a code with words of its own, or a plain sentence (shared/blocked.ts).
+  return blockedGeneric(blockedBy, ctx.locale);
 }
 
 /** Statuses the order machine lets `approve` leave from (on hold is skipped on purpose, see below). */
