@@ -123,7 +123,6 @@ export const messages: MessageBundle = {
     ourTime: '本机时间',
     refundNo: '退款单号',
     refundStatus: '退款状态',
-    lastError: '最近错误',
     startPayment: '发起收款',
     startPaymentTitle: '发起收款',
     startPaymentHelp: '向买家收取订单仍需支付的 {amount}。订单仅在支付平台确认到账后才变为已支付。',
@@ -270,7 +269,6 @@ export const messages: MessageBundle = {
     ourTime: 'Our time',
     refundNo: 'Refund no.',
     refundStatus: 'Status',
-    lastError: 'Last error',
     startPayment: 'Collect payment',
     startPaymentTitle: 'Collect payment',
     startPaymentHelp:

@@ -170,9 +170,6 @@ export function InfoCards({
                   <Money minor={o.total} currency={o.currency} />
                 </Typography.Text>
               </Descriptions.Item>
-              <Descriptions.Item label={t('payments')}>
-                <Typography.Text type="secondary">{t('notRecorded')}</Typography.Text>
-              </Descriptions.Item>
             </Descriptions>
           </Card>
         ) : null}

@@ -292,36 +292,36 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   },
                   {
                     title: t('refundStatus'),
-                    dataIndex: 'status',
-                    render: (s: string) => (
-                      <Tag color={REFUND_COLORS[s] ?? 'default'}>
-                        {labelOf(REFUND_STATUS_LABELS, s, locale)}
-                      </Tag>
-                    ),
+                    key: 'status',
+                    // The last failure sits under the status, in words from its code (the server's
+                    // English only on hover in the English UI), so a narrow screen shows it too.
+                    render: (_, r) => {
+                      const e = refundErrorText(r, locale);
+                      return (
+                        <>
+                          <Tag color={REFUND_COLORS[r.status] ?? 'default'}>
+                            {labelOf(REFUND_STATUS_LABELS, r.status, locale)}
+                          </Tag>
+                          {e ? (
+                            <div style={{ maxWidth: 280, marginTop: 4, whiteSpace: 'normal' }}>
+                              <Typography.Text
+                                type="danger"
+                                style={{ fontSize: 12 }}
+                                title={e.hover ?? undefined}
+                                data-refund-error={r.lastErrorReason ?? ''}
+                              >
+                                {e.text}
+                              </Typography.Text>
+                            </div>
+                          ) : null}
+                        </>
+                      );
+                    },
                   },
                   {
                     title: t('refundReason'),
                     dataIndex: 'reason',
                     render: (r: string) => refundReasonText(r, locale),
-                  },
-                  {
-                    title: t('lastError'),
-                    key: 'lastError',
-                    // The failure in words from its code; the server's English only in the English UI.
-                    render: (_, r) => {
-                      const e = refundErrorText(r, locale);
-                      return e ? (
-                        <Typography.Text
-                          type="danger"
-                          title={e.hover ?? undefined}
-                          data-refund-error={r.lastErrorReason ?? ''}
-                        >
-                          {e.text}
-                        </Typography.Text>
-                      ) : (
-                        '—'
-                      );
-                    },
                   },
                   { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => <Time at={at} /> },
                 ]}
