@@ -6,7 +6,21 @@ import {
   formatTime,
   localDayOf,
   startOfLocalDay,
+  timeZoneLabel,
 } from '../src/shared/format.ts';
+
+describe('time zone in words', () => {
+  it('names the zone in the UI language with its offset now, never only its id', () => {
+    const jan = new Date('2026-01-09T00:00:00Z');
+    expect(timeZoneLabel('Asia/Shanghai', 'zh-CN', jan)).toBe('中国标准时间（UTC+8）');
+    expect(timeZoneLabel('Asia/Shanghai', 'en-US', jan)).toBe('China Standard Time (UTC+8)');
+    expect(timeZoneLabel('UTC', 'en-US', jan)).toMatch(/\(UTC\+0\)$/);
+    // Summer time moves the offset: Berlin is UTC+1 in January, UTC+2 in July.
+    expect(timeZoneLabel('Europe/Berlin', 'en-US', jan)).toMatch(/\(UTC\+1\)$/);
+    expect(timeZoneLabel('Europe/Berlin', 'en-US', new Date('2026-07-01T00:00:00Z'))).toMatch(/\(UTC\+2\)$/);
+    expect(timeZoneLabel('Not/AZone', 'zh-CN', jan)).toBe('Not/AZone');
+  });
+});
 
 describe('money from minor units', () => {
   it('formats fen exactly, in both locales', () => {

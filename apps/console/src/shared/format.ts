@@ -37,6 +37,28 @@ export function browserTimeZone(): string {
   }
 }
 
+/**
+ * A time zone as staff read it: its name in the UI language and its offset from UTC now, e.g.
+ * 中国标准时间（UTC+8） or "China Standard Time (UTC+8)"; the zone's id where the browser has no name.
+ */
+export function timeZoneLabel(tz: string, locale: Locale, at: Date = new Date()): string {
+  const part = (loc: string, style: 'long' | 'shortOffset') => {
+    try {
+      return new Intl.DateTimeFormat(loc, { timeZone: tz, timeZoneName: style })
+        .formatToParts(at)
+        .find((p) => p.type === 'timeZoneName')?.value;
+    } catch {
+      return undefined;
+    }
+  };
+  const name = part(locale, 'long');
+  // "GMT+8", "GMT-3:30", "GMT" for UTC itself.
+  const offset = part('en-US', 'shortOffset')?.replace(/^GMT/, 'UTC');
+  if (!name || !offset) return tz;
+  const utc = offset === 'UTC' ? 'UTC+0' : offset;
+  return locale === 'zh-CN' ? `${name}（${utc}）` : `${name} (${utc})`;
+}
+
 /** `2026-01-09 08:00:05` in the given zone. */
 export function formatTime(iso: string | null | undefined, tz: string, withSeconds = true): string {
   if (!iso) return '';

@@ -6,6 +6,7 @@ import { createElement, Suspense, useEffect, useMemo } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import type { Me } from '../shared/access.ts';
 import { ApiError, api, setUnauthenticatedHandler } from '../shared/api.ts';
+import { timeZoneLabel } from '../shared/format.ts';
 import { labelOf, useLocale, useT } from '../shared/i18n.tsx';
 import { SessionProvider, useSession } from '../shared/session.tsx';
 import { ErrorAlert } from '../shared/ui.tsx';
@@ -120,8 +121,8 @@ function Frame() {
           }}
         >
           <Space size="large">
-            <Typography.Text type="secondary" title={t('timeZone')}>
-              {tz}
+            <Typography.Text type="secondary" title={`${t('timeZone')}: ${tz}`} data-time-zone={tz}>
+              {timeZoneLabel(tz, locale)}
             </Typography.Text>
             <Segmented
               data-testid="locale-switch"

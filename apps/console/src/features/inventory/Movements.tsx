@@ -69,7 +69,7 @@ export function Movements() {
         pagination={false}
         scroll={{ x: 'max-content' }}
         columns={[
-          { title: t('at'), dataIndex: 'at', render: (v: string) => <Time at={v} /> },
+          { title: t('at'), dataIndex: 'at', fixed: 'left', render: (v: string) => <Time at={v} /> },
           {
             title: t('type'),
             dataIndex: 'type',
@@ -82,7 +82,6 @@ export function Movements() {
               <span data-reason-code={v ?? undefined}>{ledgerReason(v, locale)}</span>
             ),
           },
-          { title: t('source'), render: (_, m) => <Source source={m.source} /> },
           // One SKU in one warehouse (named above the table): room for the balance instead.
           ...(running
             ? []
@@ -98,6 +97,8 @@ export function Movements() {
           { title: t('reserved'), dataIndex: 'reserved', align: 'right', render: signed },
           { title: t('frozen'), dataIndex: 'frozen', align: 'right', render: signed },
           { title: t('inTransit'), dataIndex: 'inTransit', align: 'right', render: signed },
+          // The quantities come before the source: at 1024 px they stay in view without scrolling.
+          { title: t('source'), render: (_, m) => <Source source={m.source} /> },
           ...(running
             ? [
                 {
