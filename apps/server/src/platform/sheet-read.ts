@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { createInflateRaw } from 'node:zlib';
-import { parse as csvParse } from 'csv-parse';
+import { type Options as CsvOptions, parse as csvParse } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 
 /**
@@ -84,15 +85,66 @@ export interface SheetRow {
 const SLICE_MS = 4;
 
 /**
- * The reader itself, on whichever thread calls it (the caller's, or the reader's thread through
- * `readSheet`'s `offThread`): the row cap, empty rows skipped, a turn for the event loop every
- * few milliseconds.
+ * The reader itself, row by row, on the caller's thread (the reader's own thread reads with
+ * `readSheetRowBatches`): the row cap, empty rows skipped, a turn for the event loop every few
+ * milliseconds.
  */
 export async function* readSheetRows(
   format: 'csv' | 'xlsx',
   bytes: Buffer,
   limits: SheetLimits,
 ): AsyncGenerator<SheetRow> {
+  checkSize(bytes, limits);
+  const source = format === 'csv' ? csvRows(bytes, limits) : xlsxRows(bytes, limits);
+  const keep = rowGate(limits);
+  let rows = 0;
+  let slice = performance.now();
+  for await (const r of source) {
+    if (!keep(r)) continue;
+    yield r;
+    if ((++rows & 31) === 0 && performance.now() - slice > SLICE_MS) {
+      await yieldToLoop();
+      slice = performance.now();
+    }
+  }
+}
+
+/**
+ * The same rows as `readSheetRows`, a batch at a time: the reader's own thread's way, with no
+ * turn of an iterator per row (a CSV's rows come from the parser a slice of text at a time).
+ */
+export async function* readSheetRowBatches(
+  format: 'csv' | 'xlsx',
+  bytes: Buffer,
+  limits: SheetLimits,
+  batchRows: number,
+): AsyncGenerator<SheetRow[]> {
+  let batch: SheetRow[] = [];
+  if (format === 'xlsx') {
+    for await (const r of readSheetRows(format, bytes, limits)) {
+      batch.push(r);
+      if (batch.length >= batchRows) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } else {
+    checkSize(bytes, limits);
+    const keep = rowGate(limits);
+    for await (const rows of csvSlices(bytes, limits, CSV_THREAD_SLICE_CHARS))
+      for (const r of rows) {
+        if (!keep(r)) continue;
+        batch.push(r);
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+  }
+  if (batch.length) yield batch;
+}
+
+function checkSize(bytes: Buffer, limits: SheetLimits): void {
   if (bytes.length > limits.maxBytes)
     throw overLimit(
       'IMPORT_TOO_LARGE',
@@ -100,11 +152,13 @@ export async function* readSheetRows(
       limits.maxBytes,
       `the file is over ${limits.maxBytes} bytes`,
     );
-  const source = format === 'csv' ? csvRows(bytes, limits) : xlsxRows(bytes, limits);
+}
+
+/** Skips empty rows and refuses the row past `maxRows`: whether to keep `r`. */
+function rowGate(limits: SheetLimits): (r: SheetRow) => boolean {
   let rows = 0;
-  let slice = performance.now();
-  for await (const r of source) {
-    if (r.cells.every((c) => c === '')) continue;
+  return (r) => {
+    if (r.cells.every((c) => c === '')) return false;
     if (++rows > limits.maxRows)
       throw overLimit(
         'IMPORT_ROW_LIMIT',
@@ -113,12 +167,8 @@ export async function* readSheetRows(
         `the sheet has more than ${limits.maxRows} rows`,
         { row: r.row },
       );
-    yield r;
-    if ((rows & 31) === 0 && performance.now() - slice > SLICE_MS) {
-      await yieldToLoop();
-      slice = performance.now();
-    }
-  }
+    return true;
+  };
 }
 
 function checkCell(text: string, row: number, col: number, limits: SheetLimits): void {
@@ -142,8 +192,57 @@ function checkCell(text: string, row: number, col: number, limits: SheetLimits):
 
 /** Characters handed to the CSV parser at a time (about 400 rows of a count sheet). */
 const CSV_SLICE_CHARS = 8 * 1024;
+/** The same on the reader's own thread, where no one else waits for a slice's parse. */
+const CSV_THREAD_SLICE_CHARS = 64 * 1024;
 
 async function* csvRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<SheetRow> {
+  // Small slices so that parsing interleaves with the consumer instead of running in one go:
+  // csv-parse turns a whole slice into records at once (a 64 KiB slice, ~2,500 rows, took over
+  // 100 ms on a loaded machine).
+  for await (const rows of csvSlices(bytes, limits, CSV_SLICE_CHARS)) yield* rows;
+}
+
+/**
+ * The CSV's rows, a slice of text at a time: csv-parse is written to directly and hands each
+ * slice's records over at once (its stream read through an async iterator cost a quarter more, a
+ * turn of the iterator per record).
+ */
+async function* csvSlices(
+  bytes: Buffer,
+  limits: SheetLimits,
+  sliceChars: number,
+): AsyncGenerator<SheetRow[]> {
+  const text = csvText(bytes);
+  const parser = csvParse(csvOptions(limits));
+  let records: string[][] = [];
+  let row = 0;
+  parser.on('data', (cells: string[]) => records.push(cells));
+  // Seen through `errored` and `finished` below.
+  parser.on('error', () => undefined);
+  const take = () => {
+    const out = new Array<SheetRow>(records.length);
+    for (let i = 0; i < records.length; i++) out[i] = csvRecord(records[i]!, ++row, limits);
+    records = [];
+    return out;
+  };
+  try {
+    for (let i = 0; i < text.length; i += sliceChars) {
+      parser.write(text.slice(i, i + sliceChars));
+      if (parser.errored) throw parser.errored;
+      yield take();
+    }
+    parser.end();
+    await finished(parser);
+    yield take();
+  } catch (e) {
+    throw csvError(e, limits);
+  } finally {
+    parser.destroy();
+  }
+}
+
+/** The upload as text: UTF-8 without NUL, or a refusal. */
+function csvText(bytes: Buffer): string {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -152,7 +251,11 @@ async function* csvRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<Shee
   }
   if (text.includes('\u0000'))
     throw new SheetReadError('IMPORT_ENCODING_INVALID', 'the CSV holds a NUL character');
-  const parser = csvParse({
+  return text;
+}
+
+function csvOptions(limits: SheetLimits): CsvOptions {
+  return {
     relax_column_count: true,
     skip_empty_lines: false,
     trim: true,
@@ -161,38 +264,28 @@ async function* csvRows(bytes: Buffer, limits: SheetLimits): AsyncGenerator<Shee
     // outside quotes ends one record, so a record's row is its position, as a spreadsheet numbers it.
     // A runaway quoted field stops here instead of growing without bound.
     max_record_size: limits.maxColumns * (limits.maxCellChars + 3) + 1024,
-  });
-  // Fed in slices so parsing interleaves with the consumer instead of running in one go: csv-parse
-  // turns a whole slice into records at once (a 64 KiB slice, ~2,500 rows, took over 100 ms on a
-  // loaded machine), so slices stay small.
-  const feed = Readable.from(
-    (function* () {
-      for (let i = 0; i < text.length; i += CSV_SLICE_CHARS) yield text.slice(i, i + CSV_SLICE_CHARS);
-    })(),
-  );
-  feed.pipe(parser);
-  try {
-    let row = 0;
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      row++;
-      let last = cells.length;
-      while (last > 0 && cells[last - 1] === '') last--;
-      for (let c = 0; c < last; c++) checkCell(cells[c]!, row, c + 1, limits);
-      yield { row, cells: last === cells.length ? cells : cells.slice(0, last) };
-    }
-  } catch (e) {
-    feed.destroy();
-    if (e instanceof SheetReadError) throw e;
-    const err = e as Error & { code?: string; lines?: number };
-    if (err.code === 'CSV_MAX_RECORD_SIZE')
-      throw overLimit(
-        'IMPORT_CELL_LIMIT',
-        'maxCellChars',
-        limits.maxCellChars,
-        `a row near line ${err.lines ?? '?'} is longer than ${limits.maxColumns} cells of ${limits.maxCellChars} characters`,
-      );
-    throw invalid(`the CSV cannot be read: ${err.message}`);
-  }
+  };
+}
+
+/** A parsed record as a row: trailing empty cells dropped, every cell within the limits. */
+function csvRecord(cells: string[], row: number, limits: SheetLimits): SheetRow {
+  let last = cells.length;
+  while (last > 0 && cells[last - 1] === '') last--;
+  for (let c = 0; c < last; c++) checkCell(cells[c]!, row, c + 1, limits);
+  return { row, cells: last === cells.length ? cells : cells.slice(0, last) };
+}
+
+function csvError(e: unknown, limits: SheetLimits): SheetReadError {
+  if (e instanceof SheetReadError) return e;
+  const err = e as Error & { code?: string; lines?: number };
+  if (err.code === 'CSV_MAX_RECORD_SIZE')
+    return overLimit(
+      'IMPORT_CELL_LIMIT',
+      'maxCellChars',
+      limits.maxCellChars,
+      `a row near line ${err.lines ?? '?'} is longer than ${limits.maxColumns} cells of ${limits.maxCellChars} characters`,
+    );
+  return invalid(`the CSV cannot be read: ${err.message}`);
 }
 
 // ---- XLSX -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { readSheetRows, SheetReadError } = await import('./sheet-read.ts');
+const { readSheetRowBatches, SheetReadError } = await import('./sheet-read.ts');
 
 /** Batches sent and not yet acknowledged, per read, before the reader waits. */
 const IN_FLIGHT = 4;
@@ -30,25 +30,22 @@ async function read({ id, format, bytes, limits, batchRows }) {
       });
     if (state.cancelled) return false;
     state.credit--;
-    // As JSON text: the server's thread parses it somewhat faster than it receives a structured
-    // clone of the same row objects (100,000 rows: 54–164 ms against 59–220 ms under load).
-    parentPort.postMessage({ id, type: 'rows', rows: JSON.stringify(rows) });
+    // As JSON text of flat lists, [row, ...cells] per row: the server's thread parses that in
+    // about half the time of the same rows as objects, which in turn was faster than receiving a
+    // structured clone of them (100,000 rows: 54–164 ms against 59–220 ms under load).
+    const flat = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) flat[i] = [rows[i].row, ...rows[i].cells];
+    parentPort.postMessage({ id, type: 'rows', rows: JSON.stringify(flat) });
     return true;
   };
   try {
-    let batch = [];
-    for await (const row of readSheetRows(
+    for await (const batch of readSheetRowBatches(
       format,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
       limits,
-    )) {
-      batch.push(row);
-      if (batch.length >= batchRows) {
-        if (!(await send(batch))) return;
-        batch = [];
-      }
-    }
-    if (batch.length && !(await send(batch))) return;
+      batchRows,
+    ))
+      if (!(await send(batch))) return;
     parentPort.postMessage({ id, type: 'done' });
   } catch (e) {
     parentPort.postMessage({

@@ -10,7 +10,7 @@ import { decodeUpload, warmSheetReader } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   clearCountRows,
-  countSheetRows,
+  countSheetBatches,
   getCount,
   previewRows,
   readCountSheet,
@@ -250,7 +250,7 @@ async function readCount(env: CountImportEnv, log: Logger, msg: CountImportMessa
     const rowsStored = await storeCountRows(
       database,
       msg.countId,
-      countSheetRows(found.format, bytes, settings, {
+      countSheetBatches(found.format, bytes, settings, {
         warehouse: found.default_warehouse ?? undefined,
         // Unzipped and parsed on the reader's own thread: this one only checks and stores rows.
         offThread: true,

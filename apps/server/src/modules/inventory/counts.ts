@@ -4,7 +4,7 @@ import type { CountBadRow, CountPreviewBody, CountView } from '@orderhub/contrac
 import type { SqlExecutor } from '../../platform/db.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { decodeUpload, type ReadOptions, readSheet, type SheetLimits } from '../../platform/sheet.ts';
+import { decodeUpload, type ReadOptions, readSheetBatches, type SheetLimits } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
 import { skuStockFlags } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
@@ -55,32 +55,36 @@ const headerError = () =>
     },
   );
 
-/** A count sheet's data rows through the bounded reader, by column meaning. */
-export async function* countSheetRows(
+/** A count sheet's data rows through the bounded reader, by column meaning, a batch at a time. */
+export async function* countSheetBatches(
   format: 'csv' | 'xlsx',
   bytes: Buffer,
   limits: SheetLimits,
   opts: ReadOptions & { warehouse?: string | undefined } = {},
-): AsyncGenerator<CountSheetRow> {
+): AsyncGenerator<CountSheetRow[]> {
   let col: Record<'sku' | 'warehouse' | 'counted', number> | null = null;
   const fallback = opts.warehouse ?? '';
-  for await (const { row, cells } of readSheet(format, bytes, limits, opts)) {
-    if (!col) {
-      const header = cells.map((h) => HEADERS[h.toLowerCase()] ?? HEADERS[h] ?? null);
-      col = {
-        sku: header.indexOf('sku'),
-        warehouse: header.indexOf('warehouse'),
-        counted: header.indexOf('counted'),
-      };
-      if (col.sku < 0 || col.counted < 0 || (col.warehouse < 0 && !opts.warehouse)) throw headerError();
-      continue;
+  for await (const batch of readSheetBatches(format, bytes, limits, opts)) {
+    const out: CountSheetRow[] = [];
+    for (const { row, cells } of batch) {
+      if (!col) {
+        const header = cells.map((h) => HEADERS[h.toLowerCase()] ?? HEADERS[h] ?? null);
+        col = {
+          sku: header.indexOf('sku'),
+          warehouse: header.indexOf('warehouse'),
+          counted: header.indexOf('counted'),
+        };
+        if (col.sku < 0 || col.counted < 0 || (col.warehouse < 0 && !opts.warehouse)) throw headerError();
+        continue;
+      }
+      out.push({
+        row,
+        sku: cells[col.sku] ?? '',
+        warehouse: (col.warehouse >= 0 ? cells[col.warehouse] : '') || fallback,
+        counted: cells[col.counted] ?? '',
+      });
     }
-    yield {
-      row,
-      sku: cells[col.sku] ?? '',
-      warehouse: (col.warehouse >= 0 ? cells[col.warehouse] : '') || fallback,
-      counted: cells[col.counted] ?? '',
-    };
+    if (out.length) yield out;
   }
   if (!col) throw headerError();
 }
@@ -96,9 +100,11 @@ export async function readCountSheet(
   opts: ReadOptions & { warehouse?: string | undefined; stopAbove?: number } = {},
 ): Promise<CountSheetRow[] | null> {
   const rows: CountSheetRow[] = [];
-  for await (const r of countSheetRows(format, bytes, limits, opts)) {
-    if (opts.stopAbove !== undefined && rows.length >= opts.stopAbove) return null;
-    rows.push(r);
+  for await (const batch of countSheetBatches(format, bytes, limits, opts)) {
+    for (const r of batch) {
+      if (opts.stopAbove !== undefined && rows.length >= opts.stopAbove) return null;
+      rows.push(r);
+    }
   }
   return rows;
 }
@@ -111,7 +117,7 @@ export async function readCountSheet(
 export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Promise<CountView> {
   const limits = ctx.deps.inventory.countImport;
   const bytes = decodeUpload(input.content, limits);
-  const rows = countSheetRows(input.format, bytes, limits, { warehouse: input.warehouse });
+  const rows = countSheetBatches(input.format, bytes, limits, { warehouse: input.warehouse });
   return previewRows(ctx, rows, { format: input.format, note: input.note });
 }
 
@@ -121,7 +127,7 @@ export async function previewCount(ctx: StockCtx, input: CountPreviewBody): Prom
  */
 export async function previewRows(
   ctx: StockCtx,
-  rows: Iterable<CountSheetRow> | AsyncIterable<CountSheetRow>,
+  rows: CountSheetRow[] | AsyncIterable<CountSheetRow[]>,
   input: { format: string; note?: string | undefined },
 ): Promise<CountView> {
   const { tx, at } = ctx;
@@ -132,7 +138,7 @@ export async function previewRows(
      VALUES ($1,'previewed',$2,$3,$4,$5,0)`,
     [countId, input.note ?? null, at, ctx.actor.name, input.format],
   );
-  const stored = await storeCountRows(tx, countId, rows);
+  const stored = await storeCountRows(tx, countId, Array.isArray(rows) ? [rows] : rows);
   await tx.query(`UPDATE stock_counts SET rows_read = $2 WHERE id = $1`, [countId, stored]);
   await recordAudit(tx, at, ctx.actor, {
     action: 'inventory.count_preview',
@@ -156,7 +162,7 @@ export async function previewRows(
 export async function storeCountRows(
   exec: SqlExecutor,
   countId: string,
-  rows: Iterable<CountSheetRow> | AsyncIterable<CountSheetRow>,
+  batches: Iterable<CountSheetRow[]> | AsyncIterable<CountSheetRow[]>,
   opts: { chunkRows?: number; lookupCodes?: number; pipeline?: boolean } = {},
 ): Promise<number> {
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
@@ -173,17 +179,18 @@ export async function storeCountRows(
   let allWarehouses = false;
   let chunk: CountSheetRow[] = [];
   /**
-   * The chunk insert still running (with `pipeline`): the next chunk is checked and its levels
-   * read meanwhile, on another connection. At most one is in flight, and every path out of here
-   * waits for it, so nothing is written after the caller clears a refused import.
+   * The chunk being stored (with `pipeline`: its levels read and its insert, on other
+   * connections) while the next chunk is received and checked. At most one is in flight, and
+   * every path out of here waits for it, so nothing is written after the caller clears a refused
+   * import.
    */
   let inFlight: Promise<void> | null = null;
-  let insertFailed: { error: unknown } | null = null;
+  let storeFailed: { error: unknown } | null = null;
   const settle = async () => {
     const running = inFlight;
     inFlight = null;
     if (running) await running;
-    if (insertFailed) throw insertFailed.error;
+    if (storeFailed) throw storeFailed.error;
   };
 
   const lookUp = async (part: CountSheetRow[]) => {
@@ -227,6 +234,42 @@ export async function storeCountRows(
     }
   };
 
+  /**
+   * Sheets are usually exported sorted by SKU, so a chunk's SKUs of one warehouse are most of
+   * the levels between its lowest and highest code: one pass over that stretch of the
+   * (warehouse, SKU) index costs a fifth of probing the index for each code (2,000 codes on
+   * PostgreSQL: 1.6 ms against 8 ms). The stretch is read with a limit of a few times the codes
+   * asked for; a sheet in another order overruns it, and from then on the codes are probed one by
+   * one (so an unsorted sheet pays for one wasted read, not one per chunk).
+   */
+  let ranges = true;
+  const levelsOf = async (warehouseId: string, list: [number, string, number][]) => {
+    const codes = JSON.stringify(list.map((r) => r[1]));
+    if (ranges) {
+      const limit = list.length * RANGE_SPREAD + 16;
+      const found = await exec.query<Levels & { n: number }>(
+        `WITH codes AS (SELECT json_array_elements_text($2::json) AS sku),
+              stretch AS (
+                SELECT sku, on_hand FROM stock_levels
+                WHERE warehouse_id = $1
+                  AND sku >= (SELECT min(sku) FROM codes) AND sku <= (SELECT max(sku) FROM codes)
+                ORDER BY sku LIMIT $3)
+         SELECT ${LEVEL_LISTS}, count(*)::int AS n FROM stretch`,
+        [warehouseId, codes, limit],
+      );
+      if ((found[0]?.n ?? 0) < limit) return levelMap(found[0]);
+      ranges = false;
+    }
+    // The codes go in as one JSON text, made an array for one ordered pass over the index
+    // (`= ANY`: 1,000 separate probes through `IN (SELECT …)` took 3–5 times as long on PGlite).
+    const found = await exec.query<Levels>(
+      `SELECT ${LEVEL_LISTS} FROM stock_levels
+       WHERE warehouse_id = $1 AND sku = ANY(ARRAY(SELECT json_array_elements_text($2::json)))`,
+      [warehouseId, codes],
+    );
+    return levelMap(found[0]);
+  };
+
   /** Records a bad row (the first `BAD_ROWS_LISTED` are listed, all are counted). */
   const refuse = (r: CountSheetRow, problem: string, message: string) => {
     if (badCount++ < BAD_ROWS_LISTED)
@@ -267,64 +310,57 @@ export async function storeCountRows(
     }
     // Once the sheet is known to be refused, its remaining rows are only checked.
     if (badCount === 0 && goodRows) {
-      // What is on hand now, per warehouse of the chunk (usually one): only levels that exist come
-      // back. The codes go in as one JSON text, made an array for one ordered pass over the index
-      // (`= ANY`: 1,000 separate probes through `IN (SELECT …)` took 3–5 times as long on PGlite),
-      // and the levels come back as one JSON object (a thousand result rows cost PGlite's reader
-      // more than the scan itself).
-      const data: StoredRow[] = [];
-      let differences = 0;
-      for (const [warehouseId, { code, rows: list }] of good) {
-        const found = await exec.query<{ levels: string }>(
-          `SELECT coalesce(json_object_agg(sku, on_hand), '{}')::text AS levels FROM stock_levels
-           WHERE warehouse_id = $1 AND sku = ANY(ARRAY(SELECT json_array_elements_text($2::json)))`,
-          [warehouseId, JSON.stringify(list.map((r) => r[1]))],
-        );
-        const onHand = new Map<string, number>(
-          Object.entries(JSON.parse(found[0]?.levels ?? '{}') as Record<string, number>),
-        );
-        for (const [row, sku, counted] of list) {
-          const expected = onHand.get(sku) ?? 0;
-          if (expected !== counted) differences++;
-          data.push([row, sku, code, warehouseId, expected, counted]);
+      const index = chunks++;
+      const firstIndex = stored;
+      stored += goodRows;
+      // What is on hand now, per warehouse of the chunk (usually one): only levels that exist.
+      const store = async () => {
+        const data: StoredRow[] = [];
+        let differences = 0;
+        for (const [warehouseId, { code, rows: list }] of good) {
+          const onHand = await levelsOf(warehouseId, list);
+          for (const [row, sku, counted] of list) {
+            const expected = onHand.get(sku) ?? 0;
+            if (expected !== counted) differences++;
+            data.push([row, sku, code, warehouseId, expected, counted]);
+          }
+          // On PGlite each statement runs on this thread: a turn for everything else between them.
+          await yieldToLoop();
         }
-        // On PGlite each statement runs on this thread: a turn for everything else between them.
+        // The sheet's order within the chunk (rows of several warehouses were grouped above).
+        if (good.size > 1) data.sort((a, b) => a[0] - b[0]);
+        // A turn for everything else before the chunk is packed.
         await yieldToLoop();
-      }
-      // The sheet's order within the chunk (rows of several warehouses were grouped above).
-      if (good.size > 1) data.sort((a, b) => a[0] - b[0]);
-      // A turn for everything else before the chunk is packed.
-      await yieldToLoop();
+        await exec.query(
+          `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [countId, index, firstIndex, data.length, differences, packRows(data)],
+        );
+      };
       await settle();
-      const insert = exec.query(
-        `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [countId, chunks, stored, data.length, differences, packRows(data)],
-      );
       if (opts.pipeline)
-        inFlight = insert.then(
+        inFlight = store().then(
           () => undefined,
           (error: unknown) => {
-            insertFailed ??= { error };
+            storeFailed ??= { error };
           },
         );
-      else await insert;
-      chunks++;
-      stored += data.length;
+      else await store();
     }
     // A turn for everything else between chunks (the reader yields too, but a fast one rarely does).
     await yieldToLoop();
   };
 
   try {
-    for await (const r of rows) {
-      total++;
-      chunk.push(r);
-      if (chunk.length >= chunkRows) await flush();
-    }
+    for await (const batch of batches)
+      for (const r of batch) {
+        total++;
+        chunk.push(r);
+        if (chunk.length >= chunkRows) await flush();
+      }
     if (chunk.length) await flush();
   } finally {
-    // A refusal or a failed read waits for the insert in flight too (its own error comes second).
+    // A refusal or a failed read waits for the chunk in flight too (its own error comes second).
     await (inFlight as Promise<void> | null);
   }
   await settle();
@@ -348,6 +384,26 @@ type StoredRow = [number, string, string, string, number, number];
 
 /** A quantity as a sheet may give it: a whole number of at most nine digits. */
 const QUANTITY = /^\d{1,9}$/;
+
+/** A chunk's SKU stretch is read whole while it holds at most this many levels per code asked. */
+const RANGE_SPREAD = 4;
+
+/**
+ * Levels come back as two JSON lists in the same order, SKUs and what is on hand (one value each
+ * instead of a thousand result rows, which cost PGlite's reader more than the scan; and two lists
+ * parse into a map several times faster than one JSON object of a thousand keys).
+ */
+const LEVEL_LISTS = `coalesce(json_agg(sku), '[]')::text AS skus, coalesce(json_agg(on_hand), '[]')::text AS on_hand`;
+type Levels = { skus: string; on_hand: string };
+
+function levelMap(found: Levels | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!found) return out;
+  const skus = JSON.parse(found.skus) as string[];
+  const onHand = JSON.parse(found.on_hand) as number[];
+  for (let i = 0; i < skus.length; i++) out.set(skus[i]!, onHand[i]!);
+  return out;
+}
 
 /** Marks a chunk stored deflated (base64 after the mark); plain JSON starts with `[`. */
 const PACKED = 'z';

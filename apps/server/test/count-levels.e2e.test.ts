@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CountSheetRow, getCount, storeCountRows } from '../src/modules/inventory/counts.ts';
+import { startTestApp, type TestApp } from './helpers.ts';
+import { seedCountCatalog, skuCode } from './import-support.ts';
+
+/**
+ * A count's expected figures are what is on hand, however the sheet is ordered: a sorted sheet's
+ * chunks read their stretch of the (warehouse, SKU) index whole; a scattered one overruns the
+ * stretch's limit and is probed code by code from then on. Both must find every level, and 0
+ * where a SKU has none in that warehouse.
+ */
+let t: TestApp;
+const LEVELS = 2_000;
+
+beforeAll(async () => {
+  t = await startTestApp({ sampleSkus: false });
+  // SKU k has k mod 89 on hand in WH-IMP-00 (k < LEVELS); WH-EMPTY holds nothing.
+  await seedCountCatalog(t.database, LEVELS, { levels: true });
+  await t.database.query(
+    `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ('wh_empty', 'WH-EMPTY', 'empty', now(), now())`,
+  );
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function preview(rows: CountSheetRow[], opts: Parameters<typeof storeCountRows>[3]) {
+  const id = `count_levels_${Math.random().toString(36).slice(2)}`;
+  await t.database.query(
+    `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
+     VALUES ($1, 'previewed', NULL, now(), 'test', 'csv', 0)`,
+    [id],
+  );
+  // Batches of 7 rows, so chunk edges and batch edges fall apart.
+  const batches: CountSheetRow[][] = [];
+  for (let i = 0; i < rows.length; i += 7) batches.push(rows.slice(i, i + 7));
+  expect(await storeCountRows(t.database, id, batches, opts)).toBe(rows.length);
+  return (await getCount(t.database, id, { rowsLimit: 10_000 }))!;
+}
+
+const row = (i: number, k: number, warehouse = 'WH-IMP-00'): CountSheetRow => ({
+  row: i + 2,
+  sku: skuCode(k),
+  warehouse,
+  counted: '5',
+});
+
+describe('count preview: what is on hand, whatever the sheet order', () => {
+  for (const pipeline of [false, true])
+    it(`sorted and scattered sheets, a warehouse without levels (${pipeline ? 'pipelined' : 'one by one'})`, async () => {
+      // Sorted: SKUs 100–399 in order; then WH-EMPTY (no levels); then a scattered run that
+      // overruns the stretch's limit (k·37 mod LEVELS spans the whole warehouse in every chunk).
+      const sorted = Array.from({ length: 300 }, (_, i) => row(i, 100 + i));
+      const empty = Array.from({ length: 40 }, (_, i) => row(300 + i, 500 + i, 'WH-EMPTY'));
+      const scattered = Array.from({ length: 300 }, (_, i) => row(340 + i, (1_000 + i * 37) % LEVELS));
+      const seen = new Set(sorted.map((r) => r.sku));
+      const rows = [...sorted, ...empty, ...scattered.filter((r) => !seen.has(r.sku))];
+      const view = await preview(rows, { chunkRows: 50, lookupCodes: 100, pipeline });
+      expect(view.rows).toHaveLength(rows.length);
+      for (const [i, r] of view.rows.entries()) {
+        const k = Number(r.sku.slice(4));
+        expect(r.row).toBe(rows[i]!.row);
+        expect(r.expected, `${r.sku} in ${r.warehouse}`).toBe(r.warehouse === 'WH-EMPTY' ? 0 : k % 89);
+        expect(r.counted).toBe(5);
+      }
+    });
+});
