@@ -8,7 +8,7 @@ import {
   assertBrowserReady,
   clickUntilGone,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -24,15 +24,16 @@ let cancelledId = '';
 let staffId = '';
 
 async function loginAs(role: string, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width, timeout: 30_000 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(base + startPath);
-  await page.waitForURL(/\/login/);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  const { context, page } = await openLoggedIn(
+    browser,
+    base + startPath,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { width, timeout: 30_000 },
+  );
+  contexts.push(context);
   return page;
 }
 

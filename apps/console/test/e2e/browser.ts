@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type Cookie,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] || DEFAULT_CHROMIUM;
@@ -108,6 +115,49 @@ export async function newConsoleContext(
     `if (!localStorage.getItem('orderhub.locale')) localStorage.setItem('orderhub.locale', ${JSON.stringify(locale)});`,
   );
   return ctx;
+}
+
+export type ConsoleContextOptions = NonNullable<Parameters<typeof newConsoleContext>[1]>;
+
+/** The cookies a log-in left, by console address and user name (this test file's process only). */
+const sessions = new Map<string, Cookie[]>();
+
+/**
+ * A page of the console at `url` (its address and path), logged in as `username`, in a context of
+ * its own (`newConsoleContext`). The first time, through the log-in form, as a user does; after
+ * that the context starts with the cookies that log-in left, so the page opens at once — a
+ * page load and a log-in less per test. A session that no longer works (a test logged out, let it
+ * expire, changed the password) shows the log-in form: then the form again. Tests of the log-in
+ * itself use the form directly.
+ */
+export async function openLoggedIn(
+  browser: Browser,
+  url: string,
+  user: { username: string; password: string },
+  options: ConsoleContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const target = new URL(url);
+  const key = `${target.origin} ${user.username}`;
+  const context = await newConsoleContext(browser, options);
+  const page = await context.newPage();
+  const saved = sessions.get(key);
+  if (saved) await context.addCookies(saved);
+  await page.goto(url);
+  const landed = await page.waitForSelector('[data-menu], #login-username');
+  if ((await landed.getAttribute('id')) === 'login-username') {
+    sessions.delete(key);
+    await page.fill('#login-username', user.username);
+    await page.fill('#login-password', user.password);
+    await page.click('[data-testid=login-submit]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.waitForSelector('[data-menu]');
+    sessions.set(key, await context.cookies());
+    // The console returns to the page asked for; should it land elsewhere, the page is opened.
+    const now = new URL(page.url());
+    if (target.pathname !== '/' && now.pathname + now.search !== target.pathname + target.search)
+      await page.goto(url);
+  }
+  return { context, page };
 }
 
 /** Screenshots for review go to <repo>/screenshots (gitignored). */

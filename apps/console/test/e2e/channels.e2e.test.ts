@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../../../server/test/helpers.ts';
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -27,15 +27,16 @@ let accountId: string;
 const contexts: BrowserContext[] = [];
 
 async function loginAs(role: string, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(base + startPath);
-  await page.waitForURL(/\/login/);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  const { context, page } = await openLoggedIn(
+    browser,
+    base + startPath,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { width },
+  );
+  contexts.push(context);
   return page;
 }
 

@@ -6,7 +6,7 @@ import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/he
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -19,15 +19,16 @@ const contexts: BrowserContext[] = [];
 const PHONE = '13912340001';
 
 async function loginAs(role: string, startPath = '/'): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { timeout: 30_000 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(base + startPath);
-  await page.waitForURL(/\/login/);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  const { context, page } = await openLoggedIn(
+    browser,
+    base + startPath,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { timeout: 30_000 },
+  );
+  contexts.push(context);
   return page;
 }
 

@@ -6,7 +6,7 @@ import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/he
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -29,15 +29,13 @@ const PASSWORD = 'scoped-password-123';
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 
 async function loginAs(username: string, password: string, locale: Locale, width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width, locale });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#login-username', username);
-  await page.fill('#login-password', password);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await page.waitForSelector('[data-menu]');
+  const { context, page } = await openLoggedIn(
+    browser,
+    `${base}/`,
+    { username, password },
+    { width, locale },
+  );
+  contexts.push(context);
   return page;
 }
 

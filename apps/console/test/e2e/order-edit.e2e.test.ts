@@ -6,7 +6,7 @@ import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/he
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -39,16 +39,16 @@ const WORDS = {
 } as const;
 
 async function loginAs(role: string, locale: Locale, startPath: string, width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width, locale });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await page.waitForSelector('[data-menu]');
-  await page.goto(base + startPath);
+  const { context, page } = await openLoggedIn(
+    browser,
+    base + startPath,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { width, locale },
+  );
+  contexts.push(context);
   return page;
 }
 

@@ -7,7 +7,7 @@ import { sampleOrder, startTestApp, type TestApp } from '../../../server/test/he
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -25,17 +25,13 @@ type Locale = (typeof LOCALES)[number];
 const seeded: Record<string, { id: string; orderNo: string; externalOrderId: string; version: number }> = {};
 
 async function loginAs(role: string, locale: Locale, startPath = '/', width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width, locale });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  // Open the page itself once the log-in has landed, so no redirect changes its URL afterwards.
-  await page.waitForSelector('[data-menu]');
-  await page.goto(base + startPath);
+  const { context, page } = await openLoggedIn(
+    browser,
+    base + startPath,
+    { username: `${role}-user`, password: `${role}-password-123` },
+    { width, locale },
+  );
+  contexts.push(context);
   if (startPath.startsWith('/orders') && !startPath.startsWith('/orders/')) {
     await page.waitForSelector('[data-tab-count=all]');
     await poll(() => page.textContent('[data-tab-count=all]')).toMatch(/^\d+$/);

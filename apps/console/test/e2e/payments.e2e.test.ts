@@ -7,7 +7,7 @@ import { type PaymentsApp, pendingOrder, startPaymentsApp } from '../../../serve
 import {
   assertBrowserReady,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -20,15 +20,16 @@ const contexts: BrowserContext[] = [];
 const ACCOUNT = 'stripe-console';
 
 async function loginAs(role: string, startPath = '/'): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { timeout: 30_000 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(t.url + startPath);
-  await page.waitForURL(/\/login/);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  const { context, page } = await openLoggedIn(
+    browser,
+    t.url + startPath,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { timeout: 30_000 },
+  );
+  contexts.push(context);
   return page;
 }
 

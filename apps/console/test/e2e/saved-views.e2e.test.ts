@@ -7,7 +7,7 @@ import {
   assertBrowserReady,
   clickUntilGone,
   launchChromium,
-  newConsoleContext,
+  openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
 } from './browser.ts';
@@ -56,15 +56,16 @@ const W = {
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 250 });
 
 async function loginAs(role: string, locale: Locale, width = 1440): Promise<Page> {
-  const ctx = await newConsoleContext(browser, { width, locale });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#login-username', `${role}-user`);
-  await page.fill('#login-password', `${role}-password-123`);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await page.waitForSelector('[data-menu]');
+  const { context, page } = await openLoggedIn(
+    browser,
+    `${base}/`,
+    {
+      username: `${role}-user`,
+      password: `${role}-password-123`,
+    },
+    { width, locale },
+  );
+  contexts.push(context);
   return page;
 }
 
