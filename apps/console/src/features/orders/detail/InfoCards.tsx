@@ -99,8 +99,11 @@ export function InfoCards({
           size="small"
           title={t('receiver')}
           style={{ marginBottom: 16 }}
+          // The title keeps its width; the actions beside it wrap (English at 1024 px left the
+          // title no room at all).
+          styles={{ title: { flex: 'none', marginInlineEnd: 12 }, extra: { flex: 1, minWidth: 0 } }}
           extra={
-            <Space size={4} wrap>
+            <Space size={4} wrap style={{ justifyContent: 'flex-end', width: '100%' }}>
               <EditButton
                 rule={rule}
                 onClick={() => setEditingReceiver(true)}

@@ -157,10 +157,29 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   {
                     title: t('provider'),
                     dataIndex: 'provider',
-                    render: (p: string, a) =>
-                      `${labelOf(PAYMENT_PROVIDER_LABELS, p, locale)} · ${a.paymentAccount}`,
+                    render: (p: string, a) => (
+                      <>
+                        <div>{labelOf(PAYMENT_PROVIDER_LABELS, p, locale)}</div>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {a.paymentAccount}
+                        </Typography.Text>
+                      </>
+                    ),
                   },
-                  { title: t('tradeNo'), dataIndex: 'merchantTradeNo' },
+                  {
+                    // The trade number with its creation time under it: one column less, so the
+                    // table fits a 1024 px screen.
+                    title: t('tradeNo'),
+                    dataIndex: 'merchantTradeNo',
+                    render: (no: string, a) => (
+                      <>
+                        <div>{no}</div>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {t('createdAt')} <Time at={a.createdAt} />
+                        </Typography.Text>
+                      </>
+                    ),
+                  },
                   {
                     title: t('amount'),
                     align: 'right',
@@ -183,7 +202,6 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     ),
                   },
                   { title: t('buyerGot'), key: 'client', render: (_, a) => clientSummary(a, t) },
-                  { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => <Time at={at} /> },
                 ]}
               />
             </Section>
@@ -220,16 +238,38 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   {
                     title: t('amount'),
                     align: 'right',
+                    // The provider's fee, where known, under the amount.
                     render: (_, v) => (
-                      <span data-voucher-amount={v.amount}>
-                        <Money minor={v.amount} currency={v.currency} />
-                      </span>
+                      <>
+                        <span data-voucher-amount={v.amount}>
+                          <Money minor={v.amount} currency={v.currency} />
+                        </span>
+                        {v.fee === null ? null : (
+                          <div data-voucher-fee={v.fee}>
+                            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                              {t('fee')} <Money minor={v.fee} currency={v.currency} />
+                            </Typography.Text>
+                          </div>
+                        )}
+                      </>
                     ),
                   },
                   {
                     title: t('providerTxn'),
                     dataIndex: 'providerTxnId',
-                    render: (s: string) => <span style={{ fontSize: 12 }}>{s}</span>,
+                    // Long ids (a refund's "refund:…") break anywhere rather than widen the table.
+                    render: (s: string) => (
+                      <span
+                        style={{
+                          fontSize: 12,
+                          wordBreak: 'break-all',
+                          display: 'inline-block',
+                          maxWidth: 200,
+                        }}
+                      >
+                        {s}
+                      </span>
+                    ),
                   },
                   {
                     title: t('source'),
@@ -237,16 +277,24 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     render: (s: string) => labelOf(VOUCHER_SOURCE_LABELS, s, locale),
                   },
                   {
-                    title: t('providerTime'),
-                    dataIndex: 'providerTime',
-                    render: (at: string | null) => <Time at={at} />,
-                  },
-                  {
-                    title: t('ourTime'),
-                    key: 'ours',
+                    // The provider's time and ours in one column, one under the other (with the
+                    // skew under them when it is above the alert line): the table fits a 1024 px screen.
+                    title: t('times'),
+                    key: 'times',
                     render: (_, v) => (
-                      <Space size={4} wrap>
-                        <Time at={v.receivedAt} />
+                      <div style={{ whiteSpace: 'nowrap' }}>
+                        <div>
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('providerTimeShort')}{' '}
+                          </Typography.Text>
+                          <Time at={v.providerTime} />
+                        </div>
+                        <div>
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('ourTimeShort')}{' '}
+                          </Typography.Text>
+                          <Time at={v.receivedAt} />
+                        </div>
                         {v.skewSeconds !== null && Math.abs(v.skewSeconds) > skewLine ? (
                           <Tooltip title={t('skewAbove', { m: skewMinutes(v.skewSeconds) })}>
                             <Tag color="orange" data-skew={v.skewSeconds}>
@@ -256,14 +304,8 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                             </Tag>
                           </Tooltip>
                         ) : null}
-                      </Space>
+                      </div>
                     ),
-                  },
-                  {
-                    title: t('fee'),
-                    key: 'fee',
-                    align: 'right',
-                    render: (_, v) => (v.fee === null ? '—' : <Money minor={v.fee} currency={v.currency} />),
                   },
                 ]}
               />
@@ -284,7 +326,18 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                   }) as React.HTMLAttributes<HTMLElement>
                 }
                 columns={[
-                  { title: t('refundNo'), dataIndex: 'merchantRefundNo' },
+                  {
+                    title: t('refundNo'),
+                    dataIndex: 'merchantRefundNo',
+                    render: (no: string, r) => (
+                      <>
+                        <div>{no}</div>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {t('createdAt')} <Time at={r.createdAt} />
+                        </Typography.Text>
+                      </>
+                    ),
+                  },
                   {
                     title: t('amount'),
                     align: 'right',
@@ -323,7 +376,6 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     dataIndex: 'reason',
                     render: (r: string) => refundReasonText(r, locale),
                   },
-                  { title: t('createdAt'), dataIndex: 'createdAt', render: (at: string) => <Time at={at} /> },
                 ]}
               />
             </Section>
