@@ -46,8 +46,12 @@ const row = (i: number, k: number, warehouse = 'WH-IMP-00'): CountSheetRow => ({
 });
 
 describe('count preview: what is on hand, whatever the sheet order', () => {
-  for (const pipeline of [false, true])
-    it(`sorted and scattered sheets, a warehouse without levels (${pipeline ? 'pipelined' : 'one by one'})`, async () => {
+  for (const [pipeline, boundsHere] of [
+    [false, undefined],
+    [true, undefined],
+    [true, false],
+  ] as const)
+    it(`sorted and scattered sheets, a warehouse without levels (${pipeline ? 'pipelined' : 'one by one'}, bounds found ${boundsHere === false ? 'by the database' : 'here where the collation allows'})`, async () => {
       // Sorted: SKUs 100–399 in order; then WH-EMPTY (no levels); then a scattered run that
       // overruns the stretch's limit (k·37 mod LEVELS spans the whole warehouse in every chunk).
       const sorted = Array.from({ length: 300 }, (_, i) => row(i, 100 + i));
@@ -55,7 +59,12 @@ describe('count preview: what is on hand, whatever the sheet order', () => {
       const scattered = Array.from({ length: 300 }, (_, i) => row(340 + i, (1_000 + i * 37) % LEVELS));
       const seen = new Set(sorted.map((r) => r.sku));
       const rows = [...sorted, ...empty, ...scattered.filter((r) => !seen.has(r.sku))];
-      const view = await preview(rows, { chunkRows: 50, lookupCodes: 100, pipeline });
+      const view = await preview(rows, {
+        chunkRows: 50,
+        lookupCodes: 100,
+        pipeline,
+        ...(boundsHere === false ? { boundsHere } : {}),
+      });
       expect(view.rows).toHaveLength(rows.length);
       for (const [i, r] of view.rows.entries()) {
         const k = Number(r.sku.slice(4));

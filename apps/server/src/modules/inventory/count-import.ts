@@ -274,13 +274,14 @@ async function readCount(env: CountImportEnv, log: Logger, msg: CountImportMessa
         },
       }),
       // PGlite runs each statement on this thread: chunks small enough to keep each one short
-      // (a chunk's on-hand read and its insert take 1–13 ms each under load). On PostgreSQL each
-      // statement is a round trip, which a loaded machine stretches to 50–100 ms: fewer, larger,
-      // but not so large that checking and packing one chunk holds this thread for long (5,000
-      // rows did, by tens of ms, stretched past 200 ms under load), and a chunk's insert overlaps
-      // the next chunk's checks and level reads.
+      // (with a sorted sheet's stretch read by its bounds, a 2,000-row chunk's on-hand read takes
+      // 3–4 ms and its insert 3–4 ms on an idle machine; the worst /healthz of a 100,000-row read
+      // stayed under 50 ms). On PostgreSQL each statement is a round trip, which a loaded machine
+      // stretches to 50–100 ms: fewer, larger, but not so large that checking and packing one
+      // chunk holds this thread for long (5,000 rows did, by tens of ms, stretched past 200 ms
+      // under load), and a chunk's store overlaps the next chunk's checks.
       database.kind === 'pglite'
-        ? { chunkRows: 1_000, lookupCodes: 250 }
+        ? { chunkRows: 2_000, lookupCodes: 1_000 }
         : { chunkRows: 2_000, lookupCodes: 1_000, pipeline: true },
     );
     await yieldToLoop();

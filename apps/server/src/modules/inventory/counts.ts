@@ -163,7 +163,13 @@ export async function storeCountRows(
   exec: SqlExecutor,
   countId: string,
   batches: Iterable<CountSheetRow[]> | AsyncIterable<CountSheetRow[]>,
-  opts: { chunkRows?: number; lookupCodes?: number; pipeline?: boolean } = {},
+  opts: {
+    chunkRows?: number;
+    lookupCodes?: number;
+    pipeline?: boolean;
+    /** `false`: the database finds a stretch's bounds whatever its collation (tests of that path). */
+    boundsHere?: boolean;
+  } = {},
 ): Promise<number> {
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
   const lookupCodes = opts.lookupCodes ?? LOOKUP_CODES;
@@ -243,7 +249,41 @@ export async function storeCountRows(
    * one (so an unsorted sheet pays for one wasted read, not one per chunk).
    */
   let ranges = true;
+  /**
+   * Whether the database orders text by code point (collation C, as PGlite always does): then the
+   * stretch's bounds are found here and only they are sent, not the chunk's codes (on PGlite every
+   * byte of a statement passes its JavaScript).
+   */
+  let codePointOrder: boolean | null = opts.boundsHere === false ? false : null;
   const levelsOf = async (warehouseId: string, list: [number, string, number][]) => {
+    codePointOrder ??= (
+      await exec.query<{ c: boolean }>(
+        `SELECT datcollate IN ('C', 'POSIX') AS c FROM pg_database WHERE datname = current_database()`,
+      )
+    )[0]!.c;
+    if (ranges && codePointOrder) {
+      // Below U+D800, comparing UTF-16 code units (JavaScript) is comparing code points (C).
+      let lo = list[0]![1];
+      let hi = lo;
+      let plain = true;
+      for (const [, sku] of list) {
+        if (sku < lo) lo = sku;
+        if (sku > hi) hi = sku;
+        if (plain && /[\ud800-\uffff]/.test(sku)) plain = false;
+      }
+      if (plain) {
+        const limit = list.length * RANGE_SPREAD + 16;
+        const found = await exec.query<Levels & { n: number }>(
+          `WITH stretch AS (
+             SELECT sku, on_hand FROM stock_levels
+             WHERE warehouse_id = $1 AND sku >= $2 AND sku <= $3 ORDER BY sku LIMIT $4)
+           SELECT ${LEVEL_LISTS}, count(*)::int AS n FROM stretch`,
+          [warehouseId, lo, hi, limit],
+        );
+        if ((found[0]?.n ?? 0) < limit) return levelMap(found[0]);
+        ranges = false;
+      }
+    }
     const codes = JSON.stringify(list.map((r) => r[1]));
     if (ranges) {
       const limit = list.length * RANGE_SPREAD + 16;
