@@ -167,17 +167,10 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     ),
                   },
                   {
-                    // The trade number with its creation time under it: one column less, so the
-                    // table fits a 1024 px screen.
                     title: t('tradeNo'),
                     dataIndex: 'merchantTradeNo',
                     render: (no: string, a) => (
-                      <>
-                        <div>{no}</div>
-                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {t('createdAt')} <Time at={a.createdAt} />
-                        </Typography.Text>
-                      </>
+                      <Numbered no={no} createdAt={a.createdAt} label={t('createdAt')} />
                     ),
                   },
                   {
@@ -283,18 +276,8 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     key: 'times',
                     render: (_, v) => (
                       <div style={{ whiteSpace: 'nowrap' }}>
-                        <div>
-                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                            {t('providerTimeShort')}{' '}
-                          </Typography.Text>
-                          <Time at={v.providerTime} />
-                        </div>
-                        <div>
-                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                            {t('ourTimeShort')}{' '}
-                          </Typography.Text>
-                          <Time at={v.receivedAt} />
-                        </div>
+                        <TimeLine label={t('providerTimeShort')} at={v.providerTime} />
+                        <TimeLine label={t('ourTimeShort')} at={v.receivedAt} />
                         {v.skewSeconds !== null && Math.abs(v.skewSeconds) > skewLine ? (
                           <Tooltip title={t('skewAbove', { m: skewMinutes(v.skewSeconds) })}>
                             <Tag color="orange" data-skew={v.skewSeconds}>
@@ -330,12 +313,7 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
                     title: t('refundNo'),
                     dataIndex: 'merchantRefundNo',
                     render: (no: string, r) => (
-                      <>
-                        <div>{no}</div>
-                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {t('createdAt')} <Time at={r.createdAt} />
-                        </Typography.Text>
-                      </>
+                      <Numbered no={no} createdAt={r.createdAt} label={t('createdAt')} />
                     ),
                   },
                   {
@@ -389,6 +367,28 @@ function PaymentsCardBody({ order }: { order: OrderDetailView }) {
         <RefundDialog order={order} payments={d} onClose={() => setDialog(null)} />
       ) : null}
     </Card>
+  );
+}
+
+/** A trade or refund number with its creation time under it (a column less at 1024 px). */
+function Numbered({ no, createdAt, label }: { no: string; createdAt: string; label: string }) {
+  return (
+    <>
+      <div>{no}</div>
+      <TimeLine label={label} at={createdAt} />
+    </>
+  );
+}
+
+/** A time on a line of its own, after a small grey word saying which time it is. */
+function TimeLine({ label, at }: { label: string; at: string | null }) {
+  return (
+    <div>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {label}{' '}
+      </Typography.Text>
+      <Time at={at} />
+    </div>
   );
 }
 
