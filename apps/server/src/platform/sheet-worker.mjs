@@ -1,4 +1,4 @@
-// The sheet reader's thread (see `readSheet` in sheet.ts, option `offThread`): the same reader,
+// The sheet reader's thread (see `readSheetBatches` in sheet.ts, option `offThread`): the same reader,
 // loaded through tsx as the server itself is, run here so that unzipping and parsing a large
 // upload never holds the server's event loop. Rows go back in batches; the server acknowledges
 // each batch, and at most a few are in flight, so a slow consumer holds back the reading.

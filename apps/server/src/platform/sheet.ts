@@ -120,16 +120,6 @@ export async function* readSheetBatches(
   if (opts.onProgress) await opts.onProgress(rows);
 }
 
-/** The same rows one at a time. */
-export async function* readSheet(
-  format: 'csv' | 'xlsx',
-  bytes: Buffer,
-  limits: SheetLimits,
-  opts: ReadOptions = {},
-): AsyncGenerator<SheetRow> {
-  for await (const batch of readSheetBatches(format, bytes, limits, opts)) yield* batch;
-}
-
 /** Rows read on the caller's thread, gathered into batches. */
 async function* batchesOf(rows: AsyncGenerator<SheetRow>): AsyncGenerator<SheetRow[]> {
   let batch: SheetRow[] = [];
