@@ -69,6 +69,18 @@ const INSERT_JOB_WITHOUT_OPTIONS = `
   ON CONFLICT DO NOTHING
   RETURNING id`;
 
+/** How seldom an idle fetch loop looks on its own, between the probe's wake-ups (see probeLoop). */
+const LOOP_IDLE_SECONDS = 30;
+
+/**
+ * Which of the queues `$1` have a job ready to fetch — the condition of pg-boss 10's fetch
+ * (plans.fetchNextJob) — one look at each queue's partition through its index on (name,
+ * start_after) of jobs not yet active (job_i5), stopping at the first job found.
+ */
+const READY_QUEUES = `
+  SELECT q AS name FROM unnest($1::text[]) AS q
+  WHERE EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = q AND j.state < 'active' AND j.start_after < now())`;
+
 export interface StartJobsOptions {
   /** Create pg-boss's schema (PGlite boot, `orderhub migrate`). On PostgreSQL `start` expects it. */
   migrate: boolean;
@@ -115,13 +127,52 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       const timer = setTimeout(wake, seconds * 1000);
       sleepers.set(wake, queue);
     });
+  const wakeQueue = (queue: string) => {
+    for (const [wake, q] of [...sleepers]) if (q === queue) wake();
+  };
+
+  /**
+   * Idle fetch loops do not poll each on its own (twenty-odd loops at 0.5–2 s were about sixteen
+   * fetch statements a second per process, each an UPDATE that locks; on PGlite every one of them
+   * ran on the server's thread and waited for its one connection). One statement asks, every
+   * `probeEvery` seconds (the shortest polling interval asked for), which of the queues whose
+   * loops are asleep have a job ready — sent by any process, retried, scheduled — and wakes those
+   * loops; a loop still looks on its own every `LOOP_IDLE_SECONDS`, should a probe fail.
+   */
+  let probeEvery = Number.POSITIVE_INFINITY;
+  let prober: Promise<void> | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let probeWake: (() => void) | null = null;
+  async function probeLoop() {
+    let failing = false;
+    while (!stopping) {
+      await new Promise<void>((resolve) => {
+        probeWake = resolve;
+        probeTimer = setTimeout(resolve, probeEvery * 1000);
+      });
+      probeWake = null;
+      if (stopping) return;
+      const asleep = [...new Set(sleepers.values())];
+      if (asleep.length === 0) continue;
+      try {
+        const ready = await database.query<{ name: string }>(READY_QUEUES, [asleep]);
+        failing = false;
+        for (const { name } of ready) wakeQueue(name);
+      } catch (err) {
+        if (stopping) return;
+        if (!failing) opts.log.warn({ err }, 'could not ask which job queues have work; trying again');
+        failing = true;
+      }
+    }
+  }
 
   /**
    * One fetch loop: a batch per round trip, each job handled on its own (a failure fails that job
    * alone, to be retried and then dead-lettered), the successes completed together. A full batch
-   * is followed by the next fetch at once, so a backlog drains as fast as the handler runs.
+   * is followed by the next fetch at once, so a backlog drains as fast as the handler runs; after
+   * a fetch that is not full the loop sleeps until the probe (or `wake`) finds work for it.
    */
-  async function fetchLoop(queue: string, handler: JobHandler<never>, batchSize: number, idle: number) {
+  async function fetchLoop(queue: string, handler: JobHandler<never>, batchSize: number) {
     while (!stopping) {
       let batch: PgBoss.Job<object>[];
       try {
@@ -129,7 +180,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       } catch (err) {
         if (stopping) return;
         opts.log.warn({ err, queue }, 'could not fetch jobs; trying again');
-        await sleep(idle, queue);
+        await sleep(Math.min(probeEvery, LOOP_IDLE_SECONDS), queue);
         continue;
       }
       const done: string[] = [];
@@ -150,7 +201,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
         await boss
           .complete(queue, done)
           .catch((e: unknown) => opts.log.error({ err: e, queue }, 'could not complete jobs'));
-      if (batch.length < batchSize && !stopping) await sleep(idle, queue);
+      if (batch.length < batchSize && !stopping) await sleep(LOOP_IDLE_SECONDS, queue);
     }
   }
 
@@ -167,18 +218,19 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
     },
     async work(queue, handler, options = {}) {
       const batchSize = Math.max(1, options.batchSize ?? 1);
-      const idle = options.pollingIntervalSeconds ?? 2;
+      probeEvery = Math.min(probeEvery, options.pollingIntervalSeconds ?? 2);
+      prober ??= probeLoop();
       for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++)
-        loops.push(fetchLoop(queue, handler as JobHandler<never>, batchSize, idle));
+        loops.push(fetchLoop(queue, handler as JobHandler<never>, batchSize));
     },
-    wake(queue) {
-      for (const [wake, q] of [...sleepers]) if (q === queue) wake();
-    },
+    wake: wakeQueue,
     async stop() {
       // Let each loop finish the batch in hand, then stop pg-boss's own maintenance and cron.
       stopping = true;
+      if (probeTimer) clearTimeout(probeTimer);
+      probeWake?.();
       for (const wake of [...sleepers.keys()]) wake();
-      await Promise.all(loops);
+      await Promise.all([...loops, prober]);
       await boss.stop({ graceful: true, close: false, wait: true, timeout: 10_000 });
     },
   };

@@ -11,7 +11,11 @@ export interface WorkerSpec {
   batchSize?: number;
   /** Fetch loops running side by side in this process (default 1). */
   concurrency?: number;
-  /** Wait between fetches that found nothing (default 2 s). */
+  /**
+   * The longest a ready job waits for this worker when its loops are idle (default 2 s): the
+   * process asks in one statement, as often as its most eager worker wants, which idle queues
+   * have jobs ready, and wakes their loops (platform/jobs.ts).
+   */
   pollingIntervalSeconds?: number;
 }
 
