@@ -355,13 +355,18 @@ interface Received {
 }
 
 /** Our side of the callbacks: a plain HTTP server that verifies with the adapter and acks its way. */
-async function startReceiver(settings: () => WechatPaySettings, failFirst = 0) {
+async function startReceiver(
+  settings: () => WechatPaySettings,
+  failFirst = 0,
+  /** Each answer waits for this first (a delivery still in flight when the test moves on). */
+  hold?: Promise<void>,
+) {
   const received: Received[] = [];
   let toFail = failFirst;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const raw: RawCallback = { headers, body: Buffer.concat(chunks) };
@@ -370,6 +375,7 @@ async function startReceiver(settings: () => WechatPaySettings, failFirst = 0) {
         replayWindowSeconds: 300,
       });
       received.push({ raw, result });
+      await hold;
       let ok = result.ok;
       if (ok && toFail > 0) {
         toFail--;
@@ -961,10 +967,17 @@ describe('WeChat Pay simulator: deliveries and faults', () => {
     expect(r?.result.ok && r.result.event).toMatchObject({ amount: 16000 });
   });
 
-  it('on the real schedule, close() stops waiting retries at once', async () => {
+  it('on the real schedule, close() stops waiting retries at once, also one after an answer it was still waiting for', async () => {
     const real = await startWechatPaySimulator({ retryScheduleMs: WECHATPAY_RETRY_SCHEDULE_MS });
     const s = wechatpayProvider.parseSettings(real.accountSettings);
-    const failing = await startReceiver(() => s, 1000);
+    let answer!: () => void;
+    const failing = await startReceiver(
+      () => s,
+      1000,
+      new Promise<void>((r) => {
+        answer = r;
+      }),
+    );
     const no = tradeNo();
     const created = await wechatpayProvider.createPayment(
       { settings: s, baseUrl: real.url, now: new Date(), fetch, notifyUrl: failing.url },
@@ -982,7 +995,11 @@ describe('WeChat Pay simulator: deliveries and faults', () => {
       await new Promise((r) => setTimeout(r, 10));
     expect(failing.received).toHaveLength(1);
     const started = Date.now();
-    await real.close();
+    // Closed while the first delivery waits for its (failing) answer: the 15 s wait before the
+    // retry starts after close() and must not be waited out.
+    const closing = real.close();
+    answer();
+    await closing;
     await real.idle();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(real.deliveries()[0]?.attempts).toHaveLength(1);

@@ -176,6 +176,8 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions = {}) {
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // A wait that starts after close() (an attempt that was in flight then) does not wait.
+      if (closed) return resolve();
       const t = setTimeout(() => {
         timers.delete(t);
         resolve();

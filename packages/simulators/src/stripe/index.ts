@@ -166,6 +166,8 @@ export function startStripeSimulator(opts: StripeSimulatorOptions = {}) {
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // A wait that starts after close() (an attempt that was in flight then) does not wait.
+      if (closed) return resolve();
       const timer = setTimeout(() => {
         timers.delete(timer);
         resolve();

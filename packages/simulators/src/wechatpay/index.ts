@@ -285,6 +285,8 @@ export async function startWechatPaySimulator(
   const waits = new Map<NodeJS.Timeout, () => void>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      // A wait that starts after close() (an attempt that was in flight then) does not wait.
+      if (closed) return resolve();
       const timer = setTimeout(() => {
         waits.delete(timer);
         resolve();
