@@ -22,6 +22,15 @@ const until = async (check: () => boolean, ms: number) => {
   return check();
 };
 
+/** Job loops of another server process on the same database, for one queue. */
+const anotherProcess = (queue: string) =>
+  startJobs(database, {
+    migrate: false,
+    supervise: false,
+    log: createLogger('silent'),
+    queues: [{ name: queue }],
+  });
+
 beforeAll(async () => {
   ({ database, drop } = await freshDatabase());
   // Counts what the loops send (the probe and the fetches go through the database's executor).
@@ -99,12 +108,7 @@ describe('job fetch loops', () => {
 
   it('wake() hands a job to a sleeping loop at once, without waiting for the probe', async () => {
     // A process whose probe looks only every 20 s: within a few seconds only wake() can do it.
-    const other = await startJobs(database, {
-      migrate: false,
-      supervise: false,
-      log: createLogger('silent'),
-      queues: [{ name: 't-wake' }],
-    });
+    const other = await anotherProcess('t-wake');
     let at = 0;
     await other.work(
       't-wake',
@@ -125,12 +129,7 @@ describe('job fetch loops', () => {
   });
 
   it('stop() ends sleeping loops at once (they sleep up to 30 s between looks of their own)', async () => {
-    const other = await startJobs(database, {
-      migrate: false,
-      supervise: false,
-      log: createLogger('silent'),
-      queues: [{ name: 't-stop' }],
-    });
+    const other = await anotherProcess('t-stop');
     await other.work('t-stop', async () => {}, { pollingIntervalSeconds: 0.25 });
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
