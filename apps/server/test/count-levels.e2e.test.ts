@@ -74,3 +74,29 @@ describe('count preview: what is on hand, whatever the sheet order', () => {
       }
     });
 });
+
+describe('count preview: codes past U+D800 (full-width letters, emoji, rare Han)', () => {
+  it('finds every level where JavaScript and the database order such codes differently', async () => {
+    // UTF-16 puts surrogate pairs (😀, 𠀀) below full-width letters (Ａ, Ｚ); code-point order,
+    // as collation C compares, puts them above. A chunk's bounds taken in JavaScript would miss them.
+    const codes = ['AX-1', 'Ａ-2', 'Ｚ-1', '😀-1', '𠀀-3'];
+    await t.database.query(
+      `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ('wh_wide', 'WH-WIDE', 'wide', now(), now())`,
+    );
+    for (const [i, code] of codes.entries()) {
+      await t.database.query(
+        `INSERT INTO skus (id, code, name, created_at, updated_at) VALUES ($1, $2, $2, now(), now())`,
+        [`sku_wide${i}`, code],
+      );
+      await t.database.query(
+        `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at) VALUES ($1, 'wh_wide', $2, now())`,
+        [code, 11 + i],
+      );
+    }
+    const rows = codes.map((sku, i) => ({ row: i + 2, sku, warehouse: 'WH-WIDE', counted: '5' }));
+    for (const opts of [{}, { boundsHere: false }]) {
+      const view = await preview(rows, { chunkRows: 50, lookupCodes: 100, ...opts });
+      expect(view.rows.map((r) => [r.sku, r.expected])).toEqual(codes.map((c, i) => [c, 11 + i]));
+    }
+  });
+});

@@ -261,41 +261,25 @@ export async function storeCountRows(
         `SELECT datcollate IN ('C', 'POSIX') AS c FROM pg_database WHERE datname = current_database()`,
       )
     )[0]!.c;
-    if (ranges && codePointOrder) {
-      // Below U+D800, comparing UTF-16 code units (JavaScript) is comparing code points (C).
-      let lo = list[0]![1];
-      let hi = lo;
-      let plain = true;
-      for (const [, sku] of list) {
-        if (sku < lo) lo = sku;
-        if (sku > hi) hi = sku;
-        if (plain && /[\ud800-\uffff]/.test(sku)) plain = false;
-      }
-      if (plain) {
-        const limit = list.length * RANGE_SPREAD + 16;
-        const found = await exec.query<Levels & { n: number }>(
-          `WITH stretch AS (
-             SELECT sku, on_hand FROM stock_levels
-             WHERE warehouse_id = $1 AND sku >= $2 AND sku <= $3 ORDER BY sku LIMIT $4)
-           SELECT ${LEVEL_LISTS}, count(*)::int AS n FROM stretch`,
-          [warehouseId, lo, hi, limit],
-        );
-        if ((found[0]?.n ?? 0) < limit) return levelMap(found[0]);
-        ranges = false;
-      }
-    }
-    const codes = JSON.stringify(list.map((r) => r[1]));
+    const codes = () => JSON.stringify(list.map((r) => r[1]));
     if (ranges) {
       const limit = list.length * RANGE_SPREAD + 16;
+      const here = codePointOrder ? boundsOf(list) : null;
+      // The stretch between the lowest and the highest code: bounds sent from here, or the codes
+      // sent and the bounds taken by the database in its own collation.
+      const [withCodes, bounds, params] = here
+        ? ['', 'sku >= $2 AND sku <= $3', [warehouseId, here.lo, here.hi, limit]]
+        : [
+            'codes AS (SELECT json_array_elements_text($2::json) AS sku),',
+            'sku >= (SELECT min(sku) FROM codes) AND sku <= (SELECT max(sku) FROM codes)',
+            [warehouseId, codes(), limit],
+          ];
       const found = await exec.query<Levels & { n: number }>(
-        `WITH codes AS (SELECT json_array_elements_text($2::json) AS sku),
-              stretch AS (
-                SELECT sku, on_hand FROM stock_levels
-                WHERE warehouse_id = $1
-                  AND sku >= (SELECT min(sku) FROM codes) AND sku <= (SELECT max(sku) FROM codes)
-                ORDER BY sku LIMIT $3)
+        `WITH ${withCodes} stretch AS (
+           SELECT sku, on_hand FROM stock_levels
+           WHERE warehouse_id = $1 AND ${bounds} ORDER BY sku LIMIT $${params.length})
          SELECT ${LEVEL_LISTS}, count(*)::int AS n FROM stretch`,
-        [warehouseId, codes, limit],
+        params,
       );
       if ((found[0]?.n ?? 0) < limit) return levelMap(found[0]);
       ranges = false;
@@ -305,7 +289,7 @@ export async function storeCountRows(
     const found = await exec.query<Levels>(
       `SELECT ${LEVEL_LISTS} FROM stock_levels
        WHERE warehouse_id = $1 AND sku = ANY(ARRAY(SELECT json_array_elements_text($2::json)))`,
-      [warehouseId, codes],
+      [warehouseId, codes()],
     );
     return levelMap(found[0]);
   };
@@ -427,6 +411,22 @@ const QUANTITY = /^\d{1,9}$/;
 
 /** A chunk's SKU stretch is read whole while it holds at most this many levels per code asked. */
 const RANGE_SPREAD = 4;
+
+/**
+ * The lowest and highest SKU code of a chunk as a database ordering text by code point
+ * (collation C) sees them, or null when a code holds a character at or above U+D800, where
+ * JavaScript's order (UTF-16 code units) differs from that.
+ */
+function boundsOf(list: [number, string, number][]): { lo: string; hi: string } | null {
+  let lo = list[0]![1];
+  let hi = lo;
+  for (const [, sku] of list) {
+    if (/[\ud800-\uffff]/.test(sku)) return null;
+    if (sku < lo) lo = sku;
+    if (sku > hi) hi = sku;
+  }
+  return { lo, hi };
+}
 
 /**
  * Levels come back as two JSON lists in the same order, SKUs and what is on hand (one value each
