@@ -175,3 +175,20 @@ export async function clickUntilGone(button: Locator, attempts = 5): Promise<voi
   }
   if ((await button.count()) > 0) throw new Error(`still there after ${attempts} clicks: ${button}`);
 }
+
+/**
+ * Runs `act` (the clicks that open something: a select's option, a dialog) until `shown` is
+ * visible. On a loaded machine a click during an opening animation can be lost; `act` should
+ * only click what is not open yet, so a repeat does not undo a click that took.
+ */
+export async function actUntilShown(act: () => Promise<void>, shown: Locator, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    await act().catch(() => undefined);
+    const visible = await shown.waitFor({ state: 'visible', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (visible) return;
+  }
+  throw new Error(`not shown after ${attempts} tries: ${shown}`);
+}

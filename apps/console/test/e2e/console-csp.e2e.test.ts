@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../server/test/helpers.ts';
 import {
+  actUntilShown,
   assertBrowserReady,
   launchChromium,
   newConsoleContext,
@@ -115,9 +116,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('console under the Content-Security-Policy',
       const perms = await page.textContent('[data-permission="orders:read"]');
       expect(perms).toBe(locale === 'zh-CN' ? '查看订单' : 'View orders');
       await shot(page, `users-${locale}-${width}`);
-      await page.click('[data-user-role="ops-ann"]');
-      await page.click(`.ant-select-item-option[title="${locale === 'zh-CN' ? '财务' : 'Finance'}"]`);
-      await page.waitForSelector('[data-testid=revoke-tokens-question]');
+      const finance = page.locator(
+        `.ant-select-item-option[title="${locale === 'zh-CN' ? '财务' : 'Finance'}"]:visible`,
+      );
+      const question = page.locator('[data-testid=revoke-tokens-question]');
+      // Open the role select unless it is open, then pick Finance, until the question shows.
+      await actUntilShown(async () => {
+        if ((await question.count()) > 0) return;
+        if ((await finance.count()) === 0)
+          await page.click('[data-user-role="ops-ann"]', { timeout: 10_000 });
+        await finance.click({ timeout: 10_000 });
+      }, question);
       expect(await page.textContent('[data-testid=revoke-tokens-question]')).toContain(
         locale === 'zh-CN' ? '同时吊销其 API 令牌？' : 'Also revoke their API tokens?',
       );
