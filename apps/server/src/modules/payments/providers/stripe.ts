@@ -7,6 +7,7 @@
  * 4217 minor units. `toStripeAmount`/`fromStripeAmount` convert exactly or refuse.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { minorUnitDigits } from '../../../platform/money.ts';
 import {
   type CreatePaymentInput,
   type CreatePaymentResult,
@@ -68,11 +69,7 @@ export function stripeDigits(currency: string): number {
 
 function isoDigits(currency: string): number | null {
   const c = currency.toUpperCase();
-  if (!ISO_CURRENCIES.has(c)) return null;
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits ??
-    2
-  );
+  return ISO_CURRENCIES.has(c) ? minorUnitDigits(c) : null;
 }
 
 /** ISO minor units → Stripe API amount; null when the currency is unknown or the amount not representable. */
