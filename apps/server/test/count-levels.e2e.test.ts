@@ -75,6 +75,39 @@ describe('count preview: what is on hand, whatever the sheet order', () => {
     });
 });
 
+describe('count preview: SKUs looked up by stretches of the master', () => {
+  it('refuses a code the master lacks, inside a sorted stretch and in a scattered run', async () => {
+    // IMP-000150A sorts between two SKUs of the master, read as one stretch; IMP-999999 lies past
+    // the master's end, in the scattered run that overruns the stretch and is probed code by code.
+    const sorted = Array.from({ length: 120 }, (_, i) => row(i, 100 + i));
+    sorted.splice(50, 0, { row: 900, sku: 'IMP-000150A', warehouse: 'WH-IMP-00', counted: '5' });
+    const seen = new Set(sorted.map((r) => r.sku));
+    const scattered = Array.from({ length: 120 }, (_, i) => row(200 + i, (1_000 + i * 37) % LEVELS)).filter(
+      (r) => !seen.has(r.sku),
+    );
+    scattered.splice(60, 0, { row: 901, sku: 'IMP-999999', warehouse: 'WH-IMP-00', counted: '5' });
+    for (const boundsHere of [undefined, false]) {
+      const id = `count_unknown_${Math.random().toString(36).slice(2)}`;
+      await t.database.query(
+        `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
+         VALUES ($1, 'processing', NULL, now(), 'test', 'csv', 0)`,
+        [id],
+      );
+      const failed = await storeCountRows(t.database, id, [[...sorted, ...scattered]], {
+        chunkRows: 50,
+        lookupCodes: 40,
+        ...(boundsHere === false ? { boundsHere } : {}),
+      }).catch((e: { code?: string; details?: { badRows?: { row: number; problem: string }[] } }) => e);
+      expect(failed).toMatchObject({ code: 'COUNT_SHEET_INVALID' });
+      const bad = (failed as { details: { badRows: { row: number; problem: string }[] } }).details.badRows;
+      expect(bad.map((b) => [b.row, b.problem])).toEqual([
+        [900, 'SKU_UNKNOWN'],
+        [901, 'SKU_UNKNOWN'],
+      ]);
+    }
+  });
+});
+
 describe('count preview: codes past U+D800 (full-width letters, emoji, rare Han)', () => {
   it('finds every level where JavaScript and the database order such codes differently', async () => {
     // UTF-16 puts surrogate pairs (😀, 𠀀) below full-width letters (Ａ, Ｚ); code-point order,

@@ -64,6 +64,30 @@ describe(`prepared statements (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 });
 
+describe(`bytes (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('stores and reads every byte value as it was sent, in and out of a transaction', async () => {
+    await database.query(`CREATE TABLE bytes_probe (k int PRIMARY KEY, b bytea)`);
+    const all = Buffer.from(Array.from({ length: 256 * 4 }, (_, i) => (i * 7) % 256));
+    // A slice of a larger buffer (as an upload's parts are): only its own bytes go.
+    const big = Buffer.concat([Buffer.from('before'), all, Buffer.from('after')]);
+    const part = big.subarray(6, 6 + all.length);
+    await database.query(`INSERT INTO bytes_probe VALUES (1, $1)`, [part]);
+    await database.tx((tx) =>
+      tx.query(`INSERT INTO bytes_probe VALUES (2, $1), (3, $2)`, [new Uint8Array(0), all]),
+    );
+    // Text for a bytea parameter is read as PostgreSQL reads it (hex form here).
+    await database.query(`INSERT INTO bytes_probe VALUES (4, $1)`, ['\\x00ff']);
+    const rows = await database.query<{ k: number; b: Uint8Array; hex: string }>(
+      `SELECT k, b, encode(b, 'hex') AS hex FROM bytes_probe ORDER BY k`,
+    );
+    expect(rows.map((r) => r.hex)).toEqual([all.toString('hex'), '', all.toString('hex'), '00ff']);
+    for (const r of rows) {
+      expect(r.b).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(r.b).toString('hex')).toBe(r.hex);
+    }
+  });
+});
+
 describe.skipIf(onPostgres)('PGlite maintenance', () => {
   it('gathers statistics for tables that changed, and only for them', async () => {
     await database.query(

@@ -8,6 +8,7 @@ export {
   listSkus,
   requireSkus,
   skuCategorySql,
+  skuCodesInStretch,
   skuNames,
   skuStockFlags,
   updateSku,

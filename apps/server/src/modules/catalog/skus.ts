@@ -160,6 +160,29 @@ export async function skuStockFlags(
   return new Map(rows.map((r) => [r.code, { tracked: r.tracked, active: r.active }]));
 }
 
+/**
+ * The SKU codes in the master between `lo` and `hi` (inclusive) in the database's own order of
+ * text, at most `limit` of them; null when there are more. For a long list of codes that is
+ * mostly one stretch of the master (a count sheet sorted by SKU): one pass over that stretch of
+ * the code index instead of a probe per code. Bounds found by the caller are only right for a
+ * database that orders text by code point (collation C) and codes below U+D800.
+ */
+export async function skuCodesInStretch(
+  exec: SqlExecutor,
+  lo: string,
+  hi: string,
+  limit: number,
+): Promise<Set<string> | null> {
+  const found = await exec.query<{ codes: string; n: number }>(
+    `SELECT coalesce(json_agg(code), '[]')::text AS codes, count(*)::int AS n
+       FROM (SELECT code FROM skus WHERE code >= $1 AND code <= $2 ORDER BY code LIMIT $3) stretch`,
+    [lo, hi, limit + 1],
+  );
+  const row = found[0];
+  if (!row || row.n > limit) return null;
+  return new Set(JSON.parse(row.codes) as string[]);
+}
+
 /** For another module's single statement: how many of the codes in the given text[] parameter are in the master. */
 export const knownSkuCountSql = (codesParam: string): string =>
   `(SELECT count(*) FROM skus WHERE code = ANY(${codesParam}::text[]))::int`;

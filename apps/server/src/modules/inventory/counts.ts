@@ -6,7 +6,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { decodeUpload, type ReadOptions, readSheetBatches, type SheetLimits } from '../../platform/sheet.ts';
 import { recordAudit } from '../audit/index.ts';
-import { skuStockFlags } from '../catalog/index.ts';
+import { skuCodesInStretch, skuStockFlags } from '../catalog/index.ts';
 import { ensureLevel, moveStock, type StockCtx } from './ledger.ts';
 
 const HEADERS: Record<string, 'sku' | 'warehouse' | 'counted'> = {
@@ -206,11 +206,17 @@ export async function storeCountRows(
       if (r.sku && !skuKnown.has(r.sku)) skus.add(r.sku);
       if (r.warehouse && !warehouseIds.has(r.warehouse)) warehouses.add(r.warehouse);
     }
-    // New codes a slice per statement: the first chunks of a sheet bring only new codes.
+    // New codes a slice per statement: the first chunks of a sheet bring only new codes. A sorted
+    // sheet's slice is most of one stretch of the master, read in one pass like the levels below.
     const codes = [...skus];
     for (let k = 0; k < codes.length; k += lookupCodes) {
       const slice = codes.slice(k, k + lookupCodes);
-      const found = await skuStockFlags(exec, slice);
+      const bounds = skuRanges && (await inCodePointOrder()) ? codeBounds(slice) : null;
+      const stretch = bounds
+        ? await skuCodesInStretch(exec, bounds.lo, bounds.hi, slice.length * RANGE_SPREAD + 16)
+        : null;
+      if (bounds && !stretch) skuRanges = false;
+      const found = stretch ?? (await skuStockFlags(exec, slice));
       for (const code of slice) skuKnown.set(code, found.has(code));
       if (k + lookupCodes < codes.length) await yieldToLoop();
     }
@@ -249,22 +255,27 @@ export async function storeCountRows(
    * one (so an unsorted sheet pays for one wasted read, not one per chunk).
    */
   let ranges = true;
+  /** The same for the SKU lookups: stretches of the master until one overruns. */
+  let skuRanges = true;
   /**
    * Whether the database orders text by code point (collation C, as PGlite always does): then the
    * stretch's bounds are found here and only they are sent, not the chunk's codes (on PGlite every
    * byte of a statement passes its JavaScript).
    */
   let codePointOrder: boolean | null = opts.boundsHere === false ? false : null;
-  const levelsOf = async (warehouseId: string, list: [number, string, number][]) => {
+  const inCodePointOrder = async () => {
     codePointOrder ??= (
       await exec.query<{ c: boolean }>(
         `SELECT datcollate IN ('C', 'POSIX') AS c FROM pg_database WHERE datname = current_database()`,
       )
     )[0]!.c;
+    return codePointOrder;
+  };
+  const levelsOf = async (warehouseId: string, list: [number, string, number][]) => {
     const codes = () => JSON.stringify(list.map((r) => r[1]));
     if (ranges) {
       const limit = list.length * RANGE_SPREAD + 16;
-      const here = codePointOrder ? boundsOf(list) : null;
+      const here = (await inCodePointOrder()) ? codeBounds(list.map((r) => r[1])) : null;
       // The stretch between the lowest and the highest code: bounds sent from here, or the codes
       // sent and the bounds taken by the database in its own collation.
       const [withCodes, bounds, params] = here
@@ -413,17 +424,17 @@ const QUANTITY = /^\d{1,9}$/;
 const RANGE_SPREAD = 4;
 
 /**
- * The lowest and highest SKU code of a chunk as a database ordering text by code point
- * (collation C) sees them, or null when a code holds a character at or above U+D800, where
- * JavaScript's order (UTF-16 code units) differs from that.
+ * The lowest and highest of `codes` as a database ordering text by code point (collation C)
+ * sees them, or null when a code holds a character at or above U+D800, where JavaScript's order
+ * (UTF-16 code units) differs from that.
  */
-function boundsOf(list: [number, string, number][]): { lo: string; hi: string } | null {
-  let lo = list[0]![1];
+function codeBounds(codes: readonly string[]): { lo: string; hi: string } | null {
+  let lo = codes[0]!;
   let hi = lo;
-  for (const [, sku] of list) {
-    if (/[\ud800-\uffff]/.test(sku)) return null;
-    if (sku < lo) lo = sku;
-    if (sku > hi) hi = sku;
+  for (const code of codes) {
+    if (/[\ud800-\uffff]/.test(code)) return null;
+    if (code < lo) lo = code;
+    if (code > hi) hi = code;
   }
   return { lo, hi };
 }
