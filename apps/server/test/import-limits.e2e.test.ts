@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { createToken, createUser } from '../src/modules/auth/index.ts';
+import { handOverCountUploads } from '../src/modules/inventory/count-import.ts';
 import { DEFAULT_COUNT_IMPORT } from '../src/modules/inventory/settings.ts';
 import { systemActor } from '../src/platform/actor.ts';
 import { freshDatabase, testConfig } from './helpers.ts';
@@ -308,6 +309,36 @@ describe('count sheet limits', () => {
     const bad = await s.get(`/api/inventory/counts/${r.body.id}?wait=21`);
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
+  }, 120_000);
+
+  it('a job that finds no upload in memory (after a restart, in another process) reads the stored parts', async () => {
+    handOverCountUploads(false);
+    try {
+      const r = await s.post({ format: 'csv', content: b64(countCsv(3_000)) });
+      expect(r.status).toBe(202);
+      const done = await s.get(`/api/inventory/counts/${r.body.id}?rowsLimit=3000&wait=20`);
+      expect(done.body).toMatchObject({
+        status: 'previewed',
+        progress: { rowsRead: 3_000, rowsTotal: 3_000 },
+      });
+      // The same preview as the sheet read from memory.
+      const again = await s.post({ format: 'csv', content: b64(countCsv(3_000)) });
+      handOverCountUploads(true);
+      const mem = await s.post({ format: 'csv', content: b64(countCsv(3_000)) });
+      const fromMemory = await s.get(`/api/inventory/counts/${mem.body.id}?rowsLimit=3000&wait=20`);
+      expect(fromMemory.body.status).toBe('previewed');
+      expect(done.body.rows).toEqual(fromMemory.body.rows);
+      expect((await s.get(`/api/inventory/counts/${again.body.id}?rowsLimit=0&wait=20`)).body.status).toBe(
+        'previewed',
+      );
+      // The parts are gone once read.
+      const left = await s.database.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM stock_count_uploads`,
+      );
+      expect(left[0]!.n).toBe(0);
+    } finally {
+      handOverCountUploads(true);
+    }
   }, 120_000);
 
   it('a large CSV too; over the cap it fails with the code in the count', HEALTH_TEST, async () => {

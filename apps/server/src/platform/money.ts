@@ -9,11 +9,16 @@ export function minorUnitDigits(currency: string): number {
   if (known !== undefined) return known;
   if (!KNOWN.has(currency))
     throw new DomainError('CURRENCY_UNKNOWN', `"${currency}" is not an ISO 4217 currency`);
-  // A number format costs about a tenth of a millisecond to build: once per currency, not per order.
+  // A number format costs about 50 µs to build: once per currency, not per order.
   const digits =
     new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   DIGITS.set(currency, digits);
   return digits;
+}
+
+/** Whether `code` is an ISO 4217 currency code (upper case, as ISO writes it). */
+export function isCurrency(code: string): boolean {
+  return KNOWN.has(code);
 }
 
 export function assertCurrency(currency: string): void {

@@ -7,7 +7,7 @@
  * 4217 minor units. `toStripeAmount`/`fromStripeAmount` convert exactly or refuse.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { minorUnitDigits } from '../../../platform/money.ts';
+import { isCurrency, minorUnitDigits } from '../../../platform/money.ts';
 import {
   type CreatePaymentInput,
   type CreatePaymentResult,
@@ -58,7 +58,6 @@ const STRIPE_ZERO_DECIMAL = new Set([
   'XPF',
 ]);
 const STRIPE_THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
-const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 export function stripeDigits(currency: string): number {
   const c = currency.toUpperCase();
@@ -69,7 +68,7 @@ export function stripeDigits(currency: string): number {
 
 function isoDigits(currency: string): number | null {
   const c = currency.toUpperCase();
-  return ISO_CURRENCIES.has(c) ? minorUnitDigits(c) : null;
+  return isCurrency(c) ? minorUnitDigits(c) : null;
 }
 
 /** ISO minor units → Stripe API amount; null when the currency is unknown or the amount not representable. */
