@@ -133,3 +133,35 @@ describe('count preview: codes past U+D800 (full-width letters, emoji, rare Han)
     }
   });
 });
+
+describe('count preview: a code holding the lists’ separator (U+001F)', () => {
+  it('reads its level and its neighbours’ right, in a stretch and in probes', async () => {
+    // The levels come back as SKUs joined by U+001F; a code with one inside would shift every
+    // figure after it if the list were split blindly.
+    const codes = ['SEP-1', 'SEP-2\u001fX', 'SEP-3', 'SEP-4'];
+    await t.database.query(
+      `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ('wh_sep', 'WH-SEP', 'sep', now(), now())`,
+    );
+    for (const [i, code] of codes.entries()) {
+      await t.database.query(
+        `INSERT INTO skus (id, code, name, created_at, updated_at) VALUES ($1, $2, $2, now(), now())`,
+        [`sku_sep${i}`, code],
+      );
+      await t.database.query(
+        `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at) VALUES ($1, 'wh_sep', $2, now())`,
+        [code, 21 + i],
+      );
+    }
+    const rows = codes.map((sku, i) => ({ row: i + 2, sku, warehouse: 'WH-SEP', counted: '5' }));
+    // In order (one stretch), and scattered (the stretch overruns and the codes are probed).
+    const scattered = [rows[2]!, rows[0]!, rows[3]!, rows[1]!].map((r, i) => ({ ...r, row: i + 2 }));
+    for (const opts of [{}, { boundsHere: false }]) {
+      const view = await preview(rows, { chunkRows: 50, lookupCodes: 100, ...opts });
+      expect(view.rows.map((r) => [r.sku, r.expected])).toEqual(codes.map((c, i) => [c, 21 + i]));
+    }
+    const view = await preview(scattered, { chunkRows: 50, lookupCodes: 100 });
+    expect(view.rows.map((r) => [r.sku, r.expected])).toEqual(
+      scattered.map((r) => [r.sku, 21 + codes.indexOf(r.sku)]),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -194,22 +195,29 @@ describe('count sheet limits', () => {
   it("a count's rows are stored packed; a count stored before, as plain JSON, still reads and applies", async () => {
     const r = await small.post({ format: 'csv', content: b64(countCsv(30)) });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const stored = await small.database.query<{ data: string }>(
+    const stored = await small.database.query<{ data: Uint8Array }>(
       `SELECT data FROM stock_count_chunks WHERE count_id = $1`,
       [r.body.id],
     );
     expect(stored).toHaveLength(1);
-    expect(stored[0]!.data.startsWith('z')).toBe(true);
+    expect(stored[0]!.data[0]).toBe(0x7a); // 'z': deflated
     expect(stored[0]!.data.length).toBeLessThan(JSON.stringify(r.body.rows).length);
     const page = await small.get(`/api/inventory/counts/${r.body.id}?rowsOffset=28&rowsLimit=5`);
     expect(page.body.rows).toEqual([
       { row: 30, sku: 'IMP-000028', warehouse: 'WH-IMP-00', expected: 0, counted: 28, difference: 28 },
       { row: 31, sku: 'IMP-000029', warehouse: 'WH-IMP-00', expected: 0, counted: 29, difference: 29 },
     ]);
-    // As the previous release stored a chunk: the rows as JSON text.
+    // Chunks as releases before 0023 stored them, as text: deflated in base64 after a `z`, or
+    // (before packing) plain JSON. The column is turned back to text, the two written, and the
+    // migration's own statements run over them.
     await small.database.query(
       `INSERT INTO stock_counts (id, status, note, created_at, created_by, format, rows_read)
        VALUES ('count_plainjson', 'previewed', NULL, now(), 'wh', 'csv', 2)`,
+    );
+    await small.database.query(
+      `ALTER TABLE stock_count_chunks ALTER COLUMN data SET DATA TYPE text USING (
+         CASE WHEN get_byte(data, 0) = 122 THEN 'z' || translate(encode(substr(data, 2), 'base64'), E'\n', '')
+              ELSE convert_from(data, 'UTF8') END)`,
     );
     await small.database.query(
       `INSERT INTO stock_count_chunks (count_id, chunk, first_index, row_count, differences, data)
@@ -221,6 +229,19 @@ describe('count sheet limits', () => {
         ]),
       ],
     );
+    const migration = readFileSync(
+      new URL('../drizzle/0023_count_chunks_bytes.sql', import.meta.url),
+      'utf8',
+    );
+    for (const statement of migration.split('--> statement-breakpoint'))
+      await small.database.query(statement);
+    const type = await small.database.query<{ t: string }>(
+      `SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'stock_count_chunks' AND column_name = 'data'`,
+    );
+    expect(type[0]!.t).toBe('bytea');
+    // The packed count reads as before the round trip.
+    const again = await small.get(`/api/inventory/counts/${r.body.id}?rowsOffset=28&rowsLimit=5`);
+    expect(again.body.rows).toEqual(page.body.rows);
     const old = await small.get('/api/inventory/counts/count_plainjson');
     expect(old.body).toMatchObject({ status: 'previewed', differences: 2, progress: { rowsTotal: 2 } });
     expect(old.body.rows.map((x: { sku: string; counted: number }) => [x.sku, x.counted])).toEqual([

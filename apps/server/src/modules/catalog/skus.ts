@@ -173,14 +173,21 @@ export async function skuCodesInStretch(
   hi: string,
   limit: number,
 ): Promise<Set<string> | null> {
-  const found = await exec.query<{ codes: string; n: number }>(
-    `SELECT coalesce(json_agg(code), '[]')::text AS codes, count(*)::int AS n
-       FROM (SELECT code FROM skus WHERE code >= $1 AND code <= $2 ORDER BY code LIMIT $3) stretch`,
-    [lo, hi, limit + 1],
-  );
-  const row = found[0];
+  // The codes joined by U+001F (a third cheaper for PGlite than `json_agg`, and split faster than
+  // parsed); as JSON when a code holds that character and the list does not split into `n`.
+  const read = (list: string) =>
+    exec.query<{ codes: string; n: number }>(
+      `SELECT ${list} AS codes, count(*)::int AS n
+         FROM (SELECT code FROM skus WHERE code >= $1 AND code <= $2 ORDER BY code LIMIT $3) stretch`,
+      [lo, hi, limit + 1],
+    );
+  const row = (await read(`coalesce(string_agg(code, E'\\x1f'), '')`))[0];
   if (!row || row.n > limit) return null;
-  return new Set(JSON.parse(row.codes) as string[]);
+  if (row.n === 0) return new Set();
+  const codes = row.codes.split('\x1f');
+  if (codes.length === row.n) return new Set(codes);
+  const json = (await read(`coalesce(json_agg(code), '[]')::text`))[0]!;
+  return new Set(JSON.parse(json.codes) as string[]);
 }
 
 /** For another module's single statement: how many of the codes in the given text[] parameter are in the master. */

@@ -245,13 +245,14 @@ async function readCount(env: CountImportEnv, log: Logger, msg: CountImportMessa
     if (!found.parts) throw new DomainError('IMPORT_FORMAT_INVALID', 'the uploaded sheet is gone');
     const parts: Buffer[] = inMemory ? [inMemory] : [];
     for (let part = 0; !inMemory && part < found.parts; part++) {
-      const got = await database.query<{ content: string }>(
-        `SELECT encode(content, 'base64') AS content FROM stock_count_uploads
-         WHERE count_id = $1 AND part = $2`,
+      // Bytes as they are (on PGlite a bytea result is decoded natively, see platform/db.ts).
+      const got = await database.query<{ content: Uint8Array }>(
+        `SELECT content FROM stock_count_uploads WHERE count_id = $1 AND part = $2`,
         [msg.countId, part],
       );
       if (!got[0]) throw new DomainError('IMPORT_FORMAT_INVALID', 'a part of the uploaded sheet is gone');
-      parts.push(Buffer.from(got[0].content, 'base64'));
+      const { content } = got[0];
+      parts.push(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
       await yieldToLoop();
     }
     const bytes = Buffer.concat(parts);

@@ -224,7 +224,7 @@ export const stockCountChunks = pgTable(
     firstIndex: integer('first_index').notNull(),
     rowCount: integer('row_count').notNull(),
     differences: integer('differences').notNull(),
-    data: text('data').notNull(),
+    data: bytea('data').notNull(),
   },
   (t) => [primaryKey({ name: 'stock_count_chunks_pk', columns: [t.countId, t.chunk] })],
 );
