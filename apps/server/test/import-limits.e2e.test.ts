@@ -267,6 +267,9 @@ describe('count sheet limits', () => {
     const bad = await s.post({ format: 'csv', content: '!!not base64!!' });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('IMPORT_ENCODING_INVALID');
+    const empty = await s.post({ format: 'csv', content: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toMatchObject({ code: 'IMPORT_ENCODING_INVALID', detail: 'the content is empty' });
     const renamed = await s.post({ format: 'xlsx', content: b64('sku,warehouse,counted\nA,B,1\n') });
     expect(renamed.status).toBe(422);
     expect(renamed.body.code).toBe('IMPORT_FORMAT_INVALID');

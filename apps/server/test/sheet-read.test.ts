@@ -66,6 +66,32 @@ describe('CSV rows, row by row and in batches', () => {
     expect(rows).toHaveLength(4_001 - 14);
   });
 
+  it('keeps a character outside the BMP whole where a slice of text ends inside it', async () => {
+    // 😀 and 𠀀 are two UTF-16 units each. Cells are placed so that one of them straddles every
+    // slice edge a reader may use (multiples of 4 Ki units); split there and written to the parser
+    // as two strings, each half would become U+FFFD.
+    const lines = ['sku,warehouse,counted'];
+    let units = lines[0]!.length + 1;
+    const wide: string[] = [];
+    for (let i = 0; units < 140_000; i++) {
+      const edge = Math.ceil((units + 1) / 4096) * 4096;
+      // A row whose wide character starts one unit before the next edge, when that fits.
+      const pad = edge - 1 - units;
+      const code =
+        pad >= 0 && pad <= 40 ? `${'P'.repeat(pad)}${i % 2 ? '😀' : '𠀀'}${i}` : `S${i}`.padEnd(30, 'x');
+      if (code.length > 50) continue;
+      if (/[\ud800-\udfff]/.test(code)) wide.push(code);
+      const line = `${code},WH-1,${i}`;
+      lines.push(line);
+      units += line.length + 1;
+    }
+    expect(wide.length).toBeGreaterThan(30);
+    const rows = await rowsOf(lines.join('\n'));
+    const codes = new Set(rows.map((r) => r.cells[0]));
+    for (const code of wide) expect(codes.has(code), code).toBe(true);
+    expect(rows.some((r) => r.cells.some((c) => c.includes('\ufffd')))).toBe(false);
+  });
+
   it('refuses alike: an unclosed quote, a runaway quoted cell, a long cell, too many rows', async () => {
     expect((await refusalOf('sku,warehouse,counted\n"A,WH,1\n')).code).toBe('IMPORT_FORMAT_INVALID');
     expect((await refusalOf(`sku,warehouse,counted\n"${'x'.repeat(2_000)}`)).code).toBe('IMPORT_CELL_LIMIT');

@@ -275,8 +275,8 @@ export async function storeCountRows(
     const codes = () => JSON.stringify(list.map((r) => r[1]));
     /** Runs `sql` with the lists joined, and again as JSON when a code holds the separator. */
     const levels = async (sql: (lists: string) => string, params: unknown[]) =>
-      levelMap((await exec.query<Levels>(sql(LEVEL_LISTS), params))[0]) ??
-      levelMap((await exec.query<Levels>(sql(LEVEL_JSON), params))[0], true)!;
+      levelLists((await exec.query<Levels>(sql(LEVEL_LISTS), params))[0]) ??
+      levelLists((await exec.query<Levels>(sql(LEVEL_JSON), params))[0], true)!;
     if (ranges) {
       const limit = list.length * RANGE_SPREAD + 16;
       const here = (await inCodePointOrder()) ? codeBounds(list.map((r) => r[1])) : null;
@@ -296,7 +296,7 @@ export async function storeCountRows(
          SELECT ${lists} FROM stretch`,
         params,
       );
-      if (found.size < limit) return found;
+      if (found.skus.length < limit) return found;
       ranges = false;
     }
     // The codes go in as one JSON text, made an array for one ordered pass over the index
@@ -356,9 +356,10 @@ export async function storeCountRows(
         const data: StoredRow[] = [];
         let differences = 0;
         for (const [warehouseId, { code, rows: list }] of good) {
-          const onHand = await levelsOf(warehouseId, list);
-          for (const [row, sku, counted] of list) {
-            const expected = onHand.get(sku) ?? 0;
+          const onHand = expectedOf(list, await levelsOf(warehouseId, list));
+          for (let i = 0; i < list.length; i++) {
+            const [row, sku, counted] = list[i]!;
+            const expected = onHand[i]!;
             if (expected !== counted) differences++;
             data.push([row, sku, code, warehouseId, expected, counted]);
           }
@@ -453,14 +454,48 @@ const LEVEL_LISTS = `coalesce(string_agg(sku, E'\\x1f'), '') AS skus, coalesce(s
 const LEVEL_JSON = `coalesce(json_agg(sku), '[]')::text AS skus, coalesce(json_agg(on_hand), '[]')::text AS on_hand, count(*)::int AS n`;
 type Levels = { skus: string; on_hand: string; n: number };
 
-/** The levels as a map, or null when the joined SKUs do not split into `n` codes. */
-function levelMap(found: Levels | undefined, json = false): Map<string, number> | null {
-  const out = new Map<string, number>();
-  if (!found || found.n === 0) return out;
+/** What is on hand per SKU: two lists in the same order. */
+type LevelLists = { skus: string[]; onHand: (string | number)[] };
+
+/** The levels' two lists, or null when the joined SKUs do not split into `n` codes. */
+function levelLists(found: Levels | undefined, json = false): LevelLists | null {
+  if (!found || found.n === 0) return { skus: [], onHand: [] };
   const skus = json ? (JSON.parse(found.skus) as string[]) : found.skus.split('\x1f');
   if (skus.length !== found.n) return null;
-  const onHand = json ? (JSON.parse(found.on_hand) as number[]) : found.on_hand.split(',');
-  for (let i = 0; i < skus.length; i++) out.set(skus[i]!, Number(onHand[i]));
+  return { skus, onHand: json ? (JSON.parse(found.on_hand) as number[]) : found.on_hand.split(',') };
+}
+
+/** Whether `at(i)` for i in [0, n) rises strictly in JavaScript's order of strings. */
+function rising(n: number, at: (i: number) => string): boolean {
+  for (let i = 1; i < n; i++) if (!(at(i - 1) < at(i))) return false;
+  return true;
+}
+
+/**
+ * What is on hand for each row of `list` (0 where the SKU has no level). A sorted sheet's chunk
+ * and its stretch both rise in the same order: then the two are walked side by side, which costs
+ * a third of building a map of the levels and looking each row up in it (100,000 rows: 15 against
+ * 55 ms on PGlite's thread); anything else (a scattered sheet, levels probed in no given order, a
+ * collation other than code-point order) goes through a map.
+ */
+function expectedOf(list: [number, string, number][], levels: LevelLists): number[] {
+  const { skus, onHand } = levels;
+  const out = new Array<number>(list.length).fill(0);
+  if (rising(list.length, (i) => list[i]![1]) && rising(skus.length, (i) => skus[i]!)) {
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const code = list[i]![1];
+      while (j < skus.length && skus[j]! < code) j++;
+      if (j < skus.length && skus[j] === code) out[i] = Number(onHand[j]);
+    }
+    return out;
+  }
+  const map = new Map<string, string | number>();
+  for (let j = 0; j < skus.length; j++) map.set(skus[j]!, onHand[j]!);
+  for (let i = 0; i < list.length; i++) {
+    const found = map.get(list[i]![1]);
+    if (found !== undefined) out[i] = Number(found);
+  }
   return out;
 }
 
