@@ -92,8 +92,16 @@ function startUploader() {
   const worker = new Worker(UPLOADER, { eval: true });
   const next = () =>
     new Promise<{ type: string; status: number; text: string }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+      const failed = (e: Error) => {
+        worker.off('message', answered);
+        reject(e);
+      };
+      const answered = (m: { type: string; status: number; text: string }) => {
+        worker.off('error', failed);
+        resolve(m);
+      };
+      worker.once('message', answered);
+      worker.once('error', failed);
     });
   return {
     /** Hands over the request (copied to the thread before any clock starts). */
