@@ -38,6 +38,24 @@ async function preview(rows: CountSheetRow[], opts: Parameters<typeof storeCount
   return (await getCount(t.database, id, { rowsLimit: 10_000 }))!;
 }
 
+/** Warehouse `WH-<NAME>` (id `wh_<name>`) and SKUs `codes`, code i with `base + i` on hand there. */
+async function seedLevels(name: string, codes: readonly string[], base: number) {
+  await t.database.query(
+    `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ($1, $2, $3, now(), now())`,
+    [`wh_${name}`, `WH-${name.toUpperCase()}`, name],
+  );
+  for (const [i, code] of codes.entries()) {
+    await t.database.query(
+      `INSERT INTO skus (id, code, name, created_at, updated_at) VALUES ($1, $2, $2, now(), now())`,
+      [`sku_${name}${i}`, code],
+    );
+    await t.database.query(
+      `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at) VALUES ($1, $2, $3, now())`,
+      [code, `wh_${name}`, base + i],
+    );
+  }
+}
+
 const row = (i: number, k: number, warehouse = 'WH-IMP-00'): CountSheetRow => ({
   row: i + 2,
   sku: skuCode(k),
@@ -113,19 +131,7 @@ describe('count preview: codes past U+D800 (full-width letters, emoji, rare Han)
     // UTF-16 puts surrogate pairs (😀, 𠀀) below full-width letters (Ａ, Ｚ); code-point order,
     // as collation C compares, puts them above. A chunk's bounds taken in JavaScript would miss them.
     const codes = ['AX-1', 'Ａ-2', 'Ｚ-1', '😀-1', '𠀀-3'];
-    await t.database.query(
-      `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ('wh_wide', 'WH-WIDE', 'wide', now(), now())`,
-    );
-    for (const [i, code] of codes.entries()) {
-      await t.database.query(
-        `INSERT INTO skus (id, code, name, created_at, updated_at) VALUES ($1, $2, $2, now(), now())`,
-        [`sku_wide${i}`, code],
-      );
-      await t.database.query(
-        `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at) VALUES ($1, 'wh_wide', $2, now())`,
-        [code, 11 + i],
-      );
-    }
+    await seedLevels('wide', codes, 11);
     const rows = codes.map((sku, i) => ({ row: i + 2, sku, warehouse: 'WH-WIDE', counted: '5' }));
     for (const opts of [{}, { boundsHere: false }]) {
       const view = await preview(rows, { chunkRows: 50, lookupCodes: 100, ...opts });
@@ -139,19 +145,7 @@ describe('count preview: a code holding the lists’ separator (U+001F)', () => 
     // The levels come back as SKUs joined by U+001F; a code with one inside would shift every
     // figure after it if the list were split blindly.
     const codes = ['SEP-1', 'SEP-2\u001fX', 'SEP-3', 'SEP-4'];
-    await t.database.query(
-      `INSERT INTO warehouses (id, code, name, created_at, updated_at) VALUES ('wh_sep', 'WH-SEP', 'sep', now(), now())`,
-    );
-    for (const [i, code] of codes.entries()) {
-      await t.database.query(
-        `INSERT INTO skus (id, code, name, created_at, updated_at) VALUES ($1, $2, $2, now(), now())`,
-        [`sku_sep${i}`, code],
-      );
-      await t.database.query(
-        `INSERT INTO stock_levels (sku, warehouse_id, on_hand, updated_at) VALUES ($1, 'wh_sep', $2, now())`,
-        [code, 21 + i],
-      );
-    }
+    await seedLevels('sep', codes, 21);
     const rows = codes.map((sku, i) => ({ row: i + 2, sku, warehouse: 'WH-SEP', counted: '5' }));
     // In order (one stretch), and scattered (the stretch overruns and the codes are probed).
     const scattered = [rows[2]!, rows[0]!, rows[3]!, rows[1]!].map((r, i) => ({ ...r, row: i + 2 }));
