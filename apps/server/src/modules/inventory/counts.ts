@@ -473,9 +473,10 @@ function rising(n: number, at: (i: number) => string): boolean {
 
 /**
  * What is on hand for each row of `list` (0 where the SKU has no level). A sorted sheet's chunk
- * and its stretch both rise in the same order: then the two are walked side by side, which costs
- * a third of building a map of the levels and looking each row up in it (100,000 rows: 15 against
- * 55 ms on PGlite's thread); anything else (a scattered sheet, levels probed in no given order, a
+ * and its stretch both rise in the same order: then the two are walked side by side instead of
+ * building a map of the levels and looking each row up in it (a CPU profile of a 100,000-row
+ * import on PGlite: 22 ms for splitting the lists and matching, against 56 ms for parsing them,
+ * the map and the lookups); anything else (a scattered sheet, levels probed in no given order, a
  * collation other than code-point order) goes through a map.
  */
 function expectedOf(list: [number, string, number][], levels: LevelLists): number[] {
