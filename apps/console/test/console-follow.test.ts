@@ -17,6 +17,12 @@ describe('count sheet refusals in words', () => {
       '文件超过 6 MB，请拆成几个文件分别导入',
     );
     expect(importErrorText('IMPORT_ENCODING_INVALID', undefined, 'zh-CN')).toContain('CSV UTF-8');
+    expect(importErrorText('IMPORT_ENCODING_INVALID', { empty: true }, 'zh-CN')).toBe(
+      '文件是空的，请选择填好的盘点表',
+    );
+    expect(importErrorText('IMPORT_ENCODING_INVALID', { empty: true }, 'en-US')).toBe(
+      'The file is empty; choose a filled-in count sheet',
+    );
     expect(importErrorText('COUNT_NOT_READY', { status: 'processing' }, 'en-US')).toContain(
       'still being read',
     );

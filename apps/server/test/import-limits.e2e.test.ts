@@ -269,7 +269,11 @@ describe('count sheet limits', () => {
     expect(bad.body.code).toBe('IMPORT_ENCODING_INVALID');
     const empty = await s.post({ format: 'csv', content: '' });
     expect(empty.status).toBe(422);
-    expect(empty.body).toMatchObject({ code: 'IMPORT_ENCODING_INVALID', detail: 'the content is empty' });
+    expect(empty.body).toMatchObject({
+      code: 'IMPORT_ENCODING_INVALID',
+      detail: 'the content is empty',
+      details: { empty: true },
+    });
     const renamed = await s.post({ format: 'xlsx', content: b64('sku,warehouse,counted\nA,B,1\n') });
     expect(renamed.status).toBe(422);
     expect(renamed.body.code).toBe('IMPORT_FORMAT_INVALID');

@@ -43,7 +43,8 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
 /** Decodes an upload sent as base64, refusing what is not base64 and what is above the byte limit. */
 export function decodeUpload(content: string, limits: SheetLimits): Buffer {
-  if (content.length === 0) throw new DomainError('IMPORT_ENCODING_INVALID', 'the content is empty');
+  if (content.length === 0)
+    throw new DomainError('IMPORT_ENCODING_INVALID', 'the content is empty', { empty: true });
   // The usual upload (one line, canonical padding) is checked by encoding it back: a few ms for
   // the largest file, against 20–40 ms for the pattern and line count below, on the server's thread.
   if (content.length <= Math.ceil((limits.maxBytes + 2) / 3) * 4 && content.length % 4 === 0) {

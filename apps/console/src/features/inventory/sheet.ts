@@ -74,6 +74,7 @@ const IMPORT_WORDS: Record<Lang, Record<string, string>> = {
     tooLarge: '文件太大，请拆成几个文件分别导入',
     IMPORT_FORMAT_INVALID: '无法读取文件：不是有效的 CSV 或 XLSX 表格（可能已损坏或加密）',
     IMPORT_ENCODING_INVALID: '文件编码无法识别：CSV 请另存为“CSV UTF-8”格式后再上传',
+    empty: '文件是空的，请选择填好的盘点表',
     COUNT_NOT_READY: '盘点表还在读取中，读完后才能入账',
     COUNT_SHEET_STALE: '预览之后库存有变动，请重新上传盘点表',
     COUNT_ALREADY_APPLIED: '这份盘点已经入账',
@@ -91,6 +92,7 @@ const IMPORT_WORDS: Record<Lang, Record<string, string>> = {
     IMPORT_FORMAT_INVALID: 'The file cannot be read: not a valid CSV or XLSX sheet (damaged or encrypted?)',
     IMPORT_ENCODING_INVALID:
       'The file’s encoding is not recognised: save a CSV as “CSV UTF-8” and upload it again',
+    empty: 'The file is empty; choose a filled-in count sheet',
     COUNT_NOT_READY: 'The sheet is still being read; apply it once it is read',
     COUNT_SHEET_STALE: 'Stock moved since the preview; upload the count sheet again',
     COUNT_ALREADY_APPLIED: 'This count is already applied',
@@ -114,7 +116,13 @@ const fillIn = (s: string, v: Record<string, string | number | undefined>) =>
  */
 export function importErrorText(code: string, details: unknown, locale: Lang): string | null {
   const w = IMPORT_WORDS[locale];
-  const d = (details ?? {}) as { limit?: string; max?: number; row?: number; column?: number };
+  const d = (details ?? {}) as {
+    limit?: string;
+    max?: number;
+    row?: number;
+    column?: number;
+    empty?: boolean;
+  };
   const max = typeof d.max === 'number' ? d.max : undefined;
   if (code === 'IMPORT_ROW_LIMIT' && max !== undefined) return fillIn(w.maxRows!, { max });
   if (code === 'IMPORT_CELL_LIMIT' && max !== undefined) {
@@ -131,6 +139,7 @@ export function importErrorText(code: string, details: unknown, locale: Lang): s
     });
   }
   if (code === 'IMPORT_ROW_LIMIT' || code === 'IMPORT_CELL_LIMIT') return w.tooLarge!;
+  if (code === 'IMPORT_ENCODING_INVALID' && d.empty === true) return w.empty!;
   if (w[code]) return w[code]!;
   if (code === 'INTERNAL') return w.failed!;
   return null;
