@@ -317,6 +317,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('web console in Chromium', { timeout: 120_00
     expect(await page.locator('[data-testid=count-bad-rows] .ant-table-row').count()).toBe(2);
     await shot(page, 'inventory-count-bad');
 
+    // An empty file is refused as empty, not as a problem of its encoding.
+    await file.setInputFiles({ name: 'count-empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+    await page.waitForSelector('[data-testid=count-refused]');
+    expect(await page.textContent('[data-testid=count-refused]')).toContain('文件是空的，请选择填好的盘点表');
+    await shot(page, 'inventory-count-empty');
+
     await file.setInputFiles({
       name: 'count.csv',
       mimeType: 'text/csv',
