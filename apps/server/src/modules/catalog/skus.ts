@@ -173,8 +173,9 @@ export async function skuCodesInStretch(
   hi: string,
   limit: number,
 ): Promise<Set<string> | null> {
-  // The codes joined by U+001F (a third cheaper for PGlite than `json_agg`, and split faster than
-  // parsed); as JSON when a code holds that character and the list does not split into `n`.
+  // The codes joined by U+001F (on PGlite 15–35% cheaper than `json_agg`, as measured for the
+  // levels read, and split faster than parsed); as JSON when a code holds that character and the
+  // list does not split into `n`.
   const read = (list: string) =>
     exec.query<{ codes: string; n: number }>(
       `SELECT ${list} AS codes, count(*)::int AS n

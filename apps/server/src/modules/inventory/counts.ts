@@ -446,9 +446,10 @@ function codeBounds(codes: readonly string[]): { lo: string; hi: string } | null
 /**
  * Levels come back as two lists in the same order, one text value each instead of a thousand
  * result rows (which cost PGlite's reader more than the scan): the SKUs joined by U+001F and what
- * is on hand joined by commas. Joining costs PGlite a third less than `json_agg` and splitting
- * less than `JSON.parse`; the count `n` beside them tells a list that a code holding U+001F would
- * cut wrongly, and then the levels are read again as JSON.
+ * is on hand joined by commas. Joining costs PGlite 15–35% less than `json_agg` (50 reads of
+ * 2,000 levels: 170–190 against 210–270 ms) and splitting less than `JSON.parse`; the count `n`
+ * beside them tells a list that a code holding U+001F would cut wrongly, and then the levels are
+ * read again as JSON.
  */
 const LEVEL_LISTS = `coalesce(string_agg(sku, E'\\x1f'), '') AS skus, coalesce(string_agg(on_hand::text, ','), '') AS on_hand, count(*)::int AS n`;
 const LEVEL_JSON = `coalesce(json_agg(sku), '[]')::text AS skus, coalesce(json_agg(on_hand), '[]')::text AS on_hand, count(*)::int AS n`;
