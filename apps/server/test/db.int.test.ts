@@ -64,6 +64,67 @@ describe(`prepared statements (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
   });
 });
 
+describe(`held-back writes (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  // Each test its own statement texts (the comment differs): a text is prepared once per connection.
+  const insert = (tag: string) =>
+    `/* ${tag} */ INSERT INTO prepared_probe (k, n, at, tags, doc) VALUES ($1, $2, $3, $4, $5::jsonb)`;
+  const read = (tag: string) => `/* ${tag} */ SELECT k, n, at, tags, doc FROM prepared_probe WHERE k = $1`;
+
+  it('write every kind of value as a bound parameter would, and a read after them sees them', async () => {
+    const at = new Date('2026-01-09T00:00:05.123Z');
+    const tags = ['a,b', 'quote"d', 'back\\slash', '', '{brace}', '中文'];
+    const doc = { note: "O'Reilly \\ 100% $1", n: 3 };
+    for (const round of [1, 2, 3]) {
+      // Quotes, a backslash, a placeholder-like text, a would-be statement end, Chinese text.
+      const k = `held ${round}: it's \\ "x" $2; DROP TABLE prepared_probe; -- 先发顺丰`;
+      const rows = await database.tx(async (tx) => {
+        await tx.deferred.query(insert('kinds'), [k, -42, at, tags, JSON.stringify(doc)]);
+        await tx.deferred.query(insert('kinds'), [`${k} nulls`, null, null, null, null]);
+        return tx.prepared(read('kinds'), [k]);
+      });
+      expect(rows).toEqual([{ k, n: -42, at, tags, doc }]);
+      const nulls = await database.query(read('kinds-plain'), [`${k} nulls`]);
+      expect(nulls).toEqual([{ k: `${k} nulls`, n: null, at: null, tags: null, doc: null }]);
+    }
+  });
+
+  it('keep working on the connection after a message that prepared one of them failed', async () => {
+    // The statement is prepared by the message that fails (the duplicate key is its own EXECUTE):
+    // the server keeps it, so the connection must learn so before using the text again.
+    const dup = insert('after-failure');
+    await database.tx((tx) => tx.deferred.query(insert('seed'), ['held-dup', 1, null, null, null]));
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        database.tx(async (tx) => {
+          await tx.deferred.query(dup, ['held-dup', 2, null, null, null]);
+          await tx.query('SELECT 1');
+        }),
+      ).rejects.toThrow(/duplicate key/);
+    }
+    // And one prepared by a message that failed before reaching it.
+    const late = insert('never-reached');
+    await expect(
+      database.tx(async (tx) => {
+        await tx.deferred.query(dup, ['held-dup', 3, null, null, null]);
+        await tx.deferred.query(late, ['held-late', 1, null, null, null]);
+        await tx.query('SELECT 1');
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    // Sequential transactions take the same pooled connection: every text works again there.
+    for (let i = 0; i < 3; i++)
+      await database.tx(async (tx) => {
+        await tx.deferred.query(dup, [`held-ok-${i}`, i, null, null, null]);
+        await tx.deferred.query(late, [`held-late-${i}`, i, null, null, null]);
+      });
+    const n = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM prepared_probe WHERE k LIKE 'held-ok-%' OR k LIKE 'held-late-%'`,
+    );
+    expect(Number(n[0]!.n)).toBe(6);
+    const dupRow = await database.query(`SELECT n FROM prepared_probe WHERE k = 'held-dup'`);
+    expect(dupRow).toEqual([{ n: 1 }]);
+  });
+});
+
 describe(`bytes (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('stores and reads every byte value as it was sent, in and out of a transaction', async () => {
     await database.query(`CREATE TABLE bytes_probe (k int PRIMARY KEY, b bytea)`);
