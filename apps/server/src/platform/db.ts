@@ -362,9 +362,6 @@ function pgTransaction(client: pg.PoolClient): { tx: Tx; commit(): Promise<void>
       return Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows;
     },
   };
-  // node-postgres prepares a named statement once per connection (Parse, then only Bind and
-  // Execute). On PostgreSQL the plan cache settles on the generic plan for these statements;
-  // changing plan_cache_mode around them, as on PGlite, cost more under a hot row lock than it saved.
   /** `EXECUTE` of `text` prepared on this connection, held `PREPARE` first on its first use. */
   const execute = (text: string, name: string, args: string): string => {
     const sqlName = name.replace('orderhub_s', 'orderhub_d');
@@ -374,6 +371,9 @@ function pgTransaction(client: pg.PoolClient): { tx: Tx; commit(): Promise<void>
     }
     return `EXECUTE ${sqlName}(${args})`;
   };
+  // node-postgres prepares a named statement once per connection (Parse, then only Bind and
+  // Execute). On PostgreSQL the plan cache settles on the generic plan for these statements;
+  // changing plan_cache_mode around them, as on PGlite, cost more under a hot row lock than it saved.
   const prepared = async (text: string, values: unknown[]) => {
     if (held.length) await flush();
     const name = statementName(text);
