@@ -198,7 +198,15 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
       for (const tab of ['accounts', 'exceptions', 'inspections', 'events']) {
         await page.goto(`${t.url}/payments${tab === 'accounts' ? '' : `?tab=${tab}`}`);
         await page.waitForSelector(`[data-tab=${tab}]`);
-        if (tab === 'events') await page.waitForSelector('[data-testid=payment-events] [data-event-outcome]');
+        if (tab === 'events') {
+          await page.waitForSelector('[data-testid=payment-events] [data-event-outcome]');
+          // Every column on screen: nothing to scroll sideways for, at 1024 px too.
+          const overflow = await page.$eval(
+            '[data-testid=payment-events]',
+            (el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth,
+          );
+          expect(overflow).toBeLessThanOrEqual(1);
+        }
         if (tab === 'accounts') await page.waitForSelector(`[data-payment-account=${ACCOUNT}]`);
         await shot(page, `payments-${tab}-${locale}-${width}`);
       }

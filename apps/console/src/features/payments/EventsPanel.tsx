@@ -71,7 +71,6 @@ export function EventsPanel() {
         loading={q.isPending}
         dataSource={q.data ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 1000 }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noEvents')} /> }}
         onRow={(e) =>
           ({
@@ -79,57 +78,84 @@ export function EventsPanel() {
             'data-event-kind': e.kind,
           }) as React.HTMLAttributes<HTMLElement>
         }
+        // The skew under the time, the account under the event, the reason under the outcome:
+        // the table fits a 1024 px screen in both languages without scrolling sideways.
         columns={[
           {
             title: t('receivedAt'),
-            dataIndex: 'receivedAt',
+            key: 'receivedAt',
             width: 170,
-            render: (at: string) => <Time at={at} />,
-          },
-          {
-            title: t('event'),
-            dataIndex: 'kind',
-            width: 110,
-            render: (k: string) => labelOf(EVENT_KIND_LABELS, k, locale),
-          },
-          {
-            title: t('outcome'),
-            dataIndex: 'outcome',
-            width: 150,
-            render: (o: string) => (
-              <Tag color={OUTCOME_COLORS[o] ?? 'default'}>{labelOf(EVENT_OUTCOME_LABELS, o, locale)}</Tag>
-            ),
-          },
-          {
-            title: t('reason'),
-            key: 'reason',
             render: (_, e) => (
-              <span data-reason={e.reason ?? ''} title={e.message ?? undefined}>
-                {eventReasonText(e, locale)}
-              </span>
+              <div style={{ whiteSpace: 'nowrap' }}>
+                <Time at={e.receivedAt} />
+                {e.skewSeconds === null ? null : (
+                  <div>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-skew={e.skewSeconds}>
+                      {t('skew')}{' '}
+                      {Math.abs(e.skewSeconds) >= 60
+                        ? t('skewMinutes', {
+                            m: (e.skewSeconds < 0 ? '-' : '+') + skewMinutes(e.skewSeconds),
+                          })
+                        : t('skewSeconds', {
+                            s: (e.skewSeconds < 0 ? '-' : '+') + Math.abs(Math.round(e.skewSeconds)),
+                          })}
+                    </Typography.Text>
+                  </div>
+                )}
+              </div>
             ),
           },
-          { title: t('account'), dataIndex: 'paymentAccount', width: 130 },
+          {
+            title: `${t('event')} / ${t('account')}`,
+            key: 'kind',
+            width: 140,
+            render: (_, e) => (
+              <div>
+                {labelOf(EVENT_KIND_LABELS, e.kind, locale)}
+                <div
+                  title={e.paymentAccount}
+                  style={{
+                    fontSize: 12,
+                    whiteSpace: 'nowrap',
+                    overflow: 'hidden',
+                    textOverflow: 'ellipsis',
+                    maxWidth: 160,
+                  }}
+                >
+                  <Typography.Text type="secondary">{e.paymentAccount}</Typography.Text>
+                </div>
+              </div>
+            ),
+          },
+          {
+            title: `${t('outcome')} / ${t('reason')}`,
+            key: 'outcome',
+            render: (_, e) => {
+              const reason = eventReasonText(e, locale);
+              return (
+                <div>
+                  <Tag color={OUTCOME_COLORS[e.outcome] ?? 'default'}>
+                    {labelOf(EVENT_OUTCOME_LABELS, e.outcome, locale)}
+                  </Tag>
+                  {reason ? (
+                    <div data-reason={e.reason ?? ''} title={e.message ?? undefined}>
+                      {reason}
+                    </div>
+                  ) : null}
+                </div>
+              );
+            },
+          },
           {
             title: t('tradeNo'),
             key: 'trade',
+            width: 240,
             render: (_, e) =>
               e.orderId && e.merchantTradeNo ? (
                 <Link to={`/orders/${e.orderId}`}>{e.merchantTradeNo}</Link>
               ) : (
                 <Typography.Text type="secondary">{e.merchantTradeNo ?? '—'}</Typography.Text>
               ),
-          },
-          {
-            title: t('skew'),
-            dataIndex: 'skewSeconds',
-            width: 100,
-            render: (s: number | null) =>
-              s === null
-                ? '—'
-                : Math.abs(s) >= 60
-                  ? t('skewMinutes', { m: (s < 0 ? '-' : '') + skewMinutes(s) })
-                  : t('skewSeconds', { s: Math.round(s) }),
           },
         ]}
       />

@@ -55,7 +55,7 @@ export const EVENT_KIND_LABELS: Labels = {
 export const EVENT_OUTCOME_LABELS: Labels = {
   received: { zh: '已收到', en: 'Received' },
   applied: { zh: '已入账', en: 'Booked' },
-  duplicate: { zh: '重复（未重复入账）', en: 'Duplicate (not counted again)' },
+  duplicate: { zh: '重复（未重复入账）', en: 'Duplicate, not counted' },
   pending: { zh: '尚未完成', en: 'Not finished yet' },
   ignored: { zh: '无需处理', en: 'Nothing to book' },
   refused: { zh: '已拒绝', en: 'Refused' },
