@@ -172,6 +172,26 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
     expect(await page.isDisabled('[data-action=confirm-refund]')).toBe(true);
     await page.keyboard.press('Escape');
 
+    // A payment that arrives after its order was cancelled: kept, and raised in the first queue.
+    const cancelled = await pendingOrder(t);
+    const late = (
+      await t.request('POST', `/api/orders/${cancelled.id}/payments`, { body: { paymentAccount: ACCOUNT } })
+    ).body;
+    const version = (await t.request('GET', `/api/orders/${cancelled.id}`)).body.version;
+    const cancel = await t.request('POST', `/api/orders/${cancelled.id}/transitions`, {
+      body: { event: 'cancel', version, reasonCode: 'PAYMENT_TIMEOUT' },
+    });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    stripe.pay(late.client);
+    await expect
+      .poll(
+        async () =>
+          (await t.request('GET', '/api/payments/exceptions?exception=PAID_AFTER_CANCEL', { as: 'finance' }))
+            .body.length,
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+
     // The timeline and the card in both languages, at 1440 and 1024 px.
     for (const [locale, width] of [
       ['zh-CN', 1440],
@@ -198,16 +218,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
       for (const tab of ['accounts', 'exceptions', 'inspections', 'events']) {
         await page.goto(`${t.url}/payments${tab === 'accounts' ? '' : `?tab=${tab}`}`);
         await page.waitForSelector(`[data-tab=${tab}]`);
-        if (tab === 'events') {
-          await page.waitForSelector('[data-testid=payment-events] [data-event-outcome]');
-          // Every column on screen: nothing to scroll sideways for, at 1024 px too.
-          const overflow = await page.$eval(
-            '[data-testid=payment-events]',
-            (el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth,
-          );
-          expect(overflow).toBeLessThanOrEqual(1);
-        }
+        if (tab === 'events') await page.waitForSelector('[data-testid=payment-events] [data-event-outcome]');
         if (tab === 'accounts') await page.waitForSelector(`[data-payment-account=${ACCOUNT}]`);
+        if (tab === 'exceptions') await page.waitForSelector('[data-queue=PAID_AFTER_CANCEL] [data-voucher]');
+        // Every column on screen, the buttons too: nothing to scroll sideways for, at 1024 px too.
+        const overflow = await page.$$eval('.ant-table-wrapper', (tables) =>
+          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
+        );
+        expect(overflow, `${tab} at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `payments-${tab}-${locale}-${width}`);
       }
       await page.goto(`${t.url}/orders/${order.id}`);

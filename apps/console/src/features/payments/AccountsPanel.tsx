@@ -40,7 +40,6 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
         loading={accounts.isPending}
         dataSource={accounts.data ?? []}
         pagination={false}
-        scroll={{ x: 960 }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noAccounts')} /> }}
         onRow={(a) => ({ 'data-payment-account': a.code }) as React.HTMLAttributes<HTMLElement>}
         columns={[
@@ -73,9 +72,10 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
             title: t('notifyUrl'),
             dataIndex: 'notifyUrl',
             render: (url: string) => (
+              // Broken anywhere, with its copy button: every column stays on a 1024 px screen.
               <Typography.Text
                 copyable={{ text: url, tooltips: [t('copy'), t('copied')] }}
-                style={{ fontSize: 12 }}
+                style={{ fontSize: 12, wordBreak: 'break-all' }}
                 data-notify-url
               >
                 {url}
@@ -85,7 +85,7 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
           {
             title: t('settingsUpdated'),
             dataIndex: 'settingsUpdatedAt',
-            width: 170,
+            width: 150,
             render: (at: string) => <Time at={at} seconds={false} />,
           },
           ...(mayManage

@@ -64,28 +64,47 @@ function Queue({
         loading={q.isPending}
         dataSource={q.data ?? []}
         pagination={false}
-        scroll={{ x: 900 }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('queueEmpty')} /> }}
         onRow={(v) => ({ 'data-voucher': v.id }) as React.HTMLAttributes<HTMLElement>}
+        // The account under the trade number and the time under the provider's transaction: the
+        // button that marks a voucher handled stays on a 1024 px screen in both languages.
         columns={[
           {
             title: t('order'),
             dataIndex: 'orderId',
-            render: (id: string | null, v) =>
-              id ? <Link to={`/orders/${id}`}>{v.merchantTradeNo}</Link> : v.merchantTradeNo,
+            render: (id: string | null, v) => (
+              <div>
+                {id ? <Link to={`/orders/${id}`}>{v.merchantTradeNo}</Link> : v.merchantTradeNo}
+                <div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {v.paymentAccount}
+                  </Typography.Text>
+                </div>
+              </div>
+            ),
           },
           {
             title: t('amount'),
             align: 'right',
+            width: 110,
             render: (_, v) => <Money minor={v.amount} currency={v.currency} />,
           },
-          { title: t('account'), dataIndex: 'paymentAccount' },
           {
-            title: t('providerTxn'),
-            dataIndex: 'providerTxnId',
-            render: (s: string) => <Typography.Text style={{ fontSize: 12 }}>{s}</Typography.Text>,
+            title: `${t('providerTxn')} / ${t('receivedAt')}`,
+            key: 'txn',
+            render: (_, v) => (
+              <div>
+                <Typography.Text style={{ fontSize: 12, wordBreak: 'break-all' }}>
+                  {v.providerTxnId}
+                </Typography.Text>
+                <div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    <Time at={v.receivedAt} />
+                  </Typography.Text>
+                </div>
+              </div>
+            ),
           },
-          { title: t('receivedAt'), dataIndex: 'receivedAt', render: (at: string) => <Time at={at} /> },
           ...(mayResolve
             ? [
                 {
