@@ -200,7 +200,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
     expect(await processInboxMessage(t.app.deps, m!.id)).toBe('failed');
     await page.reload();
     await expect
-      .poll(() => page.locator('[data-message="inconsistent-1"] td').nth(6).textContent())
+      .poll(() => page.locator('[data-message="inconsistent-1"] [data-attempts]').textContent())
       .toBe('2');
   });
 
@@ -342,6 +342,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         await page.waitForSelector('[data-inbox-status=rejected]');
         await page.locator('[data-inbox-status=rejected] .ant-table-row-expand-icon').click();
         await page.waitForSelector('[data-testid=inbox-raw]');
+        // Every column on screen, replay too: nothing to scroll sideways for, at 1024 px too.
+        const overflow = await page.$$eval('.ant-table-wrapper', (tables) =>
+          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
+        );
+        expect(overflow, `inbox at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `channels-inbox-${locale}-${width}`);
         await page.goto(`${base}/channels?tab=drift`);
         await page.waitForSelector('[data-drift-field="raw.order_id_suffix"]');

@@ -84,7 +84,6 @@ export function InboxPanel({ mayManage }: { mayManage: boolean }) {
         loading={pager.query.isFetching}
         dataSource={pager.items}
         pagination={false}
-        scroll={{ x: 1000 }}
         onRow={(m) =>
           ({ 'data-message': m.messageId, 'data-inbox-status': m.status }) as Record<string, string>
         }
@@ -120,43 +119,64 @@ export function InboxPanel({ mayManage }: { mayManage: boolean }) {
             </div>
           ),
         }}
+        // The shop under the time, the message id under the status, the orders beside the
+        // attempts: replay stays on a 1024 px screen in both languages.
         columns={[
           {
             title: t('receivedAt'),
-            dataIndex: 'receivedAt',
+            key: 'receivedAt',
             width: 170,
-            render: (v: string) => <Time at={v} />,
-          },
-          { title: t('account'), dataIndex: 'accountId', render: (id: string) => names.get(id) ?? id },
-          {
-            title: t('messageId'),
-            dataIndex: 'messageId',
-            ellipsis: true,
-            render: (v: string) => <Typography.Text style={{ fontSize: 12 }}>{v}</Typography.Text>,
+            render: (_, m) => (
+              <div>
+                <Time at={m.receivedAt} />
+                <div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {names.get(m.accountId) ?? m.accountId}
+                  </Typography.Text>
+                </div>
+              </div>
+            ),
           },
           {
             title: t('status'),
-            dataIndex: 'status',
-            render: (s: string) => <StatusWord prefix="inbox" status={s} />,
+            key: 'status',
+            width: 150,
+            render: (_, m) => (
+              <div>
+                <StatusWord prefix="inbox" status={m.status} />
+                <div
+                  title={m.messageId}
+                  style={{
+                    fontSize: 12,
+                    maxWidth: 134,
+                    overflow: 'hidden',
+                    textOverflow: 'ellipsis',
+                    whiteSpace: 'nowrap',
+                  }}
+                >
+                  <Typography.Text type="secondary">{m.messageId}</Typography.Text>
+                </div>
+              </div>
+            ),
           },
           {
             title: t('error'),
             dataIndex: 'error',
-            width: 260,
             render: (e: string | null) => <ErrorText raw={e} testId="inbox-error" />,
           },
-          { title: t('attempts'), dataIndex: 'attempts', align: 'right', width: 90 },
           {
-            title: t('orders'),
-            dataIndex: 'orderIds',
-            render: (ids: string[]) => (
+            title: `${t('attempts')} / ${t('orders')}`,
+            key: 'attempts',
+            width: 110,
+            render: (_, m) => (
               <Space size={4} wrap>
-                {ids.slice(0, 3).map((id, i) => (
+                <span data-attempts={m.attempts}>{m.attempts}</span>
+                {m.orderIds.slice(0, 3).map((id, i) => (
                   <Link key={id} to={`/orders/${encodeURIComponent(id)}`} data-order-link={id}>
                     #{i + 1}
                   </Link>
                 ))}
-                {ids.length > 3 ? `+${ids.length - 3}` : null}
+                {m.orderIds.length > 3 ? `+${m.orderIds.length - 3}` : null}
               </Space>
             ),
           },
