@@ -337,6 +337,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         if (locale === 'en-US')
           expect(await page.textContent('[data-testid=channels]')).toContain('Sync health');
         else expect(await page.textContent('[data-testid=channels]')).toContain('同步健康');
+        // Every column on screen, the buttons too: nothing to scroll sideways for, at 1024 px too.
+        const wide = await page.$$eval('.ant-table-wrapper', (tables) =>
+          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
+        );
+        expect(wide, `shops at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `channels-accounts-${locale}-${width}`);
         await page.goto(`${base}/channels?tab=inbox`);
         await page.waitForSelector('[data-inbox-status=rejected]');

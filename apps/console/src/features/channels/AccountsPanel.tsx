@@ -59,8 +59,9 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
         loading={accounts.isFetching && !accounts.data}
         dataSource={accounts.data ?? []}
         pagination={false}
-        scroll={{ x: 1100 }}
         onRow={(a) => ({ 'data-account': a.code }) as React.HTMLAttributes<HTMLElement>}
+        // The platform under the shop, the lag under the health, the authorisation and the failures
+        // under the last success: details and edit stay on a 1024 px screen in both languages.
         columns={[
           {
             title: t('account'),
@@ -71,7 +72,7 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
                   {a.name}
                 </Typography.Link>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {a.code}
+                  {a.code} · {labelOf(CHANNEL_LABELS, a.channel, locale)}
                   {a.active ? null : (
                     <Tag style={{ marginLeft: 6 }} color="default">
                       {t('inactive')}
@@ -82,61 +83,64 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
             ),
           },
           {
-            title: t('channel'),
-            dataIndex: 'channel',
-            render: (c: string) => labelOf(CHANNEL_LABELS, c, locale),
-          },
-          {
             title: t('health'),
             key: 'health',
-            render: (_, a) =>
-              a.connection.credentialFields.length === 0 ? (
-                <Typography.Text type="secondary" data-health="none">
-                  {t('noConnection')}
-                </Typography.Text>
-              ) : (
-                <HealthBadge status={healths.get(a.id)?.data?.status} />
-              ),
-          },
-          {
-            title: t('lag'),
-            key: 'lag',
-            align: 'right',
+            width: 140,
             render: (_, a) => {
+              if (a.connection.credentialFields.length === 0)
+                return (
+                  <Typography.Text type="secondary" data-health="none">
+                    {t('noConnection')}
+                  </Typography.Text>
+                );
               const h = healths.get(a.id)?.data;
-              return h ? <span data-lag>{formatDuration(h.lagSeconds, locale)}</span> : '—';
-            },
-          },
-          {
-            title: t('lastSuccess'),
-            key: 'lastSuccess',
-            render: (_, a) => {
-              const h = healths.get(a.id)?.data;
-              if (!h) return '—';
-              return h.lastSuccessAt ? (
-                <Time at={h.lastSuccessAt} />
-              ) : (
-                <Typography.Text type="secondary">{t('never')}</Typography.Text>
+              return (
+                <Space direction="vertical" size={0}>
+                  <HealthBadge status={h?.status} />
+                  {h ? (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {t('lag')} <span data-lag>{formatDuration(h.lagSeconds, locale)}</span>
+                    </Typography.Text>
+                  ) : null}
+                </Space>
               );
             },
           },
           {
-            title: t('failures'),
-            key: 'failures',
-            align: 'right',
+            title: t('syncAndAuth'),
+            key: 'lastSuccess',
+            width: 190,
             render: (_, a) => {
-              const n = healths.get(a.id)?.data?.consecutiveFailures;
-              return n === undefined ? (
-                '—'
-              ) : (
-                <Typography.Text type={n > 0 ? 'danger' : undefined}>{n}</Typography.Text>
+              const h = healths.get(a.id)?.data;
+              if (!h) return '—';
+              return (
+                <Space direction="vertical" size={0}>
+                  {h.lastSuccessAt ? (
+                    <Time at={h.lastSuccessAt} />
+                  ) : (
+                    <Typography.Text type="secondary">{t('never')}</Typography.Text>
+                  )}
+                  {h.authExpiresAt ? (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {t('authExpiresAt')} <Time at={h.authExpiresAt} seconds={false} />
+                    </Typography.Text>
+                  ) : null}
+                  {h.consecutiveFailures > 0 ? (
+                    <Typography.Text
+                      type="danger"
+                      style={{ fontSize: 12 }}
+                      data-failures={h.consecutiveFailures}
+                    >
+                      {t('failuresInRow', { n: h.consecutiveFailures })}
+                    </Typography.Text>
+                  ) : null}
+                </Space>
               );
             },
           },
           {
             title: t('lastError'),
             key: 'lastError',
-            width: 260,
             render: (_, a) => {
               const h = healths.get(a.id);
               if (h?.error) return <ErrorAlert error={h.error} />;
@@ -144,15 +148,10 @@ export function AccountsPanel({ mayManage }: { mayManage: boolean }) {
             },
           },
           {
-            title: t('authExpiresAt'),
-            key: 'auth',
-            render: (_, a) => <Time at={healths.get(a.id)?.data?.authExpiresAt} seconds={false} />,
-          },
-          {
             title: t('actions'),
             key: 'actions',
             render: (_, a) => (
-              <Space>
+              <Space wrap size={4}>
                 <Button size="small" onClick={() => open(a.id)} data-action="details">
                   {t('details')}
                 </Button>
