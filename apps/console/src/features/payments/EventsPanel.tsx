@@ -108,7 +108,7 @@ export function EventsPanel() {
           {
             title: `${t('event')} / ${t('account')}`,
             key: 'kind',
-            width: 140,
+            width: 124,
             render: (_, e) => (
               <div>
                 {labelOf(EVENT_KIND_LABELS, e.kind, locale)}
@@ -119,7 +119,7 @@ export function EventsPanel() {
                     whiteSpace: 'nowrap',
                     overflow: 'hidden',
                     textOverflow: 'ellipsis',
-                    maxWidth: 160,
+                    maxWidth: 108,
                   }}
                 >
                   <Typography.Text type="secondary">{e.paymentAccount}</Typography.Text>
@@ -150,11 +150,16 @@ export function EventsPanel() {
             title: t('tradeNo'),
             key: 'trade',
             width: 240,
+            // A trade number may break anywhere rather than push the table wider than its card.
             render: (_, e) =>
               e.orderId && e.merchantTradeNo ? (
-                <Link to={`/orders/${e.orderId}`}>{e.merchantTradeNo}</Link>
+                <Link to={`/orders/${e.orderId}`} style={{ fontSize: 13, wordBreak: 'break-all' }}>
+                  {e.merchantTradeNo}
+                </Link>
               ) : (
-                <Typography.Text type="secondary">{e.merchantTradeNo ?? '—'}</Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 13, wordBreak: 'break-all' }}>
+                  {e.merchantTradeNo ?? '—'}
+                </Typography.Text>
               ),
           },
         ]}

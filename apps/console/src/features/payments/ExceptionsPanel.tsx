@@ -74,7 +74,13 @@ function Queue({
             dataIndex: 'orderId',
             render: (id: string | null, v) => (
               <div>
-                {id ? <Link to={`/orders/${id}`}>{v.merchantTradeNo}</Link> : v.merchantTradeNo}
+                {id ? (
+                  <Link to={`/orders/${id}`} style={{ wordBreak: 'break-all' }}>
+                    {v.merchantTradeNo}
+                  </Link>
+                ) : (
+                  <span style={{ wordBreak: 'break-all' }}>{v.merchantTradeNo}</span>
+                )}
                 <div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {v.paymentAccount}
