@@ -192,3 +192,13 @@ export async function actUntilShown(act: () => Promise<void>, shown: Locator, at
   }
   throw new Error(`not shown after ${attempts} tries: ${shown}`);
 }
+
+/**
+ * How many pixels the widest table on the page is wider than its card: 0 when every column, its
+ * buttons included, is on screen without scrolling sideways.
+ */
+export async function tableOverflow(page: Page): Promise<number> {
+  return page.$$eval('.ant-table-wrapper', (tables) =>
+    Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
+  );
+}

@@ -13,6 +13,7 @@ import {
   openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
+  tableOverflow,
 } from './browser.ts';
 
 // The server's clock starts at the real time and is moved forward by the drift and stock steps.
@@ -338,9 +339,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
           expect(await page.textContent('[data-testid=channels]')).toContain('Sync health');
         else expect(await page.textContent('[data-testid=channels]')).toContain('同步健康');
         // Every column on screen, the buttons too: nothing to scroll sideways for, at 1024 px too.
-        const wide = await page.$$eval('.ant-table-wrapper', (tables) =>
-          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
-        );
+        const wide = await tableOverflow(page);
         expect(wide, `shops at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `channels-accounts-${locale}-${width}`);
         await page.goto(`${base}/channels?tab=inbox`);
@@ -348,9 +347,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         await page.locator('[data-inbox-status=rejected] .ant-table-row-expand-icon').click();
         await page.waitForSelector('[data-testid=inbox-raw]');
         // Every column on screen, replay too: nothing to scroll sideways for, at 1024 px too.
-        const overflow = await page.$$eval('.ant-table-wrapper', (tables) =>
-          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
-        );
+        const overflow = await tableOverflow(page);
         expect(overflow, `inbox at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `channels-inbox-${locale}-${width}`);
         await page.goto(`${base}/channels?tab=drift`);

@@ -10,6 +10,7 @@ import {
   openLoggedIn,
   SCREENSHOT_DIR,
   SKIP_BROWSER_TESTS,
+  tableOverflow,
 } from './browser.ts';
 
 let t: PaymentsApp;
@@ -222,9 +223,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
         if (tab === 'accounts') await page.waitForSelector(`[data-payment-account=${ACCOUNT}]`);
         if (tab === 'exceptions') await page.waitForSelector('[data-queue=PAID_AFTER_CANCEL] [data-voucher]');
         // Every column on screen, the buttons too: nothing to scroll sideways for, at 1024 px too.
-        const overflow = await page.$$eval('.ant-table-wrapper', (tables) =>
-          Math.max(0, ...tables.map((el) => (el.querySelector('table')?.scrollWidth ?? 0) - el.clientWidth)),
-        );
+        const overflow = await tableOverflow(page);
         expect(overflow, `${tab} at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `payments-${tab}-${locale}-${width}`);
       }
