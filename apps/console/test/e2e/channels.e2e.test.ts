@@ -223,6 +223,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
     expect(await suffix.locator('time').first().textContent()).toMatch(
       /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
     );
+    expect(await suffix.locator('[data-testid=drift-first-seen]').textContent()).toMatch(
+      /^首次发现 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/,
+    );
+    expect(await suffix.locator('[data-occurrences]').textContent()).toBe('出现 1 次');
     const seq = page.locator('[data-drift-field="raw.seq"][data-drift-kind=drift_retyped_field]');
     expect(await seq.textContent()).toContain('类型变化：数字 → 文本');
     // customer service reads the channels but does not manage them
@@ -352,6 +356,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('channels console in Chromium', { timeout: 3
         await shot(page, `channels-inbox-${locale}-${width}`);
         await page.goto(`${base}/channels?tab=drift`);
         await page.waitForSelector('[data-drift-field="raw.order_id_suffix"]');
+        expect(await tableOverflow(page), `drift at ${width} px`).toBeLessThanOrEqual(1);
         await shot(page, `channels-drift-${locale}-${width}`);
         await page.goto(`${base}/channels?account=${accountId}&edit=1`);
         await page.waitForSelector('[data-testid=account-form]');

@@ -35,7 +35,6 @@ export function DriftPanel() {
         dataSource={drift.data?.alerts ?? []}
         locale={{ emptyText: t('driftEmpty') }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        scroll={{ x: 1000 }}
         onRow={(a) =>
           ({ 'data-drift-field': a.field ?? '', 'data-drift-kind': a.kind }) as Record<string, string>
         }
@@ -46,6 +45,7 @@ export function DriftPanel() {
           {
             title: t('driftApi'),
             key: 'api',
+            width: 150,
             render: (_, a) => (
               <Space direction="vertical" size={0}>
                 <span>{a.platform ? t(`platform.${a.platform}`) : '—'}</span>
@@ -57,34 +57,34 @@ export function DriftPanel() {
           },
           {
             title: t('driftField'),
-            dataIndex: 'field',
-            render: (f: string | null) => (
-              <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
-                {f}
-              </Typography.Text>
-            ),
-          },
-          {
-            title: t('driftChange'),
-            key: 'change',
+            key: 'field',
             render: (_, a) => (
-              <Tag
-                color={
-                  a.kind === 'drift_new_field' ? 'blue' : a.kind === 'drift_vanished_field' ? 'orange' : 'red'
-                }
-              >
-                {driftChange(a, locale)}
-              </Tag>
+              <Space direction="vertical" size={4}>
+                <Typography.Text code style={{ wordBreak: 'break-all' }}>
+                  {a.field}
+                </Typography.Text>
+                <Tag
+                  color={
+                    a.kind === 'drift_new_field'
+                      ? 'blue'
+                      : a.kind === 'drift_vanished_field'
+                        ? 'orange'
+                        : 'red'
+                  }
+                >
+                  {driftChange(a, locale)}
+                </Tag>
+              </Space>
             ),
           },
           {
             title: t('driftExample'),
             key: 'example',
-            width: 220,
+            width: 140,
             render: (_, a) => {
               const v = valueAt(a.example, a.field);
               return v.found ? (
-                <Typography.Text code data-testid="drift-example">
+                <Typography.Text code data-testid="drift-example" style={{ wordBreak: 'break-all' }}>
                   {exampleText(v.value, 80)}
                 </Typography.Text>
               ) : (
@@ -92,14 +92,29 @@ export function DriftPanel() {
               );
             },
           },
-          { title: t('driftFirstSeen'), dataIndex: 'firstSeenAt', render: (v: string) => <Time at={v} /> },
-          { title: t('driftLastSeen'), dataIndex: 'lastSeenAt', render: (v: string) => <Time at={v} /> },
-          { title: t('driftOccurrences'), dataIndex: 'occurrences', align: 'right' },
+          {
+            title: t('driftLastSeen'),
+            key: 'seen',
+            render: (_, a) => (
+              <Space direction="vertical" size={0} style={{ whiteSpace: 'nowrap' }}>
+                <Time at={a.lastSeenAt} />
+                <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="drift-first-seen">
+                  {t('driftFirstSeen')} <Time at={a.firstSeenAt} seconds={false} />
+                </Typography.Text>
+              </Space>
+            ),
+          },
           {
             title: t('status'),
-            dataIndex: 'resolvedAt',
-            render: (v: string | null) =>
-              v ? <Tag>{t('driftResolved')}</Tag> : <Tag color="gold">{t('driftOpen')}</Tag>,
+            key: 'status',
+            render: (_, a) => (
+              <Space direction="vertical" size={4} style={{ whiteSpace: 'nowrap' }}>
+                {a.resolvedAt ? <Tag>{t('driftResolved')}</Tag> : <Tag color="gold">{t('driftOpen')}</Tag>}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }} data-occurrences={a.occurrences}>
+                  {t('driftSeenTimes', { n: a.occurrences })}
+                </Typography.Text>
+              </Space>
+            ),
           },
         ]}
       />

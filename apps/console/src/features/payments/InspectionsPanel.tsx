@@ -113,7 +113,6 @@ function Findings({ findings }: { findings: Finding[] }) {
       size="small"
       pagination={false}
       dataSource={findings}
-      scroll={{ x: 900 }}
       onRow={(f) => ({ 'data-finding': f.orderNo }) as React.HTMLAttributes<HTMLElement>}
       columns={[
         {
