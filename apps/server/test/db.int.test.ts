@@ -88,6 +88,27 @@ describe(`held-back writes (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     }
   });
 
+  it('may end in a line comment: the statement after it still runs', async () => {
+    const commented = `${insert('line-comment')} -- 先发顺丰`;
+    const plain = `INSERT INTO prepared_probe (k, n) VALUES ('held-comment-plain', 7) -- no values`;
+    for (const round of [1, 2]) {
+      const rows = await database.tx(async (tx) => {
+        await tx.deferred.query(commented, [`held-comment-${round}`, round, null, null, null]);
+        if (round === 1) await tx.deferred.query(plain);
+        await tx.deferred.query(insert('line-comment'), [`held-after-${round}`, round, null, null, null]);
+        return tx.query<{ k: string }>(
+          `SELECT k FROM prepared_probe WHERE k IN ($1, $2, 'held-comment-plain') ORDER BY k -- last`,
+          [`held-comment-${round}`, `held-after-${round}`],
+        );
+      });
+      expect(rows.map((r) => r.k)).toEqual([
+        `held-after-${round}`,
+        `held-comment-${round}`,
+        'held-comment-plain',
+      ]);
+    }
+  });
+
   it('keep working on the connection after a message that prepared one of them failed', async () => {
     // The statement is prepared by the message that fails (the duplicate key is its own EXECUTE):
     // the server keeps it, so the connection must learn so before using the text again.

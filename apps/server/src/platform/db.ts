@@ -338,7 +338,8 @@ function pgTransaction(client: pg.PoolClient): { tx: Tx; commit(): Promise<void>
     preparing = [];
     let r: pg.QueryResult | pg.QueryResult[];
     try {
-      r = (await client.query(batch.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      // The `;` on a line of its own: a text may end in a `--` comment.
+      r = (await client.query(batch.join('\n;\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
     } catch (e) {
       // Which of them ran before the error is not known (PREPARE outlives a rollback): read back.
       if (names.length) known.unsure = true;
