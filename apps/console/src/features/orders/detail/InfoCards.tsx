@@ -62,9 +62,11 @@ export function InfoCards({
               <Time at={o.paidAt} />
             </Descriptions.Item>
             <Descriptions.Item label={t('tags')}>
-              {o.tags.map((tag) => (
-                <Tag key={tag}>{tag}</Tag>
-              ))}
+              {o.tags.length ? (
+                o.tags.map((tag) => <Tag key={tag}>{tag}</Tag>)
+              ) : (
+                <Typography.Text type="secondary">—</Typography.Text>
+              )}
             </Descriptions.Item>
             {o.buyerRemark ? (
               <Descriptions.Item label={t('buyerRemark')}>{o.buyerRemark}</Descriptions.Item>
