@@ -3,7 +3,7 @@
  * finds which queues have work — sent by anyone, delayed, retried — and wakes theirs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/platform/db.ts';
+import type { Database, Tx } from '../src/platform/db.ts';
 import { type Jobs, startJobs } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { freshDatabase } from './helpers.ts';
@@ -33,10 +33,16 @@ const anotherProcess = (queue: string) =>
 
 beforeAll(async () => {
   ({ database, drop } = await freshDatabase());
-  // Counts what the loops send (the probe and the fetches go through the database's executor).
+  // Counts what the loops send: the fetches go through the database's executor, the probe is one
+  // prepared statement in a transaction of its own.
   const query = database.query.bind(database);
   const exec = database.exec.bind(database);
+  const tx = database.tx.bind(database);
   Object.assign(database, {
+    tx: <T>(fn: (t: Tx) => Promise<T>) => {
+      statements++;
+      return tx(fn);
+    },
     query: (...args: Parameters<Database['query']>) => {
       statements++;
       return query(...args);
