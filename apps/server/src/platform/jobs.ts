@@ -155,7 +155,7 @@ export async function startJobs(database: Database, opts: StartJobsOptions): Pro
       const asleep = [...new Set(sleepers.values())];
       if (asleep.length === 0) continue;
       try {
-        // Prepared: planning it over every queue's partition took 13–31 ms a probe on PGlite (on
+        // Prepared: planning it over every queue's partition took 10–31 ms a probe on PGlite (on
         // the server's thread, twice a second); its kept plan runs in about 1 ms.
         const ready = await database.tx((tx) => tx.prepared<{ name: string }>(READY_QUEUES, [asleep]));
         failing = false;
