@@ -28,6 +28,7 @@ export {
   loadLines,
   loadLinesOf,
   lockOrderByKey,
+  lockOrdersByKeys,
   type OrderLineRow,
   type OrderRow,
   storeRawPayload,

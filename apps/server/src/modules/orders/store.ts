@@ -260,6 +260,27 @@ export async function lockOrderByKey(
   return r ? orderOf(r) : undefined;
 }
 
+const LOCK_BY_KEYS = `SELECT ${ORDER_SELECT} FROM orders
+  WHERE (channel_account_id, external_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+  ORDER BY id FOR UPDATE`;
+
+/**
+ * Locks several orders by their natural keys in one statement, in the order of their ids (rows
+ * are locked as sorted, so two such statements never wait on each other in a circle). Answers
+ * the orders found, in id order.
+ */
+export async function lockOrdersByKeys(
+  tx: Tx,
+  keys: readonly { accountId: string; externalOrderId: string }[],
+): Promise<OrderRow[]> {
+  if (keys.length === 0) return [];
+  const rows = await tx.prepared(LOCK_BY_KEYS, [
+    keys.map((k) => k.accountId),
+    keys.map((k) => k.externalOrderId),
+  ]);
+  return rows.map(orderOf);
+}
+
 /**
  * Locks the order by id. Usually the transaction's first statement: sent as a query (with BEGIN,
  * in one round trip) rather than prepared.

@@ -6,12 +6,13 @@ import {
   appendTimeline,
   getOrderRow,
   lockOrderByKey,
+  lockOrdersByKeys,
   type OrderRow,
   type TransitionContext,
   transitionLocked,
 } from '../orders/index.ts';
 import type { PaymentAccount } from './accounts.ts';
-import type { AttemptProbe } from './events.ts';
+import { type AttemptProbe, decodedJsonOf } from './events.ts';
 import { voucherPays } from './guard.ts';
 import type { PaymentEvent, RefundEvent } from './provider.ts';
 
@@ -148,8 +149,6 @@ async function insertVoucher(tx: Tx, v: VoucherInsert): Promise<string | null> {
   return rows[0]?.id ?? null;
 }
 
-const jsonOf = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-
 const EXCEPTION_OF: Record<string, PaymentException> = {
   paid_after_cancel: 'PAID_AFTER_CANCEL',
   mismatch: 'AMOUNT_MISMATCH',
@@ -198,6 +197,12 @@ const BOOK_PAYMENT = `
   )
   SELECT d.paid, d.disposition, (SELECT id FROM ins) AS voucher_id FROM d`;
 
+interface Booked {
+  paid: number;
+  disposition: string;
+  voucherId: string | null;
+}
+
 async function bookPayment(
   tx: Tx,
   v: {
@@ -220,7 +225,7 @@ async function bookPayment(
     eventId: string;
     rawJson: string | null;
   },
-): Promise<{ paid: number; disposition: string; voucherId: string | null }> {
+): Promise<Booked> {
   const r = (
     await tx.prepared<{ paid: string | number; disposition: string; voucher_id: string | null }>(
       BOOK_PAYMENT,
@@ -250,6 +255,81 @@ async function bookPayment(
   return { paid: Number(r.paid), disposition: r.disposition, voucherId: r.voucher_id };
 }
 
+/**
+ * BOOK_PAYMENT for several payments in one statement, each against its own order (one payment
+ * per order and per provider transaction: a voucher of this statement is not seen by another's
+ * sum). The dispositions are BOOK_PAYMENT's.
+ */
+const BOOK_PAYMENTS = `
+  WITH u AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+        $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[],
+        $15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::text[], $19::jsonb[])
+      WITH ORDINALITY AS u(id, account_id, order_id, order_currency, order_status, order_total, amount, currency,
+        txn_id, attempt_id, trade_no, fee, provider_status, source, provider_time, received_at, skew_ms, event_id,
+        raw, i)
+  ), d AS (
+    SELECT u.*, p.paid, CASE
+        WHEN u.order_status IN ('cancelled', 'closed') THEN 'paid_after_cancel'
+        WHEN u.currency <> u.order_currency THEN 'mismatch'
+        WHEN u.order_status <> 'pending_payment' OR p.paid + u.amount > u.order_total THEN 'overpaid'
+        WHEN p.paid + u.amount < u.order_total THEN 'partial'
+        ELSE 'applied' END AS disposition
+      FROM u CROSS JOIN LATERAL (
+        SELECT COALESCE(sum(f.amount) FILTER (WHERE f.currency = u.order_currency), 0)::bigint AS paid
+          FROM fund_vouchers f WHERE f.order_id = u.order_id
+      ) p
+  ), ins AS (
+    INSERT INTO fund_vouchers (id, payment_account_id, provider_txn_id, kind, order_id, attempt_id, merchant_trade_no,
+        amount, currency, fee, status, provider_status, source, disposition, exception, provider_time, received_at,
+        skew_ms, event_id, raw)
+    SELECT d.id, d.account_id, d.txn_id, 'payment', d.order_id, d.attempt_id, d.trade_no, d.amount, d.currency, d.fee,
+        'confirmed', d.provider_status, d.source, d.disposition,
+        CASE d.disposition WHEN 'paid_after_cancel' THEN 'PAID_AFTER_CANCEL' WHEN 'mismatch' THEN 'AMOUNT_MISMATCH'
+          WHEN 'overpaid' THEN 'OVERPAID' END,
+        d.provider_time, d.received_at, d.skew_ms, d.event_id, d.raw
+      FROM d ORDER BY d.i
+    ON CONFLICT (payment_account_id, provider_txn_id) DO NOTHING
+    RETURNING id, attempt_id, received_at
+  ), att AS (
+    UPDATE payment_attempts a SET status = 'paid', updated_at = ins.received_at FROM ins WHERE a.id = ins.attempt_id
+  )
+  SELECT d.i, d.paid, d.disposition, ins.id AS voucher_id FROM d LEFT JOIN ins ON ins.id = d.id ORDER BY d.i`;
+
+async function bookPayments(tx: Tx, bookings: readonly PaymentBooking[]): Promise<Booked[]> {
+  const column = <K extends keyof PaymentBooking>(k: K) => bookings.map((b) => b[k]);
+  const rows = await tx.prepared<{
+    i: string | number;
+    paid: string | number;
+    disposition: string;
+    voucher_id: string | null;
+  }>(BOOK_PAYMENTS, [
+    bookings.map(() => `fvc_${newUlid()}`),
+    column('accountId'),
+    column('orderId'),
+    column('orderCurrency'),
+    column('orderStatus'),
+    column('orderTotal'),
+    column('amount'),
+    column('currency'),
+    column('txnId'),
+    column('attemptId'),
+    column('tradeNo'),
+    column('fee'),
+    column('providerStatus'),
+    column('source'),
+    column('providerTime'),
+    column('receivedAt'),
+    column('skewMs'),
+    column('eventId'),
+    column('rawJson'),
+  ]);
+  const booked: Booked[] = [];
+  for (const r of rows)
+    booked[Number(r.i) - 1] = { paid: Number(r.paid), disposition: r.disposition, voucherId: r.voucher_id };
+  return booked;
+}
+
 /** Locks the attempt's order: by the natural key the attempt keeps (one statement), else read first. */
 async function lockOrderOf(tx: Tx, attempt: AttemptRow): Promise<OrderRow> {
   if (attempt.order_channel_account_id && attempt.order_external_id) {
@@ -258,6 +338,134 @@ async function lockOrderOf(tx: Tx, attempt: AttemptRow): Promise<OrderRow> {
   }
   const row = await getOrderRow(tx, attempt.order_id);
   return (await lockOrderByKey(tx, row.channelAccountId, row.externalOrderId)) ?? row;
+}
+
+type PaymentBooking = Parameters<typeof bookPayment>[1];
+export type SucceededPayment = PaymentEvent & { providerTxnId: string };
+interface How {
+  actor: Actor;
+  common: Record<string, unknown>;
+  skewMs: number | null;
+}
+
+/** Who the event acts as, what every timeline entry of it carries, and the provider's clock skew. */
+function howOf(input: ApplyInput): How {
+  const { account, event } = input;
+  const skewMs = input.sentAt ? input.receivedAt.getTime() - input.sentAt.getTime() : null;
+  return {
+    actor: actorFor(account, input.source),
+    common: {
+      provider: account.provider.name,
+      paymentAccount: account.code,
+      merchantTradeNo: event.merchantTradeNo,
+      source: input.source,
+      ...(skewMs === null ? {} : { skewSeconds: Math.round(skewMs / 1000) }),
+    },
+    skewMs,
+  };
+}
+
+/** What the voucher statement needs for a succeeded payment, the order locked. */
+function voucherOf(
+  input: ApplyInput,
+  event: SucceededPayment,
+  attempt: AttemptRow,
+  order: OrderRow,
+  skewMs: number | null,
+): PaymentBooking {
+  return {
+    accountId: input.account.id,
+    txnId: event.providerTxnId,
+    orderId: order.id,
+    orderStatus: order.status,
+    orderTotal: Number(order.total),
+    orderCurrency: order.currency,
+    attemptId: attempt.id,
+    tradeNo: event.merchantTradeNo,
+    amount: event.amount,
+    currency: event.currency,
+    fee: event.fee,
+    providerStatus: event.providerStatus,
+    source: input.source,
+    providerTime: event.providerTime,
+    receivedAt: input.receivedAt,
+    skewMs,
+    eventId: input.eventRowId,
+    rawJson: input.decodedJson !== undefined ? input.decodedJson : decodedJsonOf(input.decoded),
+  };
+}
+
+/**
+ * After a succeeded payment's voucher statement, under the order's lock: the order moves as the
+ * vouchers say (paid, or held for a mismatch) and the payment timeline says what happened. One
+ * callback at a time or many in one transaction (`applySucceededPayments`), the same code.
+ */
+async function afterPaymentBooked(
+  tx: Tx,
+  ctx: TransitionContext,
+  input: ApplyInput,
+  event: SucceededPayment,
+  order: OrderRow,
+  booked: Booked,
+  how: How,
+): Promise<ApplyOutcome> {
+  const { account, source } = input;
+  const { actor, common, skewMs } = how;
+  const at = input.receivedAt;
+  const total = Number(order.total);
+  const { paid, disposition, voucherId } = booked;
+  if (!voucherId) return { outcome: 'duplicate', orderId: order.id, voucherId: null };
+  const exception = EXCEPTION_OF[disposition] ?? null;
+  const action: PaymentTimelineAction =
+    disposition === 'applied'
+      ? source === 'query'
+        ? 'query_applied'
+        : 'callback_applied'
+      : ACTION_OF[disposition]!;
+  let current = order;
+  const pay = {
+    orderId: order.id,
+    event: 'pay' as const,
+    note: `${account.provider.name} ${event.providerTxnId}`,
+    details: { voucherId },
+  };
+  // The voucher just written, under the order's lock, is what the `paidByVoucher` guard would read.
+  voucherPays.add(pay);
+  if (order.status === 'pending_payment' && disposition !== 'partial' && disposition !== 'paid_after_cancel')
+    current = await transitionLocked(tx, ctx, at, actor, current, pay);
+  if ((exception === 'AMOUNT_MISMATCH' || exception === 'OVERPAID') && HOLDABLE.has(current.status))
+    await transitionLocked(tx, ctx, at, actor, current, {
+      orderId: order.id,
+      event: 'hold',
+      reasonCode: 'PAYMENT_MISMATCH',
+      details: {
+        voucherId,
+        providerTxnId: event.providerTxnId,
+        amount: event.amount,
+        currency: event.currency,
+        paidBefore: paid,
+        orderTotal: total,
+        orderCurrency: order.currency,
+      },
+    });
+  // Written last, so they travel with COMMIT (a held-back write before the order update would cost a round trip).
+  const details = {
+    ...common,
+    voucherId,
+    providerTxnId: event.providerTxnId,
+    amount: event.amount,
+    currency: event.currency,
+    paidBefore: paid,
+    orderTotal: total,
+    orderCurrency: order.currency,
+  };
+  await paymentTimeline(tx.deferred, at, actor, order.id, action, details);
+  if (skewMs !== null && Math.abs(skewMs) > input.skewAlertSeconds * 1000)
+    await paymentTimeline(tx.deferred, at, actor, order.id, 'skew_warning', {
+      ...common,
+      thresholdSeconds: input.skewAlertSeconds,
+    });
+  return { outcome: 'applied', orderId: order.id, voucherId };
 }
 
 /**
@@ -279,16 +487,9 @@ export async function applyProviderEvent(
       ? (input.attempt ?? undefined)
       : await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKey);
   if (!attempt) return { outcome: 'unknown_trade', orderId: null, voucherId: null };
-  const actor = actorFor(account, input.source);
+  const how = howOf(input);
+  const { actor, common } = how;
   const at = input.receivedAt;
-  const skewMs = input.sentAt ? at.getTime() - input.sentAt.getTime() : null;
-  const common = {
-    provider: account.provider.name,
-    paymentAccount: account.code,
-    merchantTradeNo: event.merchantTradeNo,
-    source: input.source,
-    ...(skewMs === null ? {} : { skewSeconds: Math.round(skewMs / 1000) }),
-  };
   if (event.kind === 'payment') {
     if (event.status !== 'succeeded' || !event.providerTxnId) {
       if ((event.status === 'closed' || event.status === 'failed') && attempt.status === 'pending')
@@ -312,87 +513,52 @@ export async function applyProviderEvent(
       });
       return { outcome: 'duplicate', orderId: attempt.order_id, voucherId: null };
     }
+    const succeeded = event as SucceededPayment;
     const order = await lockOrderOf(tx, attempt);
-    const total = Number(order.total);
-    const booked = await bookPayment(tx, {
-      accountId: account.id,
-      txnId: event.providerTxnId,
-      orderId: order.id,
-      orderStatus: order.status,
-      orderTotal: total,
-      orderCurrency: order.currency,
-      attemptId: attempt.id,
-      tradeNo: event.merchantTradeNo,
-      amount: event.amount,
-      currency: event.currency,
-      fee: event.fee,
-      providerStatus: event.providerStatus,
-      source: input.source,
-      providerTime: event.providerTime,
-      receivedAt: at,
-      skewMs,
-      eventId: input.eventRowId,
-      rawJson: input.decodedJson !== undefined ? input.decodedJson : jsonOf(input.decoded),
-    });
-    const { paid, disposition, voucherId } = booked;
-    if (!voucherId) return { outcome: 'duplicate', orderId: order.id, voucherId: null };
-    const exception = EXCEPTION_OF[disposition] ?? null;
-    const action: PaymentTimelineAction =
-      disposition === 'applied'
-        ? input.source === 'query'
-          ? 'query_applied'
-          : 'callback_applied'
-        : ACTION_OF[disposition]!;
-    let current = order;
-    const pay = {
-      orderId: order.id,
-      event: 'pay' as const,
-      note: `${account.provider.name} ${event.providerTxnId}`,
-      details: { voucherId },
-    };
-    // The voucher just written, under the order's lock, is what the `paidByVoucher` guard would read.
-    voucherPays.add(pay);
-    if (
-      order.status === 'pending_payment' &&
-      disposition !== 'partial' &&
-      disposition !== 'paid_after_cancel'
-    )
-      current = await transitionLocked(tx, ctx, at, actor, current, pay);
-    if ((exception === 'AMOUNT_MISMATCH' || exception === 'OVERPAID') && HOLDABLE.has(current.status))
-      await transitionLocked(tx, ctx, at, actor, current, {
-        orderId: order.id,
-        event: 'hold',
-        reasonCode: 'PAYMENT_MISMATCH',
-        details: {
-          voucherId,
-          providerTxnId: event.providerTxnId,
-          amount: event.amount,
-          currency: event.currency,
-          paidBefore: paid,
-          orderTotal: total,
-          orderCurrency: order.currency,
-        },
-      });
-    // Written last, so they travel with COMMIT (a held-back write before the order update would cost a round trip).
-    const details = {
-      ...common,
-      voucherId,
-      providerTxnId: event.providerTxnId,
-      amount: event.amount,
-      currency: event.currency,
-      paidBefore: paid,
-      orderTotal: total,
-      orderCurrency: order.currency,
-    };
-    await paymentTimeline(tx.deferred, at, actor, order.id, action, details);
-    if (skewMs !== null && Math.abs(skewMs) > input.skewAlertSeconds * 1000)
-      await paymentTimeline(tx.deferred, at, actor, order.id, 'skew_warning', {
-        ...common,
-        thresholdSeconds: input.skewAlertSeconds,
-      });
-    return { outcome: 'applied', orderId: order.id, voucherId };
+    const booked = await bookPayment(tx, voucherOf(input, succeeded, attempt, order, how.skewMs));
+    return afterPaymentBooked(tx, ctx, input, succeeded, order, booked, how);
   }
   return applyRefundEvent(tx, input, attempt, actor, common);
+}
+
+/**
+ * Succeeded payments of several callbacks in the caller's transaction, each step one statement for
+ * all of them: their orders locked (in id order), their vouchers, then each order moved as one
+ * callback would move it (`afterPaymentBooked`). The caller passes each one's attempt as probed
+ * (found, not seen) and at most one per order and per provider transaction. An entry whose order
+ * cannot be locked by the key its attempt keeps answers 'alone': the caller applies it by itself.
+ */
+export async function applySucceededPayments(
+  tx: Tx,
+  ctx: TransitionContext,
+  inputs: readonly (ApplyInput & { attempt: AttemptProbe; event: SucceededPayment })[],
+): Promise<(ApplyOutcome | 'alone')[]> {
+  const keyed = inputs.filter((i) => i.attempt.order_channel_account_id && i.attempt.order_external_id);
+  const locked = new Map(
+    (
+      await lockOrdersByKeys(
+        tx,
+        keyed.map((i) => ({
+          accountId: i.attempt.order_channel_account_id!,
+          externalOrderId: i.attempt.order_external_id!,
+        })),
+      )
+    ).map((o) => [o.id, o]),
+  );
+  const go = inputs.filter((i) => locked.has(i.attempt.order_id));
+  const bookings = go.map((i) =>
+    voucherOf(i, i.event, i.attempt, locked.get(i.attempt.order_id)!, howOf(i).skewMs),
+  );
+  const booked = await bookPayments(tx, bookings);
+  const outcomes = new Map<ApplyInput, ApplyOutcome>();
+  for (const [k, input] of go.entries()) {
+    const order = locked.get(input.attempt.order_id)!;
+    outcomes.set(
+      input,
+      await afterPaymentBooked(tx, ctx, input, input.event, order, booked[k]!, howOf(input)),
+    );
+  }
+  return inputs.map((i) => outcomes.get(i) ?? 'alone');
 }
 
 async function applyRefundEvent(

@@ -12,6 +12,27 @@ export type EventOutcome =
   | 'failed'
   | 'unknown_trade';
 
+/** Text and keys with NUL characters replaced: the copy a JSON column can hold. */
+function withoutNul(v: unknown): unknown {
+  if (typeof v === 'string') return v.replaceAll('\u0000', '\uFFFD');
+  if (Array.isArray(v)) return v.map(withoutNul);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), withoutNul(x)]));
+  return v;
+}
+
+/**
+ * A provider message's decoded content as JSON for the database's JSON columns (null for none).
+ * PostgreSQL's JSON cannot hold a NUL character, which a correctly signed message may carry (in a
+ * buyer's note, say): the stored copy has U+FFFD in its place. The bytes as received, which the
+ * signature covers, are kept unchanged with the event.
+ */
+export function decodedJsonOf(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  const json = JSON.stringify(v);
+  return json.includes('\\u0000') ? JSON.stringify(withoutNul(v)) : json;
+}
+
 export interface NewEvent {
   accountId: string | null;
   accountCode: string;
@@ -62,7 +83,7 @@ export async function recordEvent(exec: SqlExecutor, e: NewEvent): Promise<strin
       e.orderId ?? null,
       e.headers ? JSON.stringify(e.headers) : null,
       e.rawBody ?? null,
-      e.decoded === undefined || e.decoded === null ? null : JSON.stringify(e.decoded),
+      decodedJsonOf(e.decoded),
       e.sentAt ?? null,
       skewMs,
       e.receivedAt,
@@ -132,6 +153,26 @@ export async function probeCallback(
       [tradeNo, accountId, txnKey],
     )
   )[0];
+}
+
+/**
+ * `probeCallback` for several callbacks in one statement (the first of a batch, with `BEGIN`):
+ * answers each one's attempt, or undefined, in the order asked.
+ */
+export async function probeCallbacks(
+  tx: Tx,
+  asked: readonly { accountId: string; tradeNo: string; txnKey: string }[],
+): Promise<(AttemptProbe | undefined)[]> {
+  const rows = await tx.query<AttemptProbe & { i: string | number } & Record<string, unknown>>(
+    `SELECT u.i, a.id, a.order_id, a.amount, a.currency, a.status, a.order_channel_account_id, a.order_external_id,
+            EXISTS (SELECT 1 FROM fund_vouchers f WHERE f.payment_account_id = u.acc AND f.provider_txn_id = u.txn) AS seen
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(acc, trade, txn, i)
+       JOIN payment_attempts a ON a.merchant_trade_no = u.trade AND a.payment_account_id = u.acc`,
+    [asked.map((a) => a.accountId), asked.map((a) => a.tradeNo), asked.map((a) => a.txnKey)],
+  );
+  const found: (AttemptProbe | undefined)[] = asked.map(() => undefined);
+  for (const { i, ...attempt } of rows) found[Number(i) - 1] = attempt;
+  return found;
 }
 
 /**

@@ -5,8 +5,9 @@ import { problem } from '../../platform/http.ts';
 import { newUlid } from '../../platform/ids.ts';
 import { transitionContext } from '../orders/index.ts';
 import { loadAccountByCode, type PaymentAccount } from './accounts.ts';
-import { actorFor, applyProviderEvent, paymentTimeline } from './apply.ts';
-import { keptHeaders, probeCallback, recordCallbackEvent, recordEvent } from './events.ts';
+import { actorFor, paymentTimeline } from './apply.ts';
+import { callbackBooker } from './batch.ts';
+import { decodedJsonOf, keptHeaders, recordEvent } from './events.ts';
 import type { ProviderAck, RawCallback } from './provider.ts';
 import { paymentSettingsOf } from './settings.ts';
 
@@ -42,7 +43,13 @@ function claimedTradeNo(body: Buffer, contentType: string | undefined): string |
 export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { database, crypto, clock, log } = deps;
   const settings = paymentSettingsOf(deps);
-  const transitions = transitionContext(deps);
+  const booker = callbackBooker({
+    database,
+    transitions: transitionContext(deps),
+    skewAlertSeconds: settings.skewAlertSeconds,
+    onBatchFailed: (err, size) =>
+      log.warn({ err, callbacks: size }, 'payment callbacks booked together failed; booking each alone'),
+  });
   await app.register(async (scope) => {
     scope.removeContentTypeParser(['application/json']);
     scope.addContentTypeParser(
@@ -154,10 +161,7 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
           return send(reply, provider.ack(false, verified.message));
         }
         const event = verified.event;
-        const decodedJson =
-          verified.decoded === undefined || verified.decoded === null
-            ? null
-            : JSON.stringify(verified.decoded);
+        const decodedJson = decodedJsonOf(verified.decoded);
         if (event.kind === 'ignored') {
           await recordEvent(database, {
             ...base,
@@ -173,40 +177,15 @@ export async function notifyRoutes(app: FastifyInstance, deps: Deps): Promise<vo
           return send(reply, provider.ack(true));
         }
         try {
-          const eventId = `pev_${newUlid()}`;
-          const result = await database.tx(async (tx) => {
-            const attempt = await probeCallback(
-              tx,
-              account.id,
-              event.merchantTradeNo,
-              event.kind === 'payment' ? (event.providerTxnId ?? '') : `refund:${event.merchantRefundNo}`,
-            );
-            const r = await applyProviderEvent(tx, transitions, {
-              account,
-              event,
-              source: 'callback',
-              eventRowId: eventId,
-              receivedAt,
-              sentAt: verified.sentAt,
-              decoded: verified.decoded,
-              decodedJson,
-              skewAlertSeconds: settings.skewAlertSeconds,
-              attempt: attempt ?? null,
-            });
-            await recordCallbackEvent(tx.deferred, {
-              ...base,
-              id: eventId,
-              accountId: account.id,
-              outcome: r.outcome,
-              ...(r.outcome === 'unknown_trade' ? { reason: 'TRADE_UNKNOWN' } : {}),
-              providerEventId: verified.eventId,
-              merchantTradeNo: event.merchantTradeNo,
-              orderId: r.orderId,
-              voucherId: r.voucherId,
-              decodedJson,
-              sentAt: verified.sentAt,
-            });
-            return r;
+          const result = await booker.book({
+            account,
+            event,
+            eventId: `pev_${newUlid()}`,
+            row: { ...base, accountId: account.id },
+            providerEventId: verified.eventId,
+            sentAt: verified.sentAt,
+            decoded: verified.decoded,
+            decodedJson,
           });
           if (result.outcome === 'unknown_trade') {
             log.warn(
