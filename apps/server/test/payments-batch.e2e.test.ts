@@ -6,6 +6,7 @@ import { type CallbackJob, callbackBooker } from '../src/modules/payments/batch.
 import { decodedJsonOf } from '../src/modules/payments/events.ts';
 import { stripeSignatureHeader } from '../src/modules/payments/providers/stripe.ts';
 import { newUlid } from '../src/platform/ids.ts';
+import { onPostgres } from './helpers.ts';
 import {
   addAccount,
   orderStatus,
@@ -233,7 +234,7 @@ describe('callbacks booked together', () => {
       skewAlertSeconds: 300,
     });
     const jobs = await jobsFor(orders.map((o) => o.tradeNo));
-    // The first two start at once, each alone; the eight others wait and then go together.
+    // The first starts at once, alone; the nine others wait for it and then go together.
     const outcomes = await Promise.all(jobs.map((j) => booker.book(j)));
     expect(outcomes.map((o) => o.outcome)).toEqual(Array(10).fill('applied'));
     const written = await t.database.query<{ order_id: string; tx: string }>(
@@ -242,7 +243,7 @@ describe('callbacks booked together', () => {
     );
     const byTx = new Map<string, number>();
     for (const w of written) byTx.set(w.tx, (byTx.get(w.tx) ?? 0) + 1);
-    expect([...byTx.values()].sort((a, b) => a - b)).toEqual([1, 1, 8]);
+    expect([...byTx.values()].sort((a, b) => a - b)).toEqual([1, 9]);
     for (const o of orders) expect((await orderStatus(t, o.id)).status).toBe('paid');
     expect(
       await t.count('payment_events', "outcome = 'applied' AND id = ANY($1::text[])", [
@@ -273,7 +274,7 @@ describe('callbacks booked together', () => {
     });
     const jobs = await jobsFor(orders.map((o) => o.tradeNo));
     const settled = await Promise.allSettled(jobs.map((j) => booker.book(j)));
-    expect(failures).toEqual([6]);
+    expect(failures).toEqual([7]);
     expect(settled.slice(0, 7).map((s) => (s.status === 'fulfilled' ? s.value.outcome : s.reason))).toEqual(
       Array(7).fill('applied'),
     );
@@ -282,5 +283,43 @@ describe('callbacks booked together', () => {
     expect((await orderStatus(t, bad)).status).toBe('pending_payment');
     expect(await t.count('fund_vouchers', 'order_id = $1', [bad])).toBe(0);
     expect(await t.count('payment_events', 'id = $1', [jobs[7]!.eventId])).toBe(0);
+  });
+
+  // PGlite is one connection: another transaction holding an order's lock would hold up everything.
+  it.runIf(onPostgres)('a booking stuck on a lock does not hold up the callbacks behind it', async () => {
+    const orders = await waitingOrders(4);
+    const booker = callbackBooker({
+      database: t.database,
+      transitions: transitionContext(t.app.deps),
+      skewAlertSeconds: 300,
+    });
+    const jobs = await jobsFor(orders.map((o) => o.tradeNo));
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = t.database.tx(async (tx) => {
+      await tx.query(`SELECT id FROM orders WHERE id = $1 FOR UPDATE`, [orders[0]!.id]);
+      locked();
+      await held;
+    });
+    await isLocked;
+    let firstDone = false;
+    const first = booker.book(jobs[0]!).then((r) => {
+      firstDone = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const rest = await Promise.all(jobs.slice(1).map((j) => booker.book(j)));
+    expect(rest.map((r) => r.outcome)).toEqual(['applied', 'applied', 'applied']);
+    expect(firstDone).toBe(false);
+    release();
+    await holder;
+    expect((await first).outcome).toBe('applied');
+    for (const o of orders) expect((await orderStatus(t, o.id)).status).toBe('paid');
   });
 });

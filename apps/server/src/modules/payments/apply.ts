@@ -533,6 +533,7 @@ export async function applySucceededPayments(
   ctx: TransitionContext,
   inputs: readonly (ApplyInput & { attempt: AttemptProbe; event: SucceededPayment })[],
 ): Promise<(ApplyOutcome | 'alone')[]> {
+  if (inputs.length === 0) return [];
   const keyed = inputs.filter((i) => i.attempt.order_channel_account_id && i.attempt.order_external_id);
   const locked = new Map(
     (
