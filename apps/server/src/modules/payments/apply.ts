@@ -422,6 +422,15 @@ async function afterPaymentBooked(
         ? 'query_applied'
         : 'callback_applied'
       : ACTION_OF[disposition]!;
+  const booking = {
+    voucherId,
+    providerTxnId: event.providerTxnId,
+    amount: event.amount,
+    currency: event.currency,
+    paidBefore: paid,
+    orderTotal: total,
+    orderCurrency: order.currency,
+  };
   let current = order;
   const pay = {
     orderId: order.id,
@@ -438,28 +447,10 @@ async function afterPaymentBooked(
       orderId: order.id,
       event: 'hold',
       reasonCode: 'PAYMENT_MISMATCH',
-      details: {
-        voucherId,
-        providerTxnId: event.providerTxnId,
-        amount: event.amount,
-        currency: event.currency,
-        paidBefore: paid,
-        orderTotal: total,
-        orderCurrency: order.currency,
-      },
+      details: booking,
     });
   // Written last, so they travel with COMMIT (a held-back write before the order update would cost a round trip).
-  const details = {
-    ...common,
-    voucherId,
-    providerTxnId: event.providerTxnId,
-    amount: event.amount,
-    currency: event.currency,
-    paidBefore: paid,
-    orderTotal: total,
-    orderCurrency: order.currency,
-  };
-  await paymentTimeline(tx.deferred, at, actor, order.id, action, details);
+  await paymentTimeline(tx.deferred, at, actor, order.id, action, { ...common, ...booking });
   if (skewMs !== null && Math.abs(skewMs) > input.skewAlertSeconds * 1000)
     await paymentTimeline(tx.deferred, at, actor, order.id, 'skew_warning', {
       ...common,
