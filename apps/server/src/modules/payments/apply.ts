@@ -459,6 +459,11 @@ async function afterPaymentBooked(
   return { outcome: 'applied', orderId: order.id, voucherId };
 }
 
+/** The key an event's voucher is unique on, with its account: the provider's transaction id, or the refund's number. */
+export function txnKeyOf(event: PaymentEvent | RefundEvent): string {
+  return event.kind === 'payment' ? (event.providerTxnId ?? '') : `refund:${event.merchantRefundNo}`;
+}
+
 /**
  * Books one provider event in the caller's transaction: a succeeded payment or refund becomes a
  * voucher (unless the provider transaction has one — then nothing is written), and the order moves
@@ -471,12 +476,10 @@ export async function applyProviderEvent(
   input: ApplyInput,
 ): Promise<ApplyOutcome> {
   const { account, event } = input;
-  const txnKey =
-    event.kind === 'payment' ? event.providerTxnId : `refund:${(event as RefundEvent).merchantRefundNo}`;
   const attempt =
     input.attempt !== undefined
       ? (input.attempt ?? undefined)
-      : await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKey);
+      : await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKeyOf(event));
   if (!attempt) return { outcome: 'unknown_trade', orderId: null, voucherId: null };
   const how = howOf(input);
   const { actor, common } = how;

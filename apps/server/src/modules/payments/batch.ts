@@ -6,6 +6,7 @@ import {
   applyProviderEvent,
   applySucceededPayments,
   type SucceededPayment,
+  txnKeyOf,
 } from './apply.ts';
 import { type NewEvent, probeCallback, probeCallbacks, recordCallbackEvent } from './events.ts';
 import type { PaymentEvent, RefundEvent } from './provider.ts';
@@ -24,7 +25,7 @@ export interface CallbackJob {
 }
 
 /** Most callbacks one transaction books together. */
-export const MAX_BATCH = 32;
+const MAX_BATCH = 32;
 /**
  * Transactions of booked-together callbacks running at once, per process: the next gathers while
  * one runs. One gives the largest batches (two or more gave smaller batches and less throughput in
@@ -99,11 +100,7 @@ export function callbackBooker(opts: {
 
   const alone = (job: CallbackJob): Promise<ApplyOutcome> =>
     database.tx(async (tx) => {
-      const txnKey =
-        job.event.kind === 'payment'
-          ? (job.event.providerTxnId ?? '')
-          : `refund:${job.event.merchantRefundNo}`;
-      const attempt = await probeCallback(tx, job.account.id, job.event.merchantTradeNo, txnKey);
+      const attempt = await probeCallback(tx, job.account.id, job.event.merchantTradeNo, txnKeyOf(job.event));
       const r = await applyProviderEvent(tx, transitions, inputOf(job, skewAlertSeconds, attempt ?? null));
       await recordOutcome(tx, job, r);
       return r;
@@ -120,7 +117,7 @@ export function callbackBooker(opts: {
           batch.map(({ job }) => ({
             accountId: job.account.id,
             tradeNo: job.event.merchantTradeNo,
-            txnKey: (job.event as SucceededPayment).providerTxnId,
+            txnKey: txnKeyOf(job.event),
           })),
         );
         const result: (ApplyOutcome | 'alone')[] = batch.map(() => 'alone');
@@ -135,7 +132,7 @@ export function callbackBooker(opts: {
             result[k] = await applyProviderEvent(tx, transitions, input);
             continue;
           }
-          const txn = `${job.account.id}\u0000${(job.event as SucceededPayment).providerTxnId}`;
+          const txn = `${job.account.id}\u0000${txnKeyOf(job.event)}`;
           if (orders.has(attempt.order_id) || txns.has(txn)) continue;
           orders.add(attempt.order_id);
           txns.add(txn);
