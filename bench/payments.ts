@@ -27,20 +27,28 @@
  * The last output line is one JSON object: `callbacks_per_s`, `baseline_per_s`, `ratio` (target
  * ≥ 0.3), `vouchers` (must equal `transactions`), `double_counted` (must be 0), `ok`.
  */
-import { createCipheriv, createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { startAlipaySimulator, startStripeSimulator } from '@orderhub/simulators';
 import pg from 'pg';
 import { buildApp } from '../apps/server/src/app.ts';
 import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
 import { createSku } from '../apps/server/src/modules/catalog/index.ts';
-import { stripeSignatureHeader } from '../apps/server/src/modules/payments/providers/stripe.ts';
 import { systemActor } from '../apps/server/src/platform/actor.ts';
 import { loadConfig } from '../apps/server/src/platform/config.ts';
 import { openDatabase } from '../apps/server/src/platform/db.ts';
 import { startCluster } from '../scripts/pg-cluster.mjs';
+import {
+  type Callback,
+  callbackSigner,
+  createBenchAccounts,
+  dealRounds,
+  median,
+  providers,
+  startDeliverer,
+  voucherInserter,
+  wechatBenchAccount,
+  withDatabase,
+} from './lib/payment-callbacks.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const SMOKE = process.env['BENCH_SMOKE'] === '1';
@@ -52,33 +60,6 @@ const AMOUNT = 8000;
 const ROUNDS = SMOKE ? 2 : QUICK ? 4 : 6;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-const beijing = (d: Date) => `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
-const beijingPlain = (d: Date) =>
-  new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-
-interface Callback {
-  provider: 'wechatpay' | 'alipay' | 'stripe';
-  account: string;
-  txnId: string;
-  tradeNo: string;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 async function main() {
   const transactions = Math.round(CALLBACKS * (1 - DUPLICATE_SHARE));
@@ -117,21 +98,7 @@ async function main() {
   const address = await app.http.listen({ port: 0, host: '127.0.0.1' });
   try {
     // Accounts: the simulators' keys for Alipay and Stripe; a WeChat Pay key pair made here.
-    const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const wechatSettings = {
-      mchId: '1900000109',
-      appId: 'wxbench0000000001',
-      apiV3Key: randomBytes(16).toString('hex'),
-      merchantSerialNo: randomBytes(20).toString('hex').toUpperCase(),
-      merchantPrivateKey: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      platformCertificates: [
-        {
-          serialNo: 'PUB_KEY_ID_0119000001092025000000000001',
-          pem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        },
-      ],
-    };
+    const wechat = wechatBenchAccount();
     const cli = systemActor('bench', 'cli');
     const now = new Date();
     let token = '';
@@ -154,29 +121,8 @@ async function main() {
       if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
       return JSON.parse(res.body);
     };
-    const accounts = {
-      wechatpay: await api('POST', '/api/payment-accounts', {
-        code: 'bench-wechat',
-        name: 'WeChat Pay',
-        provider: 'wechatpay',
-        settings: wechatSettings,
-      }),
-      alipay: await api('POST', '/api/payment-accounts', {
-        code: 'bench-alipay',
-        name: 'Alipay',
-        provider: 'alipay',
-        settings: alipay.accountSettings,
-      }),
-      stripe: await api('POST', '/api/payment-accounts', {
-        code: 'bench-stripe',
-        name: 'Stripe',
-        provider: 'stripe',
-        settings: stripe.accountSettings,
-        // Signed once before the clock starts, delivered minutes later: Stripe would sign each
-        // delivery afresh, so the replay window is widened rather than refusing them as stale.
-        replayWindowSeconds: 86_400,
-      }),
-    } as const;
+    const accounts = await createBenchAccounts(api, { stripe, alipay, wechat });
+    const sign = callbackSigner({ stripe, alipay, wechat, amount: AMOUNT });
 
     // Orders waiting for payment (batches of 500) and one attempt each (setup, not measured).
     log(`setting up ${transactions} orders and payment attempts`);
@@ -199,7 +145,6 @@ async function main() {
         externalIds.push(r.externalOrderId);
       }
     }
-    const providers = ['wechatpay', 'alipay', 'stripe'] as const;
     const uniques: Callback[] = [];
     const at = new Date();
     // As createAttempt writes them: the order's natural key rides along on the attempt.
@@ -225,193 +170,18 @@ async function main() {
       [...attemptRows, channelAccountId],
     );
 
-    function sign(provider: (typeof providers)[number], tradeNo: string, i: number, when: Date): Callback {
-      if (provider === 'stripe') {
-        const txnId = `pi_bench${process.pid}x${i}`;
-        const body = Buffer.from(
-          JSON.stringify({
-            id: `evt_bench${process.pid}x${i}`,
-            object: 'event',
-            api_version: '2024-06-20',
-            created: Math.floor(when.getTime() / 1000),
-            livemode: false,
-            type: 'payment_intent.succeeded',
-            data: {
-              object: {
-                id: txnId,
-                object: 'payment_intent',
-                amount: AMOUNT,
-                amount_received: AMOUNT,
-                currency: 'cny',
-                status: 'succeeded',
-                metadata: { orderhub_trade_no: tradeNo },
-              },
-            },
-          }),
-        );
-        const header = stripeSignatureHeader(
-          stripe.accountSettings.webhookSecret,
-          Math.floor(when.getTime() / 1000),
-          body,
-        );
-        return {
-          provider,
-          account: 'bench-stripe',
-          txnId,
-          tradeNo,
-          headers: { 'content-type': 'application/json', 'stripe-signature': header },
-          body,
-        };
-      }
-      if (provider === 'alipay') {
-        const txnId = `2026113022001${String(process.pid).padStart(7, '0')}${String(i).padStart(8, '0')}`;
-        const params = alipay.signNotification({
-          notify_time: beijingPlain(when),
-          notify_type: 'trade_status_sync',
-          notify_id: `bench${process.pid}n${i}`,
-          app_id: alipay.accountSettings.appId,
-          charset: 'utf-8',
-          version: '1.0',
-          trade_no: txnId,
-          out_trade_no: tradeNo,
-          seller_id: alipay.accountSettings.sellerId,
-          trade_status: 'TRADE_SUCCESS',
-          total_amount: (AMOUNT / 100).toFixed(2),
-          receipt_amount: (AMOUNT / 100).toFixed(2),
-          gmt_payment: beijingPlain(when),
-          subject: '基准测试',
-        });
-        return {
-          provider,
-          account: 'bench-alipay',
-          txnId,
-          tradeNo,
-          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-          body: Buffer.from(new URLSearchParams(params).toString()),
-        };
-      }
-      const txnId = `42000${String(process.pid).padStart(7, '0')}${String(i).padStart(16, '0')}`;
-      const plain = JSON.stringify({
-        appid: wechatSettings.appId,
-        mchid: wechatSettings.mchId,
-        out_trade_no: tradeNo,
-        transaction_id: txnId,
-        trade_type: 'NATIVE',
-        trade_state: 'SUCCESS',
-        trade_state_desc: '支付成功',
-        bank_type: 'OTHERS',
-        attach: '',
-        success_time: beijing(when),
-        payer: { openid: 'oBench0000000000000000000000' },
-        amount: { total: AMOUNT, payer_total: AMOUNT, currency: 'CNY', payer_currency: 'CNY' },
-      });
-      const nonce = randomBytes(6).toString('hex');
-      const c = createCipheriv(
-        'aes-256-gcm',
-        Buffer.from(wechatSettings.apiV3Key, 'utf8'),
-        Buffer.from(nonce, 'utf8'),
-      );
-      c.setAAD(Buffer.from('transaction', 'utf8'));
-      const ciphertext = Buffer.concat([c.update(plain, 'utf8'), c.final(), c.getAuthTag()]).toString(
-        'base64',
-      );
-      const body = Buffer.from(
-        JSON.stringify({
-          id: randomUUID(),
-          create_time: beijing(when),
-          resource_type: 'encrypt-resource',
-          event_type: 'TRANSACTION.SUCCESS',
-          summary: '支付成功',
-          resource: {
-            original_type: 'transaction',
-            algorithm: 'AEAD_AES_256_GCM',
-            ciphertext,
-            associated_data: 'transaction',
-            nonce,
-          },
-        }),
-      );
-      const timestamp = String(Math.floor(when.getTime() / 1000));
-      const headerNonce = randomBytes(16).toString('hex');
-      const signature = createSign('RSA-SHA256')
-        .update(`${timestamp}\n${headerNonce}\n${body.toString('utf8')}\n`)
-        .sign(platform.privateKey, 'base64');
-      return {
-        provider,
-        account: 'bench-wechat',
-        txnId,
-        tradeNo,
-        headers: {
-          'content-type': 'application/json',
-          'wechatpay-timestamp': timestamp,
-          'wechatpay-nonce': headerNonce,
-          'wechatpay-signature': signature,
-          'wechatpay-serial': wechatSettings.platformCertificates[0]!.serialNo,
-          'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
-        },
-        body,
-      };
-    }
-
-    // Baseline accounts and its own pool: the same driver, one named (prepared) statement, autocommit.
-    const baseAccounts = new Map<string, string>();
-    for (const [i, p] of providers.entries()) {
-      const id = `pac_base_${i}`;
-      baseAccounts.set(p, id);
-      await baseDb.query(
-        `INSERT INTO payment_accounts (id, code, name, provider, settings_enc, created_at, updated_at, settings_updated_at)
-         VALUES ($1, $2, $2, $3, 'v1.00000000.x', now(), now(), now())`,
-        [id, `base-${p}`, p],
-      );
-    }
-    const basePool = new pg.Pool({ connectionString: withDatabase(url, baseName), max: POOL_SIZE });
-    const BASE_INSERT = `INSERT INTO fund_vouchers (id, payment_account_id, provider_txn_id, kind, merchant_trade_no, amount, currency, status,
-        provider_status, source, disposition, received_at, raw)
-     VALUES ($1,$2,$3,'payment',$4,$5,'CNY','confirmed','SUCCESS','callback','applied',now(),$6)
-     ON CONFLICT (payment_account_id, provider_txn_id) DO NOTHING`;
-    const baseline = async (items: Callback[]): Promise<number> => {
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < items.length) {
-            const cb = items[next++]!;
-            await basePool.query({
-              name: 'bench_base_voucher',
-              text: BASE_INSERT,
-              values: [
-                `fvc_${randomUUID()}`,
-                baseAccounts.get(cb.provider),
-                cb.txnId,
-                cb.tradeNo,
-                AMOUNT,
-                JSON.stringify(cb.body.toString('utf8')),
-              ],
-            });
-          }
-        }),
-      );
-      return (performance.now() - t0) / 1000;
-    };
+    // Baseline: its own database and pool, the same driver, one named (prepared) statement, autocommit.
+    const baseline = await voucherInserter({
+      database: baseDb,
+      url: withDatabase(url, baseName),
+      poolSize: POOL_SIZE,
+      concurrency: CONCURRENCY,
+      amount: AMOUNT,
+    });
 
     // Rounds: a warm-up (5% of the transactions) and ROUNDS measured ones. Each round's callbacks are
     // its own transactions plus 30% duplicates of them, shuffled.
-    const warm = Math.max(20, Math.round(transactions * 0.05));
-    const bounds = [0, warm];
-    for (let r = 1; r <= ROUNDS; r++) bounds.push(warm + Math.round(((transactions - warm) * r) / ROUNDS));
-    const rounds: Callback[][] = [];
-    let dealt = 0;
-    for (let r = 0; r + 1 < bounds.length; r++) {
-      const mine = uniques.slice(bounds[r]!, bounds[r + 1]!);
-      const want =
-        r + 2 === bounds.length
-          ? CALLBACKS - dealt
-          : Math.round((CALLBACKS * bounds[r + 1]!) / transactions) - dealt;
-      const items = [...mine];
-      while (items.length < want) items.push(mine[Math.floor(Math.random() * mine.length)]!);
-      dealt += items.length;
-      rounds.push(shuffle(items));
-    }
+    const rounds = dealRounds(uniques, CALLBACKS, ROUNDS);
     const deliveries = rounds.flat();
 
     log(
@@ -425,14 +195,7 @@ async function main() {
     try {
       for (const [r, items] of rounds.entries()) {
         const flow = async () => {
-          const a = await client.deliver(
-            items.map((d) => ({
-              path: `/api/payments/notify/${d.account}`,
-              headers: d.headers,
-              body: d.body.toString('base64'),
-              provider: d.provider,
-            })),
-          );
+          const a = await client.deliver(items, (d) => `/api/payments/notify/${d.account}`);
           statuses.push(...a.statuses);
           if (r > 0) for (const [k, v] of Object.entries(a.latency)) latency[k]!.push(...v);
           return a.seconds;
@@ -441,9 +204,9 @@ async function main() {
         let baseS: number;
         if (r % 2 === 1) {
           flowS = await flow();
-          baseS = await baseline(items);
+          baseS = await baseline.run(items);
         } else {
-          baseS = await baseline(items);
+          baseS = await baseline.run(items);
           flowS = await flow();
         }
         if (r === 0) continue;
@@ -459,13 +222,8 @@ async function main() {
       }
     } finally {
       await client.close();
-      await basePool.end();
+      await baseline.close();
     }
-    const median = (xs: number[]) => {
-      const v = [...xs].sort((x, y) => x - y);
-      return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-    };
-
     const vouchers = Number(
       (await flowDb.query<{ n: string }>(`SELECT count(*) AS n FROM fund_vouchers`))[0]!.n,
     );
@@ -476,9 +234,7 @@ async function main() {
         )
       )[0]!.n,
     );
-    const baseVouchers = Number(
-      (await baseDb.query<{ n: string }>(`SELECT count(*) AS n FROM fund_vouchers`))[0]!.n,
-    );
+    const baseVouchers = await baseline.count();
     const paid = Number(
       (
         await flowDb.query<{ n: string }>(
@@ -537,63 +293,6 @@ async function main() {
     await admin.end();
     await stopCluster?.();
   }
-}
-
-/**
- * Posts callbacks from a worker thread over keep-alive connections, one round at a time; answers
- * statuses, latencies and the round's wall time from its first request to its last answer.
- */
-const CLIENT_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { address, concurrency } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-const target = new URL(address);
-const post = (item, latency) => new Promise((resolve, reject) => {
-  const body = Buffer.from(item.body, 'base64');
-  const started = performance.now();
-  const req = http.request({ host: target.hostname, port: target.port, path: item.path, method: 'POST', agent,
-    headers: { ...item.headers, 'content-length': body.length } }, (res) => {
-    res.resume();
-    res.on('end', () => { latency[item.provider].push(performance.now() - started); resolve(res.statusCode); });
-  });
-  req.on('error', reject);
-  req.end(body);
-});
-parentPort.on('message', async (items) => {
-  if (items === 'close') { agent.destroy(); parentPort.close(); return; }
-  const statuses = new Array(items.length);
-  const latency = { wechatpay: [], alipay: [], stripe: [] };
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) { const i = next++; statuses[i] = await post(items[i], latency); }
-  }));
-  parentPort.postMessage({ statuses, latency, seconds: (performance.now() - t0) / 1000 });
-});
-`;
-
-type DeliveryItem = { path: string; headers: Record<string, string>; body: string; provider: string };
-type RoundAnswer = { statuses: number[]; latency: Record<string, number[]>; seconds: number };
-
-function startDeliverer(address: string, concurrency: number) {
-  const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { address, concurrency } });
-  return {
-    deliver: (items: DeliveryItem[]) =>
-      new Promise<RoundAnswer>((resolve, reject) => {
-        const onError = (e: Error) => reject(e);
-        worker.once('error', onError);
-        worker.once('message', (m: RoundAnswer) => {
-          worker.off('error', onError);
-          resolve(m);
-        });
-        worker.postMessage(items);
-      }),
-    close: async () => {
-      worker.postMessage('close');
-      await worker.terminate();
-    },
-  };
 }
 
 main().catch((e) => {
