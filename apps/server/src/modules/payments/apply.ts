@@ -12,7 +12,7 @@ import {
   transitionLocked,
 } from '../orders/index.ts';
 import type { PaymentAccount } from './accounts.ts';
-import { type AttemptProbe, decodedJsonOf } from './events.ts';
+import { type AttemptProbe, decodedJsonOf, probeCallback } from './events.ts';
 import { voucherPays } from './guard.ts';
 import type { PaymentEvent, RefundEvent } from './provider.ts';
 
@@ -72,23 +72,6 @@ export async function paymentTimeline(
     reasonCode: action,
     details: { action, ...details },
   });
-}
-
-async function attemptByTradeNo(
-  exec: SqlExecutor,
-  accountId: string,
-  tradeNo: string,
-  txnId: string | null,
-): Promise<AttemptRow | undefined> {
-  // One round trip: the attempt, and whether this provider transaction already has its voucher.
-  return (
-    await exec.query<AttemptRow & Record<string, unknown>>(
-      `SELECT id, order_id, amount, currency, status, order_channel_account_id, order_external_id,
-              EXISTS (SELECT 1 FROM fund_vouchers WHERE payment_account_id = $2 AND provider_txn_id = $3) AS seen
-         FROM payment_attempts WHERE merchant_trade_no = $1 AND payment_account_id = $2`,
-      [tradeNo, accountId, txnId ?? ''],
-    )
-  )[0];
 }
 
 interface VoucherInsert {
@@ -479,7 +462,7 @@ export async function applyProviderEvent(
   const attempt =
     input.attempt !== undefined
       ? (input.attempt ?? undefined)
-      : await attemptByTradeNo(tx, account.id, event.merchantTradeNo, txnKeyOf(event));
+      : await probeCallback(tx, account.id, event.merchantTradeNo, txnKeyOf(event));
   if (!attempt) return { outcome: 'unknown_trade', orderId: null, voucherId: null };
   const how = howOf(input);
   const { actor, common } = how;

@@ -138,6 +138,7 @@ export interface AttemptProbe {
  * A verified callback's first statement, in the applying transaction (it travels with `BEGIN`):
  * its attempt and, by the voucher's unique key (account, provider transaction id), whether it was
  * booked already — a duplicate is known before any lock is taken. Undefined for an unknown trade.
+ * Active queries and refund answers find their attempt with it too (applyProviderEvent).
  */
 export async function probeCallback(
   tx: Tx,
