@@ -149,8 +149,9 @@ export function EventsPanel() {
           {
             title: t('tradeNo'),
             key: 'trade',
-            width: 240,
-            // A trade number may break anywhere rather than push the table wider than its card.
+            // orderhub's own trade numbers (26 characters) fit on one line; a longer one may break
+            // anywhere rather than push the table wider than its card.
+            width: 264,
             render: (_, e) =>
               e.orderId && e.merchantTradeNo ? (
                 <Link to={`/orders/${e.orderId}`} style={{ fontSize: 13, wordBreak: 'break-all' }}>
