@@ -403,7 +403,9 @@ describe('payments through the simulators', () => {
     const queue = await t.request('GET', '/api/payments/exceptions?exception=PAID_AFTER_CANCEL', {
       as: 'finance',
     });
-    expect(queue.body.map((v: { orderId: string }) => v.orderId)).toContain(order.id);
+    const queued = queue.body.find((v: { orderId: string }) => v.orderId === order.id);
+    // Listed by the number people know the order by, with the trade number beside it.
+    expect(queued).toMatchObject({ orderNo: order.orderNo, merchantTradeNo: attempt.merchantTradeNo });
     // Refunded and taken off the queue.
     const refund = await t.request('POST', `/api/orders/${order.id}/refunds`, {
       as: 'finance',

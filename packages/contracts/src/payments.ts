@@ -358,6 +358,17 @@ export const FundVoucherView = Type.Object({
 });
 export type FundVoucherView = Static<typeof FundVoucherView>;
 
+/** A voucher in the exception queues, with the number people know its order by. */
+export const PaymentExceptionView = Type.Composite([
+  FundVoucherView,
+  Type.Object({
+    orderNo: Nullable(
+      Type.String({ description: 'the order’s number (OH…); null when the payment matched no order' }),
+    ),
+  }),
+]);
+export type PaymentExceptionView = Static<typeof PaymentExceptionView>;
+
 export const RefundView = Type.Object({
   id: Type.String(),
   orderId: Type.String(),

@@ -221,7 +221,16 @@ describe.skipIf(SKIP_BROWSER_TESTS)('payments in the console', { timeout: 180_00
         await page.waitForSelector(`[data-tab=${tab}]`);
         if (tab === 'events') await page.waitForSelector('[data-testid=payment-events] [data-event-outcome]');
         if (tab === 'accounts') await page.waitForSelector(`[data-payment-account=${ACCOUNT}]`);
-        if (tab === 'exceptions') await page.waitForSelector('[data-queue=PAID_AFTER_CANCEL] [data-voucher]');
+        if (tab === 'exceptions') {
+          await page.waitForSelector('[data-queue=PAID_AFTER_CANCEL] [data-voucher]');
+          // Listed by the order's number, the one staff know it by.
+          expect(
+            await page.getAttribute(
+              '[data-queue=PAID_AFTER_CANCEL] [data-voucher] [data-order-no]',
+              'data-order-no',
+            ),
+          ).toBe(cancelled.orderNo);
+        }
         // Every column on screen, the buttons too: nothing to scroll sideways for, at 1024 px too.
         const overflow = await tableOverflow(page);
         expect(overflow, `${tab} at ${width} px`).toBeLessThanOrEqual(1);

@@ -5,7 +5,12 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorText, useApiMutation } from '../../shared/hooks.ts';
 import { useLocale, useT } from '../../shared/i18n.tsx';
-import { type FundVoucherView, KEYS, listExceptions, resolveException } from '../../shared/payments/api.ts';
+import {
+  KEYS,
+  listExceptions,
+  type PaymentExceptionView,
+  resolveException,
+} from '../../shared/payments/api.ts';
 import { messages } from '../../shared/payments/messages.ts';
 import { ErrorAlert, Money, Time } from '../../shared/ui.tsx';
 
@@ -43,7 +48,7 @@ function Queue({
     queryFn: () => listExceptions(exception),
     refetchInterval: 30_000,
   });
-  const [resolving, setResolving] = useState<FundVoucherView | null>(null);
+  const [resolving, setResolving] = useState<PaymentExceptionView | null>(null);
   return (
     <Card
       size="small"
@@ -58,7 +63,7 @@ function Queue({
         {t(help)}
       </Typography.Paragraph>
       {q.error ? <ErrorAlert error={q.error} onRetry={() => q.refetch()} /> : null}
-      <Table<FundVoucherView>
+      <Table<PaymentExceptionView>
         rowKey="id"
         size="small"
         loading={q.isPending}
@@ -66,24 +71,19 @@ function Queue({
         pagination={false}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('queueEmpty')} /> }}
         onRow={(v) => ({ 'data-voucher': v.id }) as React.HTMLAttributes<HTMLElement>}
-        // The account under the trade number and the time under the provider's transaction: the
-        // button that marks a voucher handled stays on a 1024 px screen in both languages.
+        // The order's number, then the trade number and account under it, and the time under the
+        // provider's transaction: the button that marks a voucher handled stays on a 1024 px
+        // screen in both languages.
         columns={[
           {
             title: t('order'),
             dataIndex: 'orderId',
             render: (id: string | null, v) => (
-              <div>
-                {id ? (
-                  <Link to={`/orders/${id}`} style={{ wordBreak: 'break-all' }}>
-                    {v.merchantTradeNo}
-                  </Link>
-                ) : (
-                  <span style={{ wordBreak: 'break-all' }}>{v.merchantTradeNo}</span>
-                )}
+              <div data-order-no={v.orderNo ?? ''}>
+                {id ? <Link to={`/orders/${id}`}>{v.orderNo ?? v.merchantTradeNo}</Link> : '—'}
                 <div>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {v.paymentAccount}
+                  <Typography.Text type="secondary" style={{ fontSize: 12, wordBreak: 'break-all' }}>
+                    {v.merchantTradeNo} · {v.paymentAccount}
                   </Typography.Text>
                 </div>
               </div>
@@ -116,7 +116,7 @@ function Queue({
                 {
                   title: t('actions'),
                   key: 'a',
-                  render: (_: unknown, v: FundVoucherView) => (
+                  render: (_: unknown, v: PaymentExceptionView) => (
                     <Button size="small" onClick={() => setResolving(v)} data-action="resolve">
                       {t('resolve')}
                     </Button>
@@ -136,7 +136,7 @@ function ResolveDialog({
   exception,
   onClose,
 }: {
-  voucher: FundVoucherView | null;
+  voucher: PaymentExceptionView | null;
   exception: string;
   onClose: () => void;
 }) {

@@ -5,6 +5,7 @@ import type {
   PaymentAccountView,
   PaymentAttemptView,
   PaymentEventView,
+  PaymentExceptionView,
   RefundView,
 } from '@orderhub/contracts';
 import { ApiError, api, toApiError } from '../api.ts';
@@ -16,6 +17,7 @@ export type {
   PaymentAccountView,
   PaymentAttemptView,
   PaymentEventView,
+  PaymentExceptionView,
   RefundView,
 };
 
@@ -36,7 +38,7 @@ export const updateAccount = (id: string, body: Record<string, unknown>) =>
   api<PaymentAccountView>(`/api/payment-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body });
 
 export const listExceptions = (exception: string) =>
-  api<FundVoucherView[]>('/api/payments/exceptions', { query: { exception } });
+  api<PaymentExceptionView[]>('/api/payments/exceptions', { query: { exception } });
 
 export const resolveException = (voucherId: string, note: string) =>
   api<FundVoucherView>(`/api/payments/vouchers/${encodeURIComponent(voucherId)}/resolve`, {

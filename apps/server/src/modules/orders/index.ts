@@ -6,7 +6,7 @@ export { listOrders } from './list-orders.ts';
 export { assertEditable, EDITABLE_STATUSES, eventsFrom, ORDER_MACHINE } from './machine.ts';
 export { ordersModule } from './module.ts';
 export { type CanonicalOrder, normaliseOrder } from './normalise.ts';
-export { heldOrdersWithSku } from './queries.ts';
+export { heldOrdersWithSku, orderNumbers } from './queries.ts';
 export { receiverHistory } from './receiver-history.ts';
 export { ordersSealedData, resealOrders, resealRawPayloads } from './reseal.ts';
 export { accountInScope, keepOrdersInScope, orderScopeText, requireOrderInScope } from './scope.ts';

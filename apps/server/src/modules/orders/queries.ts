@@ -18,3 +18,14 @@ export async function heldOrdersWithSku(
   );
   return rows.map((r) => r.id);
 }
+
+/** The orders' numbers (`OH…`, what people know an order by), by id; ids of no order are left out. */
+export async function orderNumbers(exec: SqlExecutor, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)];
+  if (!wanted.length) return new Map();
+  const rows = await exec.query<{ id: string; order_no: string }>(
+    `SELECT id, order_no FROM orders WHERE id = ANY($1::text[])`,
+    [wanted],
+  );
+  return new Map(rows.map((r) => [r.id, r.order_no]));
+}

@@ -7,6 +7,7 @@ import {
   PaymentAccountView,
   PaymentAttemptView,
   PaymentEventView,
+  PaymentExceptionView,
   RefundView,
 } from '@orderhub/contracts';
 import { Type } from '@sinclair/typebox';
@@ -15,7 +16,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotencyKey } from '../../platform/idempotency.ts';
 import { recordAudit } from '../audit/index.ts';
-import { keepOrdersInScope } from '../orders/index.ts';
+import { keepOrdersInScope, orderNumbers } from '../orders/index.ts';
 import {
   CreatePaymentAccountBody,
   createPaymentAccount,
@@ -229,11 +230,11 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
           { exception: Type.Optional(Type.Union(PAYMENT_EXCEPTIONS.map((e) => Type.Literal(e)))) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(FundVoucherView) },
+        response: { 200: Type.Array(PaymentExceptionView) },
       },
     },
-    async (req) =>
-      keepOrdersInScope(
+    async (req) => {
+      const vouchers = await keepOrdersInScope(
         database,
         req.actor,
         await voucherViews(
@@ -242,7 +243,13 @@ export async function paymentRoutes(app: FastifyInstance, deps: Deps): Promise<v
           [req.query.exception ?? null],
         ),
         (v) => v.orderId,
-      ),
+      );
+      const numbers = await orderNumbers(
+        database,
+        vouchers.flatMap((v) => (v.orderId ? [v.orderId] : [])),
+      );
+      return vouchers.map((v) => ({ ...v, orderNo: (v.orderId && numbers.get(v.orderId)) || null }));
+    },
   );
   r.post(
     '/api/payments/vouchers/:id/resolve',
