@@ -27,17 +27,14 @@
  * The last output line is one JSON object: `callbacks_per_s`, `baseline_per_s`, `ratio` (target
  * ≥ 0.3), `vouchers` (must equal `transactions`), `double_counted` (must be 0), `ok`.
  */
-import os from 'node:os';
 import { startAlipaySimulator, startStripeSimulator } from '@orderhub/simulators';
 import pg from 'pg';
-import { buildApp } from '../apps/server/src/app.ts';
-import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
 import { createSku } from '../apps/server/src/modules/catalog/index.ts';
 import { systemActor } from '../apps/server/src/platform/actor.ts';
-import { loadConfig } from '../apps/server/src/platform/config.ts';
 import { openDatabase } from '../apps/server/src/platform/db.ts';
 import { startCluster } from '../scripts/pg-cluster.mjs';
 import {
+  benchApp,
   type Callback,
   callbackSigner,
   createBenchAccounts,
@@ -84,43 +81,18 @@ async function main() {
   const flowDb = await openDatabase({ databaseUrl: withDatabase(url, flowName), poolSize: POOL_SIZE });
   const baseDb = await openDatabase({ databaseUrl: withDatabase(url, baseName), poolSize: POOL_SIZE });
   await baseDb.migrate();
-  const config = loadConfig(
-    {
-      ORDERHUB_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
-      ORDERHUB_ADMIN_PASSWORD: 'bench-admin-password',
-      ORDERHUB_DATA_DIR: os.tmpdir(),
-      LOG_LEVEL: 'silent',
-      ORDERHUB_WORKERS: 'false',
-    },
-    {},
-  );
-  const app = await buildApp(config, { database: flowDb, migrate: true, settings: { payments: {} } });
+  const { app, api } = await benchApp(flowDb);
   const address = await app.http.listen({ port: 0, host: '127.0.0.1' });
   try {
     // Accounts: the simulators' keys for Alipay and Stripe; a WeChat Pay key pair made here.
     const wechat = wechatBenchAccount();
-    const cli = systemActor('bench', 'cli');
-    const now = new Date();
-    let token = '';
     await flowDb.tx(async (tx) => {
-      await createSku(tx, now, cli, { code: 'BENCH-PAY', name: 'Bench goods', tracked: false });
-      await createUser(tx, now, cli, {
-        username: 'bench-admin',
-        role: 'admin',
-        password: 'bench-password-123',
+      await createSku(tx, new Date(), systemActor('bench', 'cli'), {
+        code: 'BENCH-PAY',
+        name: 'Bench goods',
+        tracked: false,
       });
-      token = (await createToken(tx, now, cli, { name: 'bench', username: 'bench-admin' })).token;
     });
-    const api = async (method: string, path: string, body: unknown) => {
-      const res = await app.http.inject({
-        method: method as 'POST',
-        url: path,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
-      });
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
-      return JSON.parse(res.body);
-    };
     const accounts = await createBenchAccounts(api, { stripe, alipay, wechat });
     const sign = callbackSigner({ stripe, alipay, wechat, amount: AMOUNT });
 

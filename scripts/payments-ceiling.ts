@@ -18,17 +18,13 @@
  * `BENCH_SMOKE=1` (300 callbacks, correctness only) is part of `npm run bench:smoke`, so that it
  * keeps working; its last line's `ok` says every callback was verified and every voucher inserted.
  */
-import os from 'node:os';
 import { startAlipaySimulator, startStripeSimulator } from '@orderhub/simulators';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { buildApp } from '../apps/server/src/app.ts';
-import { createToken, createUser } from '../apps/server/src/modules/auth/index.ts';
 import { loadAccountByCode, type PaymentAccount } from '../apps/server/src/modules/payments/accounts.ts';
-import { systemActor } from '../apps/server/src/platform/actor.ts';
-import { loadConfig } from '../apps/server/src/platform/config.ts';
 import { openDatabase } from '../apps/server/src/platform/db.ts';
 import {
+  benchApp,
   type Callback,
   callbackSigner,
   createBenchAccounts,
@@ -78,18 +74,8 @@ async function main() {
   const insertDb = await openDatabase({ databaseUrl: withDatabase(url, insertName), poolSize: 2 });
   await baseDb.migrate();
   await insertDb.migrate();
-  const config = loadConfig(
-    {
-      ORDERHUB_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
-      ORDERHUB_ADMIN_PASSWORD: 'ceiling-admin-password',
-      ORDERHUB_DATA_DIR: os.tmpdir(),
-      LOG_LEVEL: 'silent',
-      ORDERHUB_WORKERS: 'false',
-    },
-    {},
-  );
   // The product's app only to create the accounts the product's way and open their settings.
-  const app = await buildApp(config, { database: appDb, migrate: true, settings: { payments: {} } });
+  const { app, api } = await benchApp(appDb);
   const server = Fastify({ logger: false });
   const inserters = {
     base: await voucherInserter({
@@ -110,26 +96,6 @@ async function main() {
   let client: ReturnType<typeof startDeliverer> | undefined;
   try {
     const wechat = wechatBenchAccount();
-    const cli = systemActor('bench', 'cli');
-    let token = '';
-    await appDb.tx(async (tx) => {
-      await createUser(tx, new Date(), cli, {
-        username: 'bench-admin',
-        role: 'admin',
-        password: 'bench-password-123',
-      });
-      token = (await createToken(tx, new Date(), cli, { name: 'bench', username: 'bench-admin' })).token;
-    });
-    const api = async (method: string, path: string, body: unknown) => {
-      const res = await app.http.inject({
-        method: method as 'POST',
-        url: path,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
-      });
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
-      return JSON.parse(res.body);
-    };
     await createBenchAccounts(api, { stripe, alipay, wechat });
     const accounts = new Map<string, PaymentAccount>();
     for (const code of ['bench-wechat', 'bench-alipay', 'bench-stripe']) {

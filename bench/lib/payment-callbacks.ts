@@ -1,8 +1,8 @@
 /**
  * What the payments bench (bench/payments.ts) and its ceiling measurement
  * (scripts/payments-ceiling.ts) share: the signed callbacks of the three providers, the rounds they
- * are dealt in, the deliverers that post them, and the baseline insert. Not a bench itself
- * (bench:smoke runs only the files directly in bench/).
+ * are dealt in, the deliverers that post them, the baseline insert, and the app they set up with.
+ * Not a bench itself (bench:smoke runs only the files directly in bench/).
  */
 import {
   createCipheriv,
@@ -12,11 +12,16 @@ import {
   randomBytes,
   randomUUID,
 } from 'node:crypto';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { startAlipaySimulator, startStripeSimulator } from '@orderhub/simulators';
 import pg from 'pg';
+import { buildApp } from '../../apps/server/src/app.ts';
+import { createToken, createUser } from '../../apps/server/src/modules/auth/index.ts';
 import { stripeSignatureHeader } from '../../apps/server/src/modules/payments/providers/stripe.ts';
+import { systemActor } from '../../apps/server/src/platform/actor.ts';
+import { loadConfig } from '../../apps/server/src/platform/config.ts';
 import type { Database } from '../../apps/server/src/platform/db.ts';
 
 export const providers = ['wechatpay', 'alipay', 'stripe'] as const;
@@ -56,6 +61,45 @@ const beijingPlain = (d: Date) =>
 
 type Stripe = Awaited<ReturnType<typeof startStripeSimulator>>;
 type Alipay = Awaited<ReturnType<typeof startAlipaySimulator>>;
+
+/**
+ * orderhub's app on `database` (migrated, no background workers, silent), with an admin's token:
+ * `api` calls it in process and throws on any answer that is not a success.
+ */
+export async function benchApp(database: Database) {
+  const config = loadConfig(
+    {
+      ORDERHUB_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+      ORDERHUB_ADMIN_PASSWORD: 'bench-admin-password',
+      ORDERHUB_DATA_DIR: os.tmpdir(),
+      LOG_LEVEL: 'silent',
+      ORDERHUB_WORKERS: 'false',
+    },
+    {},
+  );
+  const app = await buildApp(config, { database, migrate: true, settings: { payments: {} } });
+  const cli = systemActor('bench', 'cli');
+  let token = '';
+  await database.tx(async (tx) => {
+    await createUser(tx, new Date(), cli, {
+      username: 'bench-admin',
+      role: 'admin',
+      password: 'bench-password-123',
+    });
+    token = (await createToken(tx, new Date(), cli, { name: 'bench', username: 'bench-admin' })).token;
+  });
+  const api = async (method: string, path: string, body: unknown): Promise<any> => {
+    const res = await app.http.inject({
+      method: method as 'POST',
+      url: path,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
+    return JSON.parse(res.body);
+  };
+  return { app, api };
+}
 
 /** A WeChat Pay account's settings with a platform key pair made here (a `PUB_KEY_ID_…` public key). */
 export function wechatBenchAccount() {
